@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class User(AbstractUser):
+    """A person. Every signed-in user is a customer; ``RoleGrant`` rows add scoped powers."""
+
+    institution = models.ForeignKey(
+        "network.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    display_name = models.CharField(max_length=64, blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+
+
+class Role(models.TextChoices):
+    PLATFORM_ADMIN = "platform_admin", "平台管理员"
+    INSTITUTION_ADMIN = "institution_admin", "单位管理员"
+    INSTRUMENT_MANAGER = "instrument_manager", "仪器管理员"
+    VOUCHER_OFFICER = "voucher_officer", "创新券经办人"
+
+
+class RoleGrant(models.Model):
+    """A role held over one scope: a platform (and its subtree), an institution, or a voucher scheme."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    platform = models.ForeignKey(
+        "network.Platform", null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
+    institution = models.ForeignKey(
+        "network.Institution", null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
+    # The voucher scheme's code; the vouchers domain owns the schemes.
+    scheme = models.CharField(max_length=32, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # Each role names exactly the scope it needs.
+            models.CheckConstraint(
+                name="rolegrant_scope_matches_role",
+                condition=(
+                    Q(role="platform_admin", platform__isnull=False, institution__isnull=True, scheme="")
+                    | Q(
+                        role__in=["institution_admin", "instrument_manager"],
+                        institution__isnull=False,
+                        platform__isnull=True,
+                        scheme="",
+                    )
+                    | (Q(role="voucher_officer", platform__isnull=True, institution__isnull=True) & ~Q(scheme=""))
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "platform", "institution", "scheme"],
+                nulls_distinct=False,
+                name="rolegrant_unique",
+            ),
+        ]
+
+    def as_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"role": self.role}
+        if self.platform_id:
+            data["platform"] = self.platform.code
+        if self.institution_id:
+            data["institution"] = self.institution_id
+        if self.scheme:
+            data["scheme"] = self.scheme
+        return data
+
+
+class ApiToken(models.Model):
+    """A bearer token. Only its SHA-256 is stored; the token itself is shown once, when issued."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)  # first characters, to tell tokens apart in lists
+    name = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField()
+    expires = models.DateTimeField()
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, counted per username and per address to throttle guessing."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)

@@ -1,0 +1,181 @@
+"""Every write of the accounts domain: sign-in, tokens, users and their roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate as django_authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from dayi.accounts import tokens
+from dayi.accounts.access import (
+    Actor,
+    administers_institution,
+    administers_platform,
+    require_signed_in,
+)
+from dayi.accounts.errors import BadPassword, DuplicateUser
+from dayi.accounts.models import ApiToken, LoginFailure, Role, RoleGrant, User
+from dayi.core import audit
+from dayi.core.errors import Forbidden, NotAuthenticated, NotFound, RateLimited, ValidationFailed
+from dayi.network.models import Institution, Platform
+
+# --- signing in --------------------------------------------------------------------------------------------
+
+
+def check_throttle(username: str, address: str | None, *, now: dt.datetime) -> None:
+    since = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gte=since)
+    limit = settings.LOGIN_MAX_FAILURES
+    if recent.filter(username=username).count() >= limit or (
+        address and recent.filter(address=address).count() >= limit * 4
+    ):
+        raise RateLimited("登录失败次数过多，请稍后再试 (too many failed sign-ins; try again later)")
+
+
+def sign_in(username: str, password: str, *, address: str | None, now: dt.datetime) -> User:
+    """The user with these credentials, or NotAuthenticated; throttled per username and address."""
+    check_throttle(username, address, now=now)
+    user = django_authenticate(username=username, password=password)
+    if user is None:
+        LoginFailure.objects.create(username=username[:150], address=address, at=now)
+        raise NotAuthenticated("用户名或密码错误 (wrong username or password)")
+    return user  # type: ignore[return-value]
+
+
+@transaction.atomic
+def issue_token(user: User, *, now: dt.datetime, name: str = "") -> tuple[str, ApiToken]:
+    token = tokens.new_token()
+    row = ApiToken.objects.create(
+        user=user,
+        digest=tokens.digest(token),
+        prefix=token[len(tokens.TOKEN_PREFIX) : len(tokens.TOKEN_PREFIX) + 8],
+        name=name[:64],
+        created=now,
+        expires=tokens.default_expiry(now),
+    )
+    audit.record("token.issue", row, actor=user, after={"prefix": row.prefix, "name": row.name}, now=now)
+    return token, row
+
+
+@transaction.atomic
+def revoke_token(actor: Actor, token_id: int, *, now: dt.datetime) -> None:
+    require_signed_in(actor.user)
+    row = ApiToken.objects.filter(pk=token_id, user=actor.user).first()
+    if row is None:
+        raise NotFound("令牌不存在 (no such token)")
+    # A conditional update: revoking twice is harmless and records one event.
+    if ApiToken.objects.filter(pk=row.pk, revoked__isnull=True).update(revoked=now):
+        audit.record("token.revoke", row, actor=actor.user, after={"revoked": now.isoformat()}, now=now)
+
+
+# --- users and roles ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GrantSpec:
+    role: str
+    platform: str | None = None
+    institution: int | None = None
+    scheme: str | None = None
+
+
+def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
+    """The RoleGrant this spec names, if ``actor`` may hand it out."""
+    where = f"roles.{index}"
+    if spec.role not in Role.values:
+        raise ValidationFailed(fields={f"{where}.role": [f"未知角色 {spec.role!r} (unknown role)"]})
+    grant = RoleGrant(role=spec.role, scheme="")
+    if spec.role == Role.PLATFORM_ADMIN:
+        platform = Platform.objects.filter(code=spec.platform or "").first()
+        if platform is None:
+            raise ValidationFailed(fields={f"{where}.platform": ["需要一个存在的平台代码 (a platform code is required)"]})
+        if not administers_platform(actor, platform):
+            raise Forbidden("不能授予本平台以外的管理权限 (you may only grant roles within your platforms)")
+        grant.platform = platform
+    elif spec.role in (Role.INSTITUTION_ADMIN, Role.INSTRUMENT_MANAGER):
+        institution = Institution.objects.filter(pk=spec.institution or 0).first()
+        if institution is None:
+            raise ValidationFailed(fields={f"{where}.institution": ["需要一个存在的单位 (an institution is required)"]})
+        if not administers_institution(actor, institution.pk):
+            raise Forbidden("不能授予其他单位的角色 (you may only grant roles within your institutions)")
+        grant.institution = institution
+    else:  # voucher_officer: schemes are run by their funders; only superusers appoint officers for now
+        if not spec.scheme:
+            raise ValidationFailed(fields={f"{where}.scheme": ["需要创新券方案代码 (a scheme code is required)"]})
+        if not actor.is_superuser:
+            raise Forbidden("只有超级管理员可以任命创新券经办人 (only a superuser appoints voucher officers)")
+        grant.scheme = spec.scheme
+    return grant
+
+
+def _may_create_users(actor: Actor) -> bool:
+    return actor.is_superuser or bool(actor.platform_paths or actor.admin_institutions)
+
+
+@transaction.atomic
+def create_user(
+    actor: Actor,
+    *,
+    username: str,
+    password: str,
+    email: str = "",
+    institution_id: int | None = None,
+    roles: list[GrantSpec] | None = None,
+    display_name: str = "",
+    now: dt.datetime,
+) -> User:
+    require_signed_in(actor.user)
+    if not _may_create_users(actor):
+        raise Forbidden("只有平台或单位管理员可以创建用户 (only platform or institution admins create users)")
+    institution = None
+    if institution_id is not None:
+        institution = Institution.objects.filter(pk=institution_id).first()
+        if institution is None:
+            raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+        if not administers_institution(actor, institution.pk):
+            raise Forbidden("不能为其他单位创建用户 (you may only create users of your institutions)")
+    elif not actor.is_superuser and not actor.platform_paths:
+        raise ValidationFailed(fields={"institution": ["请指定所属单位 (name the user's institution)"]})
+    grants = [_resolve_grant(actor, spec, i) for i, spec in enumerate(roles or [])]
+    if not username.strip():
+        raise ValidationFailed(fields={"username": ["不能为空 (required)"]})
+    if User.objects.filter(username=username).exists():
+        raise DuplicateUser(f"用户名 {username} 已被使用 (username taken)", fields={"username": ["已被使用 (taken)"]})
+    user = User(username=username, email=email, institution=institution, display_name=display_name)
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise BadPassword(fields={"password": list(exc.messages)}) from None
+    user.set_password(password)
+    user.save()
+    for grant in grants:
+        grant.user = user
+        grant.save()
+    audit.record(
+        "user.create",
+        user,
+        actor=actor.user,
+        after={**audit.snapshot(user), "roles": [g.as_dict() for g in grants]},
+        institution_id=institution.pk if institution else None,
+        now=now,
+    )
+    return user
+
+
+def profile(actor: Actor) -> dict[str, Any]:
+    user = require_signed_in(actor.user).user
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "email": user.email,
+        "display_name": user.display_name,
+        "institution": user.institution_id,
+        "roles": actor.roles(),
+        "grants": [g.as_dict() for g in user.grants.select_related("platform")],
+    }

@@ -1,0 +1,40 @@
+"""API tokens: random, shown once, stored as SHA-256, expiring and revocable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+
+from dayi.accounts.models import ApiToken
+
+TOKEN_PREFIX = "dayi_"
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def user_for_token(token: str, *, now: dt.datetime) -> Any | None:
+    """The active user the token belongs to, or None for an unknown, expired or revoked token."""
+    row = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=digest(token), revoked__isnull=True, expires__gt=now, user__is_active=True)
+        .first()
+    )
+    if row is None:
+        return None
+    # Touch last_used at most once a minute: a conditional update, so busy tokens do not write every call.
+    ApiToken.objects.filter(pk=row.pk).exclude(last_used__gt=now - dt.timedelta(minutes=1)).update(last_used=now)
+    return row.user
+
+
+def default_expiry(now: dt.datetime) -> dt.datetime:
+    return now + dt.timedelta(days=settings.API_TOKEN_DAYS)

@@ -1,0 +1,161 @@
+"""The /api/v1 root: one NinjaAPI, authentication, the error shape and pagination.
+
+Domain routers are mounted in ``dayi.urls``. Domain errors become HTTP statuses here and only here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from dayi.accounts.access import Actor, actor_for
+from dayi.accounts.tokens import user_for_token
+from dayi.core.errors import DayiError, Forbidden, NotAuthenticated
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE_SIZE = 200
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]] | None = None
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` — for scripts and other platforms."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token, now=timezone.now())
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth:
+    """The web pages' session cookie; unsafe methods must carry the CSRF token."""
+
+    openapi_type = "apiKey"
+    openapi_in = "cookie"
+    openapi_name = "sessionid"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not _csrf_ok(request):
+            raise Forbidden("CSRF 校验失败 (CSRF check failed)")
+        return user
+
+
+def _csrf_ok(request: HttpRequest) -> bool:
+    check = CsrfViewMiddleware(lambda r: HttpResponse())
+    check.process_request(request)
+    return check.process_view(request, lambda r: HttpResponse(), (), {}) is None
+
+
+SIGNED_IN = [TokenAuth(), SessionAuth()]
+
+
+def current_actor(request: HttpRequest) -> Actor:
+    """The caller, signed in or anonymous. A bad bearer token is an error, not anonymity."""
+    cached = getattr(request, "_dayi_actor", None)
+    if cached is not None:
+        return cached
+    header = request.headers.get("Authorization", "")
+    user: Any = getattr(request, "user", None)
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthenticated("Authorization 头格式应为 Bearer <token> (use a bearer token)")
+        user = user_for_token(token.strip(), now=timezone.now())
+        if user is None:
+            raise NotAuthenticated("令牌无效或已过期 (the token is invalid, expired or revoked)")
+        request.user = user
+    actor = actor_for(user)
+    request._dayi_actor = actor  # type: ignore[attr-defined]
+    return actor
+
+
+def signed_in(request: HttpRequest) -> Actor:
+    actor = current_actor(request)
+    if not actor.is_authenticated:
+        raise NotAuthenticated("请先登录 (sign in first)")
+    return actor
+
+
+api = NinjaAPI(
+    title="Dayi API",
+    version="1",
+    description="The public HTTP API of Dayi (大仪), version 1. See API.md for the contract.",
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+
+
+def error_response(request: HttpRequest, status: int, body: dict[str, Any]) -> HttpResponse:
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DayiError)
+def _dayi_error(request: HttpRequest, exc: DayiError) -> HttpResponse:
+    return error_response(request, exc.status, exc.as_dict())
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
+        fields.setdefault(".".join(loc) or "body", []).append(str(err.get("msg", "invalid")))
+    body = {"code": "bad_request", "message": "请求格式或类型错误 (malformed request)", "fields": fields}
+    return error_response(request, 400, {"error": body})
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _dayi_error(request, NotAuthenticated("请先登录 (sign in first)"))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, 404, {"error": {"code": "not_found", "message": "未找到 (not found)"}})
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found"}.get(
+        exc.status_code, "bad_request"
+    )
+    return error_response(request, exc.status_code, {"error": {"code": code, "message": str(exc)}})
+
+
+@api.exception_handler(Exception)
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    body = {"code": "server_error", "message": "服务器内部错误 (internal error; it has been logged)"}
+    return error_response(request, 500, {"error": body})
+
+
+def page_bounds(page: int, page_size: int) -> tuple[int, int]:
+    """Validated (offset, limit) for ``?page=&page_size=``."""
+    from dayi.core.errors import ValidationFailed
+
+    if page < 1:
+        raise ValidationFailed(fields={"page": ["必须 ≥ 1 (must be at least 1)"]})
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationFailed(fields={"page_size": [f"必须在 1 到 {MAX_PAGE_SIZE} 之间 (1 to {MAX_PAGE_SIZE})"]})
+    return (page - 1) * page_size, page_size

@@ -1,0 +1,96 @@
+"""Domain errors with stable codes; ``dayi.core.api`` maps them to HTTP statuses and the error shape.
+
+Domain code raises these and never builds an HTTP response. Each domain's ``errors.py`` lists its
+own codes as subclasses or instances of these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DayiError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        fields: dict[str, list[str]] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message or self.__class__.__doc__ or "")
+        self.message = str(message or self.__class__.__doc__ or "")
+        if code:
+            self.code = code
+        self.fields = fields or {}
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        body.update(self.extra)
+        return {"error": body}
+
+
+class BadRequest(DayiError):
+    """The request is malformed."""
+
+    status = 400
+    code = "bad_request"
+
+
+class NotAuthenticated(DayiError):
+    """Sign in first."""
+
+    status = 401
+    code = "not_authenticated"
+
+
+class Forbidden(DayiError):
+    """You may not do this."""
+
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DayiError):
+    """Not found."""
+
+    status = 404
+    code = "not_found"
+
+
+class Conflict(DayiError):
+    """The current state forbids this."""
+
+    status = 409
+    code = "invalid_state"
+
+
+class ValidationFailed(DayiError):
+    """Some fields are not valid."""
+
+    status = 422
+    code = "validation_error"
+
+
+class RuleViolation(DayiError):
+    """The request breaks a rule. ``rule`` names it."""
+
+    status = 422
+    code = "rule_violation"
+
+    def __init__(self, rule: str, message: str = "", **extra: Any) -> None:
+        super().__init__(message, rule=rule, **extra)
+        self.rule = rule
+
+
+class RateLimited(DayiError):
+    """Too many attempts; wait and try again."""
+
+    status = 429
+    code = "rate_limited"

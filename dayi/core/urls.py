@@ -1,0 +1,8 @@
+from django.urls import path
+
+from dayi.core import views
+
+urlpatterns = [
+    path("login/", views.sign_in, name="login"),
+    path("logout/", views.sign_out, name="logout"),
+]

@@ -1,0 +1,227 @@
+"""Read-side of the directory: the instrument filters, facets and headline figures.
+
+The API, the export, the portal pages and the statistics all call these; there is no second implementation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Substr
+
+from dayi.core.errors import ValidationFailed
+from dayi.core.money import fmt
+from dayi.directory.models import Category, Instrument, ServiceMode, Status
+from dayi.network.models import Platform, Region, region_prefix
+from dayi.network.queries import platform_institution_ids
+
+SORTS = {
+    "relevance": ["-updated", "-id"],  # without a query; the search domain ranks when ``q`` is given
+    "value": ["original_value", "id"],
+    "-value": ["-original_value", "-id"],
+    "name": ["name", "id"],
+    "updated": ["-updated", "-id"],
+}
+
+
+@dataclass
+class InstrumentFilters:
+    q: str | None = None
+    region: str | None = None
+    platform: str | None = None
+    category: str | None = None
+    institution: int | None = None
+    min_value: Decimal | None = None
+    max_value: Decimal | None = None
+    mode: str | None = None
+    status: str | None = None
+    share_mode: str | None = None
+    sort: str = "relevance"
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> InstrumentFilters:
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in params.items() if k in names and v not in (None, "")})
+
+    def validate(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.sort not in SORTS:
+            errors["sort"] = [f"应为 {', '.join(SORTS)} 之一 (one of these)"]
+        if self.mode and self.mode not in ServiceMode.values:
+            errors["mode"] = [f"应为 {', '.join(ServiceMode.values)} 之一"]
+        if self.status and self.status not in Status.values:
+            errors["status"] = [f"应为 {', '.join(Status.values)} 之一"]
+        if self.region and not (self.region.isdigit() and len(self.region) == 6):
+            errors["region"] = ["应为六位行政区划代码 (a six-digit region code)"]
+        if self.category and not (self.category.isdigit() and len(self.category) in (2, 4, 6)):
+            errors["category"] = ["应为2、4或6位分类代码 (a 2, 4 or 6 digit category code)"]
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["min_value"] = ["不能大于 max_value (greater than max_value)"]
+        if self.q is not None and len(self.q) > 200:
+            errors["q"] = ["检索词不能超过200字 (at most 200 characters)"]
+        if errors:
+            raise ValidationFailed("检索条件有误 (invalid search parameters)", fields=errors)
+
+
+def listed() -> QuerySet[Instrument]:
+    """Instruments in the directory: every instrument not retired."""
+    return Instrument.objects.filter(retired__isnull=True)
+
+
+def _platform(code: str) -> Platform:
+    platform = Platform.objects.filter(code=code).first()
+    if platform is None:
+        raise ValidationFailed(fields={"platform": [f"平台 {code} 不存在 (no such platform)"]})
+    return platform
+
+
+def filter_q(f: InstrumentFilters, *, skip: str | None = None) -> Q:
+    """The filters as one Q; ``skip`` leaves one out (facet counts reflect the *other* filters)."""
+    q = Q()
+    if f.region and skip != "region":
+        q &= Q(region__code__startswith=region_prefix(f.region))
+    if f.category and skip != "category":
+        q &= Q(category__code__startswith=f.category)
+    if f.platform:
+        q &= Q(institution_id__in=platform_institution_ids(_platform(f.platform)))
+    if f.institution:
+        q &= Q(institution_id=f.institution)
+    if f.min_value is not None:
+        q &= Q(original_value__gte=f.min_value)
+    if f.max_value is not None:
+        q &= Q(original_value__lte=f.max_value)
+    if f.mode:
+        q &= Q(modes__contains=[f.mode])
+    if f.status:
+        q &= Q(status=f.status)
+    if f.share_mode:
+        q &= Q(share_mode=f.share_mode)
+    if f.q:
+        q &= text_q(f.q)
+    return q
+
+
+def text_q(text: str) -> Q:
+    """A plain containment match on the main text fields (the search domain replaces this with ranking)."""
+    q = Q()
+    for word in text.split():
+        q &= (
+            Q(name__icontains=word)
+            | Q(name_en__icontains=word)
+            | Q(model__icontains=word)
+            | Q(manufacturer__icontains=word)
+        )
+    return q
+
+
+def search(f: InstrumentFilters) -> QuerySet[Instrument]:
+    f.validate()
+    return (
+        listed()
+        .filter(filter_q(f))
+        .select_related("institution", "category", "region")
+        .order_by(*SORTS[f.sort])
+    )
+
+
+def _child_prefix_length(code: str | None, lengths: tuple[int, ...]) -> int:
+    """Facet one level below the active filter: no filter → the top level."""
+    if not code:
+        return lengths[0]
+    current = len(code)
+    for length in lengths:
+        if length > current:
+            return length
+    return current
+
+
+def facets(f: InstrumentFilters) -> dict[str, dict[str, dict[str, Any]]]:
+    """Counts per category and per region one level below the active filter, under the other filters."""
+    cat_len = _child_prefix_length(f.category, (2, 4, 6))
+    cat_rows = (
+        listed()
+        .filter(filter_q(f, skip="category"))
+        .filter(Q(category__code__startswith=f.category) if f.category else Q())
+        .annotate(key=Substr("category_id", 1, cat_len))
+        .values("key")
+        .annotate(n=Count("id"))
+        .order_by("-n", "key")
+    )
+    region_len = _child_prefix_length(region_prefix(f.region) if f.region else None, (2, 4, 6))
+    region_rows = (
+        listed()
+        .filter(filter_q(f, skip="region"))
+        .filter(Q(region__code__startswith=region_prefix(f.region)) if f.region else Q())
+        .annotate(key=Substr("region_id", 1, region_len))
+        .values("key")
+        .annotate(n=Count("id"))
+        .order_by("-n", "key")
+    )
+    cats = list(cat_rows)
+    regs = list(region_rows)
+    cat_names = dict(Category.objects.filter(code__in=[r["key"] for r in cats]).values_list("code", "name"))
+    region_codes = [r["key"].ljust(6, "0") for r in regs]
+    reg_names = dict(Region.objects.filter(code__in=region_codes).values_list("code", "name"))
+    return {
+        "category": {r["key"]: {"count": r["n"], "name": cat_names.get(r["key"], "")} for r in cats},
+        "region": {
+            r["key"].ljust(6, "0"): {"count": r["n"], "name": reg_names.get(r["key"].ljust(6, "0"), "")}
+            for r in regs
+        },
+    }
+
+
+def summary(*, platform: str | None = None, region: str | None = None, category: str | None = None) -> dict[str, Any]:
+    """The headline figures platforms publish: instruments, total original value, institutions; by class and province."""
+    f = InstrumentFilters(platform=platform, region=region, category=category)
+    f.validate()
+    qs = listed().filter(filter_q(f))
+    totals = qs.aggregate(
+        instruments=Count("id"),
+        total_value=Coalesce(Sum("original_value"), Decimal("0")),
+        institutions=Count("institution_id", distinct=True),
+    )
+    by_category = (
+        qs.annotate(key=Substr("category_id", 1, 2))
+        .values("key")
+        .annotate(instruments=Count("id"), value=Coalesce(Sum("original_value"), Decimal("0")))
+        .order_by("key")
+    )
+    by_region = (
+        qs.annotate(key=Substr("region_id", 1, 2))
+        .values("key")
+        .annotate(instruments=Count("id"), value=Coalesce(Sum("original_value"), Decimal("0")))
+        .order_by("key")
+    )
+    cat_names = dict(Category.objects.filter(level=1).values_list("code", "name"))
+    prov_names = dict(Region.objects.filter(level="province").values_list("code", "name"))
+    return {
+        "instruments": totals["instruments"],
+        "total_value": fmt(totals["total_value"]),
+        "institutions": totals["institutions"],
+        "by_category": {
+            r["key"]: {"name": cat_names.get(r["key"], ""), "instruments": r["instruments"], "value": fmt(r["value"])}
+            for r in by_category
+        },
+        "by_region": {
+            f"{r['key']}0000": {
+                "name": prov_names.get(f"{r['key']}0000", ""),
+                "instruments": r["instruments"],
+                "value": fmt(r["value"]),
+            }
+            for r in by_region
+        },
+    }
+
+
+def category_tree() -> list[dict[str, Any]]:
+    nodes: dict[str, dict[str, Any]] = {}
+    roots: list[dict[str, Any]] = []
+    for c in Category.objects.order_by("code"):
+        node = {"code": c.code, "name": c.name, "name_en": c.name_en, "level": c.level, "children": []}
+        nodes[c.code] = node
+        (nodes[c.parent_id]["children"] if c.parent_id in nodes else roots).append(node)
+    return roots

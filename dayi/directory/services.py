@@ -1,0 +1,146 @@
+"""Every write of the directory: instruments (create, edit, retire) and experts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.core import audit
+from dayi.core.errors import NotFound, ValidationFailed
+from dayi.directory.errors import DuplicateInventoryNo
+from dayi.directory.models import Expert, Instrument
+from dayi.directory.records import Lookups, clean_instrument
+from dayi.network.models import Institution
+
+
+def get_instrument(instrument_id: int, *, for_update: bool = False, include_retired: bool = False) -> Instrument:
+    """A listed instrument (public), or NotFound."""
+    qs = Instrument.objects.select_for_update() if for_update else Instrument.objects
+    qs = qs.select_related("institution", "category", "region") if not for_update else qs
+    if not include_retired:
+        qs = qs.filter(retired__isnull=True)
+    instrument = qs.filter(pk=instrument_id).first()
+    if instrument is None:
+        raise NotFound("仪器不存在 (no such instrument)")
+    return instrument
+
+
+def access_instrument(actor: Actor, instrument_id: int, *, for_update: bool = False) -> Instrument:
+    """The instrument if ``actor`` manages it; NotFound if missing, Forbidden if someone else's."""
+    require_signed_in(actor.user)
+    instrument = get_instrument(instrument_id, for_update=for_update)
+    check_instrument_manager(actor, instrument.institution_id)
+    return instrument
+
+
+def _raise_if_invalid(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationFailed("仪器信息有误 (the instrument has invalid fields)", fields=errors)
+
+
+@transaction.atomic
+def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Instrument:
+    require_signed_in(actor.user)
+    institution = Institution.objects.filter(pk=data.get("institution") or 0).first()
+    if institution is None:
+        raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+    check_instrument_manager(actor, institution.pk)
+    clean, errors = clean_instrument(data, Lookups.load())
+    _raise_if_invalid(errors)
+    clean.setdefault("region", institution.region)
+    instrument = Instrument(institution=institution, **clean)
+    try:
+        with transaction.atomic():
+            instrument.save()
+    except IntegrityError:
+        raise DuplicateInventoryNo(
+            f"本单位已有资产编号为 {clean['inventory_no']} 的仪器 (inventory number taken)",
+            fields={"inventory_no": ["已存在 (taken)"]},
+        ) from None
+    audit.record(
+        "instrument.create",
+        instrument,
+        actor=actor.user,
+        after=audit.snapshot(instrument),
+        institution_id=institution.pk,
+        now=now,
+    )
+    return instrument
+
+
+@transaction.atomic
+def update_instrument(actor: Actor, instrument_id: int, data: dict[str, Any], *, now: dt.datetime) -> Instrument:
+    instrument = access_instrument(actor, instrument_id, for_update=True)
+    data = {k: v for k, v in data.items() if k not in ("id", "institution", "created", "updated")}
+    clean, errors = clean_instrument(data, Lookups.load(), partial=True)
+    _raise_if_invalid(errors)
+    before = audit.snapshot(instrument)
+    for key, value in clean.items():
+        setattr(instrument, key, value)
+    try:
+        with transaction.atomic():
+            instrument.save()
+    except IntegrityError:
+        raise DuplicateInventoryNo(
+            "本单位已有该资产编号的仪器 (inventory number taken)", fields={"inventory_no": ["已存在 (taken)"]}
+        ) from None
+    b, a = audit.changes(before, audit.snapshot(instrument))
+    audit.record(
+        "instrument.update",
+        instrument,
+        actor=actor.user,
+        before=b,
+        after=a,
+        institution_id=instrument.institution_id,
+        now=now,
+    )
+    return instrument
+
+
+@transaction.atomic
+def retire_instrument(actor: Actor, instrument_id: int, *, now: dt.datetime, reason: str = "") -> Instrument:
+    """Take an instrument out of the directory. Its history (bookings, usage) stays; it is not deleted."""
+    instrument = access_instrument(actor, instrument_id, for_update=True)
+    Instrument.objects.filter(pk=instrument.pk).update(retired=now, updated=now)
+    audit.record(
+        "instrument.retire",
+        instrument,
+        actor=actor.user,
+        before={"retired": None},
+        after={"retired": now.isoformat()},
+        institution_id=instrument.institution_id,
+        reason=reason,
+        now=now,
+    )
+    instrument.retired = now
+    return instrument
+
+
+@transaction.atomic
+def create_expert(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Expert:
+    require_signed_in(actor.user)
+    institution_id = data.get("institution")
+    if institution_id is None:
+        if not actor.is_superuser and not actor.platform_paths:
+            raise ValidationFailed(fields={"institution": ["必填 (required)"]})
+    else:
+        if not Institution.objects.filter(pk=institution_id).exists():
+            raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+        check_instrument_manager(actor, institution_id)
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 64:
+        raise ValidationFailed(fields={"name": ["必填，不超过64字 (required, at most 64 characters)"]})
+    expert = Expert.objects.create(
+        name=name,
+        institution_id=institution_id,
+        title=str(data.get("title") or "")[:64],
+        fields_of_expertise=[str(f)[:64] for f in data.get("fields_of_expertise") or []],
+        contact=str(data.get("contact") or "")[:128],
+    )
+    audit.record(
+        "expert.create", expert, actor=actor.user, after=audit.snapshot(expert), institution_id=institution_id, now=now
+    )
+    return expert

@@ -1,0 +1,134 @@
+"""The network: GB/T 2260 regions, the tree of sharing platforms, and the institutions (legal entities)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", "省级"
+    CITY = "city", "地级"
+    COUNTY = "county", "县级"
+
+
+class Region(models.Model):
+    """A GB/T 2260 division. Codes nest by prefix (31 → 3101 → 310117), which is how subtrees are matched."""
+
+    code = models.CharField(max_length=6, primary_key=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    level = models.CharField(max_length=8, choices=RegionLevel.choices)
+    name = models.CharField(max_length=64)
+    short_name = models.CharField(max_length=32, blank=True)
+    name_en = models.CharField(max_length=128, blank=True)
+    pinyin = models.CharField(max_length=128, blank=True)
+    # City-centre coordinates in GCJ-02 (the Chinese map datum), accurate to a city centre.
+    lon = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def prefix(self) -> str:
+        return region_prefix(self.code)
+
+
+def region_prefix(code: str) -> str:
+    """The code without its trailing pairs of zeros: every region under ``code`` starts with it."""
+    while len(code) > 2 and code.endswith("00"):
+        code = code[:-2]
+    return code
+
+
+class PlatformLevel(models.TextChoices):
+    NATIONAL = "national", "国家级"
+    REGIONAL = "regional", "区域联盟"
+    PROVINCIAL = "provincial", "省级"
+    MUNICIPAL = "municipal", "市级"
+    INSTITUTIONAL = "institutional", "单位级"
+
+
+PLATFORM_LEVEL_ORDER = [c.value for c in PlatformLevel]
+
+
+class Platform(models.Model):
+    """A sharing platform. Platforms form a tree; ``path`` ("/cn/yrd/g60/") makes subtree queries a prefix match."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=128)
+    name_en = models.CharField(max_length=128, blank=True)
+    level = models.CharField(max_length=16, choices=PlatformLevel.choices)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    path = models.CharField(max_length=512, unique=True, editable=False)
+    regions = models.ManyToManyField(Region, blank=True, related_name="platforms")
+    members = models.ManyToManyField(
+        "Institution", through="Membership", blank=True, related_name="platforms"
+    )
+    description = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        indexes = [
+            # Subtree queries are `path LIKE '/cn/yrd/%'`; text_pattern_ops lets the index serve them.
+            models.Index(fields=["path"], name="platform_path_like_idx", opclasses=["text_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionKind(models.TextChoices):
+    UNIVERSITY = "university", "高等院校"
+    INSTITUTE = "institute", "科研院所"
+    ENTERPRISE = "enterprise", "企业"
+    GOVERNMENT = "government", "政府机构"
+    OTHER = "other", "其他"
+
+
+class Institution(models.Model):
+    """A legal entity with a unified social credit code: a holder of instruments, a customer, or both."""
+
+    name = models.CharField(max_length=128)
+    name_en = models.CharField(max_length=256, blank=True)
+    credit_code = models.CharField(max_length=18, unique=True)
+    kind = models.CharField(max_length=16, choices=InstitutionKind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="institutions")
+    is_sme = models.BooleanField(default=False)
+    founded = models.DateField(null=True, blank=True)
+    department = models.CharField(max_length=64, blank=True)  # the supervising ministry, e.g. 教育部
+    website = models.URLField(blank=True)
+    moe_code = models.CharField(max_length=10, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"),
+                name="institution_credit_code_charset",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="memberships")
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
+    joined = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "institution"], name="membership_unique"),
+        ]

@@ -1,0 +1,55 @@
+"""Read-side helpers for regions, platforms and institutions, shared by the API, pages and statistics."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from dayi.network.models import Institution, Membership, Platform, Region, region_prefix
+
+
+def region_subtree_q(code: str, field: str = "region") -> Q:
+    """Matches ``field`` when it is the region ``code`` or any region under it (GB/T 2260 codes nest by prefix)."""
+    return Q(**{f"{field}__startswith": region_prefix(code)})
+
+
+def platform_institution_ids(platform: Platform) -> QuerySet[Membership]:
+    """Ids of the institutions that are members of the platform or of any platform below it."""
+    return (
+        Membership.objects.filter(platform__path__startswith=platform.path)
+        .values("institution_id")
+        .distinct()
+    )
+
+
+def regions(parent: str | None = None, level: str | None = None) -> QuerySet[Region]:
+    qs = Region.objects.all()
+    if parent:
+        qs = qs.filter(parent_id=parent)
+    if level:
+        qs = qs.filter(level=level)
+    return qs
+
+
+def region_path(code: str) -> list[Region]:
+    """The region and its ancestors, from the province down."""
+    path: list[Region] = []
+    region = Region.objects.filter(code=code).first()
+    while region is not None:
+        path.append(region)
+        region = region.parent
+    return list(reversed(path))
+
+
+def institutions(
+    *, q: str | None = None, region: str | None = None, platform: Platform | None = None, kind: str | None = None
+) -> QuerySet[Institution]:
+    qs = Institution.objects.select_related("region").prefetch_related("platforms")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(credit_code=q.upper()))
+    if region:
+        qs = qs.filter(region_subtree_q(region, "region__code"))
+    if platform is not None:
+        qs = qs.filter(pk__in=platform_institution_ids(platform))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name", "pk")

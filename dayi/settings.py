@@ -1,0 +1,177 @@
+"""One settings module, driven by environment variables (see README, "Configuration")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from dayi.core.env import ConfigError, env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+DEBUG = env_bool("DAYI_DEBUG", False)
+SECRET_KEY = env_str("DAYI_SECRET_KEY")
+if not SECRET_KEY:
+    if env_bool("DAYI_PRODUCTION", False):
+        raise ConfigError("DAYI_SECRET_KEY must be set in production")
+    # A development key: fine for the demo and the tests, refused by `dayi check --deploy`.
+    SECRET_KEY = "django-insecure-dayi-development-key-not-for-production"  # noqa: S105
+
+ALLOWED_HOSTS = env_list("DAYI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DAYI_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "dayi.core",
+    "dayi.accounts",
+    "dayi.network",
+    "dayi.directory",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dayi.urls"
+WSGI_APPLICATION = "dayi.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "dayi.core.context.site",
+            ],
+        },
+    },
+]
+
+
+def _database_from_url(url: str) -> dict[str, object]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ConfigError(f"DATABASE_URL must be a postgresql:// URL, got {parts.scheme!r}")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+        "USER": unquote(parts.username or "postgres"),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+    }
+
+
+def _embedded_database() -> dict[str, object]:
+    from dayi.db import embedded
+
+    socket_dir = embedded.ensure_running() if not env_bool("DAYI_NO_DB_START", False) else ""
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": env_str("DAYI_EMBEDDED_DB_NAME", "dayi"),
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": socket_dir,
+        "PORT": "",
+    }
+
+
+DATABASE_URL = env_str("DATABASE_URL")
+_db = _database_from_url(DATABASE_URL) if DATABASE_URL else _embedded_database()
+_db["CONN_MAX_AGE"] = env_int("DAYI_DB_CONN_MAX_AGE", 60)
+_db["CONN_HEALTH_CHECKS"] = True
+_db["TEST"] = {"NAME": env_str("DAYI_TEST_DB_NAME", "test_dayi")}
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+# Failed sign-ins allowed per username and per address in the window before answering 429.
+LOGIN_MAX_FAILURES = env_int("DAYI_LOGIN_MAX_FAILURES", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("DAYI_LOGIN_FAILURE_WINDOW_SECONDS", 900)
+API_TOKEN_DAYS = env_int("DAYI_API_TOKEN_DAYS", 90)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("DAYI_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+NODE_MODULES = BASE_DIR / "node_modules"
+# Front-end libraries come from the npm registry (package.json + package-lock.json) and are served
+# by Dayi itself; only their distribution folders are exposed.
+STATICFILES_DIRS = [
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
+    ("vendor/fullcalendar", NODE_MODULES / "fullcalendar"),
+]
+STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+
+EMAIL_BACKEND = env_str("DAYI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("DAYI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("DAYI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("DAYI_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("DAYI_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("DAYI_EMAIL_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DAYI_FROM_EMAIL", "dayi@localhost")
+
+# The platform this deployment serves (its home page figures); empty = the whole network.
+DAYI_SITE_PLATFORM = env_str("DAYI_SITE_PLATFORM")
+
+PRODUCTION = env_bool("DAYI_PRODUCTION", False)
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("DAYI_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("DAYI_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("DAYI_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dayi.accounts.api import router as accounts_router
+from dayi.core import views as core_views
+from dayi.core.api import api
+from dayi.directory.api import router as directory_router
+from dayi.network.api import router as network_router
+
+api.add_router("", accounts_router)
+api.add_router("", network_router)
+api.add_router("", directory_router)
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("dayi.core.urls")),
+]
+
+handler400 = "dayi.core.views.bad_request"
+handler403 = "dayi.core.views.permission_denied"
+handler404 = "dayi.core.views.page_not_found"
+handler500 = "dayi.core.views.server_error"
