@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "dayi.accounts",
     "dayi.network",
     "dayi.directory",
+    "dayi.search",
+    "dayi.booking",
+    "dayi.portal",
+    "dayi.demo",
 ]
 
 MIDDLEWARE = [

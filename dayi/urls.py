@@ -2,21 +2,29 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dayi.accounts.api import router as accounts_router
+from dayi.booking.api import router as booking_router
 from dayi.core import views as core_views
 from dayi.core.api import api
 from dayi.directory.api import router as directory_router
+from dayi.directory.api_transfer import router as transfer_router
 from dayi.network.api import router as network_router
 
 api.add_router("", accounts_router)
 api.add_router("", network_router)
+# Import/export first: "/instruments/import" must not be read as "/instruments/{id}".
+api.add_router("", transfer_router)
 api.add_router("", directory_router)
+api.add_router("", booking_router)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("manage/", include("dayi.directory.urls")),
+    path("", include("dayi.booking.urls")),
     path("", include("dayi.core.urls")),
+    path("", include("dayi.portal.urls")),
 ]
 
 handler400 = "dayi.core.views.bad_request"

@@ -27,15 +27,23 @@ PASSWORD = "correct-horse-battery-9"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
-def make_platform(code: str, level: str, parent: Platform | None = None, regions: tuple[str, ...] = ()) -> Platform:
+def make_platform(
+    code: str, level: str, parent: Platform | None = None, regions: tuple[str, ...] = ()
+) -> Platform:
     p = Platform.objects.create(
-        code=code, name=code.upper(), level=level, parent=parent, path=f"{parent.path if parent else '/'}{code}/"
+        code=code,
+        name=code.upper(),
+        level=level,
+        parent=parent,
+        path=f"{parent.path if parent else '/'}{code}/",
     )
     p.regions.set(Region.objects.filter(code__in=regions))
     return p
 
 
-def make_institution(name: str, credit_code: str, region: str, *platforms: Platform, **extra: Any) -> Institution:
+def make_institution(
+    name: str, credit_code: str, region: str, *platforms: Platform, **extra: Any
+) -> Institution:
     inst = Institution.objects.create(
         name=name, credit_code=credit_code, kind=extra.pop("kind", "university"), region_id=region, **extra
     )
@@ -55,7 +63,9 @@ def make_user(
 ) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, institution=member_of)
     if role:
-        RoleGrant.objects.create(user=user, role=role, platform=platform, institution=institution, scheme=scheme)
+        RoleGrant.objects.create(
+            user=user, role=role, platform=platform, institution=institution, scheme=scheme
+        )
     return user
 
 
@@ -124,13 +134,15 @@ class ApiClient(Client):
     def put(self, path: str, data: Any = None, content_type: str = "application/json", **extra: Any) -> Any:  # type: ignore[override]
         return super().put(path, data, content_type=content_type, **self._headers(extra))
 
-    def delete(self, path: str, data: Any = None, content_type: str = "application/json", **extra: Any) -> Any:  # type: ignore[override]
+    def delete(
+        self, path: str, data: Any = None, content_type: str = "application/json", **extra: Any
+    ) -> Any:  # type: ignore[override]
         return super().delete(path, data, content_type=content_type, **self._headers(extra))
 
 
 @pytest.fixture
 def api_as(people: dict[str, User]) -> Any:
-    """``api_as("alice")`` → a JSON client signed in as alice with a real token; ``api_as(None)`` → anonymous."""
+    """``api_as("alice")``: a JSON client signed in as alice (a real token); ``api_as(None)``: anonymous."""
 
     def make(name: str | None) -> ApiClient:
         if name is None:

@@ -144,7 +144,9 @@ def manages_instruments_of(actor: Actor, institution_id: int) -> bool:
 
 def check_instrument_manager(actor: Actor, institution_id: int) -> None:
     if not manages_instruments_of(actor, institution_id):
-        raise Forbidden("只有该单位的仪器管理员可以这样做 (only the institution's instrument managers may do this)")
+        raise Forbidden(
+            "只有该单位的仪器管理员可以这样做 (only the institution's instrument managers may do this)"
+        )
 
 
 def managed_institution_ids(actor: Actor) -> set[int] | None:

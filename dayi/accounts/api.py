@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Status, Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from dayi.accounts import services
@@ -74,7 +74,9 @@ def create_token(request: HttpRequest, body: TokenIn) -> dict[str, object]:
     }
 
 
-@router.delete("/auth/tokens/{token_id}", auth=SIGNED_IN, response={204: None}, summary="Revoke one of my tokens")
+@router.delete(
+    "/auth/tokens/{token_id}", auth=SIGNED_IN, response={204: None}, summary="Revoke one of my tokens"
+)
 def delete_token(request: HttpRequest, token_id: int) -> Status[None]:
     services.revoke_token(signed_in(request), token_id, now=timezone.now())
     return Status(204, None)

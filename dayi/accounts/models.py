@@ -15,6 +15,9 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=64, blank=True)
     phone = models.CharField(max_length=32, blank=True)
 
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
 
 class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", "平台管理员"
@@ -51,7 +54,10 @@ class RoleGrant(models.Model):
                         platform__isnull=True,
                         scheme="",
                     )
-                    | (Q(role="voucher_officer", platform__isnull=True, institution__isnull=True) & ~Q(scheme=""))
+                    | (
+                        Q(role="voucher_officer", platform__isnull=True, institution__isnull=True)
+                        & ~Q(scheme="")
+                    )
                 ),
             ),
             models.UniqueConstraint(
@@ -60,6 +66,9 @@ class RoleGrant(models.Model):
                 name="rolegrant_unique",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.role}"
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"role": self.role}
@@ -84,6 +93,9 @@ class ApiToken(models.Model):
     last_used = models.DateTimeField(null=True, blank=True)
     revoked = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user_id})"
+
 
 class LoginFailure(models.Model):
     """A failed sign-in, counted per username and per address to throttle guessing."""
@@ -91,3 +103,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

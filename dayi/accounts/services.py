@@ -94,20 +94,26 @@ def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
     if spec.role == Role.PLATFORM_ADMIN:
         platform = Platform.objects.filter(code=spec.platform or "").first()
         if platform is None:
-            raise ValidationFailed(fields={f"{where}.platform": ["需要一个存在的平台代码 (a platform code is required)"]})
+            raise ValidationFailed(
+                fields={f"{where}.platform": ["需要一个存在的平台代码 (a platform code is required)"]}
+            )
         if not administers_platform(actor, platform):
             raise Forbidden("不能授予本平台以外的管理权限 (you may only grant roles within your platforms)")
         grant.platform = platform
     elif spec.role in (Role.INSTITUTION_ADMIN, Role.INSTRUMENT_MANAGER):
         institution = Institution.objects.filter(pk=spec.institution or 0).first()
         if institution is None:
-            raise ValidationFailed(fields={f"{where}.institution": ["需要一个存在的单位 (an institution is required)"]})
+            raise ValidationFailed(
+                fields={f"{where}.institution": ["需要一个存在的单位 (an institution is required)"]}
+            )
         if not administers_institution(actor, institution.pk):
             raise Forbidden("不能授予其他单位的角色 (you may only grant roles within your institutions)")
         grant.institution = institution
     else:  # voucher_officer: schemes are run by their funders; only superusers appoint officers for now
         if not spec.scheme:
-            raise ValidationFailed(fields={f"{where}.scheme": ["需要创新券方案代码 (a scheme code is required)"]})
+            raise ValidationFailed(
+                fields={f"{where}.scheme": ["需要创新券方案代码 (a scheme code is required)"]}
+            )
         if not actor.is_superuser:
             raise Forbidden("只有超级管理员可以任命创新券经办人 (only a superuser appoints voucher officers)")
         grant.scheme = spec.scheme
@@ -146,7 +152,9 @@ def create_user(
     if not username.strip():
         raise ValidationFailed(fields={"username": ["不能为空 (required)"]})
     if User.objects.filter(username=username).exists():
-        raise DuplicateUser(f"用户名 {username} 已被使用 (username taken)", fields={"username": ["已被使用 (taken)"]})
+        raise DuplicateUser(
+            f"用户名 {username} 已被使用 (username taken)", fields={"username": ["已被使用 (taken)"]}
+        )
     user = User(username=username, email=email, institution=institution, display_name=display_name)
     try:
         validate_password(password, user)

@@ -157,5 +157,7 @@ def page_bounds(page: int, page_size: int) -> tuple[int, int]:
     if page < 1:
         raise ValidationFailed(fields={"page": ["必须 ≥ 1 (must be at least 1)"]})
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValidationFailed(fields={"page_size": [f"必须在 1 到 {MAX_PAGE_SIZE} 之间 (1 to {MAX_PAGE_SIZE})"]})
+        raise ValidationFailed(
+            fields={"page_size": [f"必须在 1 到 {MAX_PAGE_SIZE} 之间 (1 to {MAX_PAGE_SIZE})"]}
+        )
     return (page - 1) * page_size, page_size

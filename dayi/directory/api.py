@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Status, Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from dayi.core.api import SIGNED_IN, page_bounds, signed_in
@@ -247,13 +247,19 @@ def get_instrument(request: HttpRequest, instrument_id: int) -> dict[str, Any]:
     return instrument_out(services.get_instrument(instrument_id))
 
 
-@router.patch("/instruments/{instrument_id}", auth=SIGNED_IN, response=InstrumentOut, summary="Edit an instrument")
+@router.patch(
+    "/instruments/{instrument_id}", auth=SIGNED_IN, response=InstrumentOut, summary="Edit an instrument"
+)
 def patch_instrument(request: HttpRequest, instrument_id: int, body: InstrumentPatch) -> dict[str, Any]:
-    services.update_instrument(signed_in(request), instrument_id, body.dict(exclude_unset=True), now=timezone.now())
+    services.update_instrument(
+        signed_in(request), instrument_id, body.dict(exclude_unset=True), now=timezone.now()
+    )
     return instrument_out(services.get_instrument(instrument_id))
 
 
-@router.delete("/instruments/{instrument_id}", auth=SIGNED_IN, response={204: None}, summary="Retire an instrument")
+@router.delete(
+    "/instruments/{instrument_id}", auth=SIGNED_IN, response={204: None}, summary="Retire an instrument"
+)
 def delete_instrument(request: HttpRequest, instrument_id: int) -> Status[None]:
     services.retire_instrument(signed_in(request), instrument_id, now=timezone.now())
     return Status(204, None)
@@ -273,7 +279,11 @@ def stats_summary(
 
 @router.get("/experts", response=ExpertList, summary="Experts")
 def list_experts(
-    request: HttpRequest, institution: int | None = None, q: str | None = None, page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    institution: int | None = None,
+    q: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
 ) -> dict[str, Any]:
     offset, limit = page_bounds(page, page_size)
     qs = Expert.objects.all()

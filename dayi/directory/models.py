@@ -11,7 +11,9 @@ class Category(models.Model):
     """A class of the national classification of large instruments: "01" → "0102" → "010201"."""
 
     code = models.CharField(max_length=6, primary_key=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     level = models.PositiveSmallIntegerField()  # 1 class, 2 middle class, 3 small class
     name = models.CharField(max_length=64)
     name_en = models.CharField(max_length=128, blank=True)
@@ -70,7 +72,9 @@ class Purpose(models.TextChoices):
 class Instrument(models.Model):
     """A large instrument, after the national reporting format (see DOMAIN.md, "The records")."""
 
-    institution = models.ForeignKey("network.Institution", on_delete=models.PROTECT, related_name="instruments")
+    institution = models.ForeignKey(
+        "network.Institution", on_delete=models.PROTECT, related_name="instruments"
+    )
     inventory_no = models.CharField(max_length=64)  # the holder's internal id, unique in the holder
     name = models.CharField(max_length=128)
     name_en = models.CharField(max_length=256, blank=True)
@@ -100,18 +104,25 @@ class Instrument(models.Model):
     timezone = models.CharField(max_length=64, default="Asia/Shanghai")
     booking_policy = models.JSONField(default=dict, blank=True)
     retired = models.DateTimeField(null=True, blank=True)  # retired instruments leave the directory
+    # Segmented words of the name, English name, model, maker, category, specs and functions (jieba),
+    # written by every write path through dayi.search.segment.instrument_words; the search index reads it.
+    search_words = models.TextField(blank=True, editable=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["institution", "inventory_no"], name="instrument_inventory_no_unique"),
+            models.UniqueConstraint(
+                fields=["institution", "inventory_no"], name="instrument_inventory_no_unique"
+            ),
             models.CheckConstraint(condition=Q(original_value__gte=0), name="instrument_value_not_negative"),
             models.CheckConstraint(
                 condition=Q(modes__contained_by=[m.value for m in ServiceMode]), name="instrument_modes_known"
             ),
-            models.CheckConstraint(condition=Q(status__in=[s.value for s in Status]), name="instrument_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in Status]), name="instrument_status_known"
+            ),
             models.CheckConstraint(
                 condition=Q(share_mode__in=[s.value for s in ShareMode]), name="instrument_share_mode_known"
             ),

@@ -174,8 +174,10 @@ def facets(f: InstrumentFilters) -> dict[str, dict[str, dict[str, Any]]]:
     }
 
 
-def summary(*, platform: str | None = None, region: str | None = None, category: str | None = None) -> dict[str, Any]:
-    """The headline figures platforms publish: instruments, total original value, institutions; by class and province."""
+def summary(
+    *, platform: str | None = None, region: str | None = None, category: str | None = None
+) -> dict[str, Any]:
+    """The headline figures platforms publish (instruments, value, institutions), by class and province."""
     f = InstrumentFilters(platform=platform, region=region, category=category)
     f.validate()
     qs = listed().filter(filter_q(f))
@@ -203,7 +205,11 @@ def summary(*, platform: str | None = None, region: str | None = None, category:
         "total_value": fmt(totals["total_value"]),
         "institutions": totals["institutions"],
         "by_category": {
-            r["key"]: {"name": cat_names.get(r["key"], ""), "instruments": r["instruments"], "value": fmt(r["value"])}
+            r["key"]: {
+                "name": cat_names.get(r["key"], ""),
+                "instruments": r["instruments"],
+                "value": fmt(r["value"]),
+            }
             for r in by_category
         },
         "by_region": {

@@ -43,7 +43,8 @@ _ALIASES: dict[str, dict[str, str]] = {
     | {"运行正常": "normal", "正常运行": "normal", "远程": "remote", "待维修": "awaiting_repair"},
     "share_mode": {str(label): value for value, label in ShareMode.choices}
     | {"内部": "internal", "对外": "external", "外部共享": "external", "不对外": "none", "不共享": "none"},
-    "source": {str(label): value for value, label in Source.choices} | {"采购": "purchased", "自研": "self_built"},
+    "source": {str(label): value for value, label in Source.choices}
+    | {"采购": "purchased", "自研": "self_built"},
     "purpose": {str(label): value for value, label in Purpose.choices},
     "modes": {str(label): value for value, label in ServiceMode.choices}
     | {"委托共享": "sample", "送样检测": "sample", "送样": "sample"},

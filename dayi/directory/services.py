@@ -14,9 +14,12 @@ from dayi.directory.errors import DuplicateInventoryNo
 from dayi.directory.models import Expert, Instrument
 from dayi.directory.records import Lookups, clean_instrument
 from dayi.network.models import Institution
+from dayi.search.segment import instrument_words
 
 
-def get_instrument(instrument_id: int, *, for_update: bool = False, include_retired: bool = False) -> Instrument:
+def get_instrument(
+    instrument_id: int, *, for_update: bool = False, include_retired: bool = False
+) -> Instrument:
     """A listed instrument (public), or NotFound."""
     qs = Instrument.objects.select_for_update() if for_update else Instrument.objects
     qs = qs.select_related("institution", "category", "region") if not for_update else qs
@@ -52,6 +55,7 @@ def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -
     _raise_if_invalid(errors)
     clean.setdefault("region", institution.region)
     instrument = Instrument(institution=institution, **clean)
+    instrument.search_words = instrument_words(instrument)
     try:
         with transaction.atomic():
             instrument.save()
@@ -72,7 +76,9 @@ def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -
 
 
 @transaction.atomic
-def update_instrument(actor: Actor, instrument_id: int, data: dict[str, Any], *, now: dt.datetime) -> Instrument:
+def update_instrument(
+    actor: Actor, instrument_id: int, data: dict[str, Any], *, now: dt.datetime
+) -> Instrument:
     instrument = access_instrument(actor, instrument_id, for_update=True)
     data = {k: v for k, v in data.items() if k not in ("id", "institution", "created", "updated")}
     clean, errors = clean_instrument(data, Lookups.load(), partial=True)
@@ -80,6 +86,7 @@ def update_instrument(actor: Actor, instrument_id: int, data: dict[str, Any], *,
     before = audit.snapshot(instrument)
     for key, value in clean.items():
         setattr(instrument, key, value)
+    instrument.search_words = instrument_words(instrument)
     try:
         with transaction.atomic():
             instrument.save()
@@ -141,6 +148,11 @@ def create_expert(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Ex
         contact=str(data.get("contact") or "")[:128],
     )
     audit.record(
-        "expert.create", expert, actor=actor.user, after=audit.snapshot(expert), institution_id=institution_id, now=now
+        "expert.create",
+        expert,
+        actor=actor.user,
+        after=audit.snapshot(expert),
+        institution_id=institution_id,
+        now=now,
     )
     return expert

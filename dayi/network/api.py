@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Status, Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from dayi.core.api import SIGNED_IN, page_bounds, signed_in
@@ -149,7 +149,11 @@ def institution_out(institution: Institution) -> dict[str, Any]:
 
 @router.get("/regions", response=RegionList, summary="GB/T 2260 regions")
 def list_regions(
-    request: HttpRequest, parent: str | None = None, level: str | None = None, page: int = 1, page_size: int = 200
+    request: HttpRequest,
+    parent: str | None = None,
+    level: str | None = None,
+    page: int = 1,
+    page_size: int = 200,
 ) -> dict[str, Any]:
     offset, limit = page_bounds(page, page_size)
     qs = queries.regions(parent, level)
@@ -157,7 +161,9 @@ def list_regions(
 
 
 @router.get("/platforms", response=PlatformList, summary="The platforms of the network")
-def list_platforms(request: HttpRequest, parent: str | None = None, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+def list_platforms(
+    request: HttpRequest, parent: str | None = None, page: int = 1, page_size: int = 50
+) -> dict[str, Any]:
     offset, limit = page_bounds(page, page_size)
     qs = Platform.objects.select_related("parent").prefetch_related("regions")
     if parent:
@@ -193,7 +199,9 @@ def patch_platform(request: HttpRequest, code: str, body: PlatformPatch) -> dict
     return platform_out(platform)
 
 
-@router.post("/platforms/{code}/members", auth=SIGNED_IN, response={201: dict}, summary="An institution joins")
+@router.post(
+    "/platforms/{code}/members", auth=SIGNED_IN, response={201: dict}, summary="An institution joins"
+)
 def add_member(request: HttpRequest, code: str, body: MemberIn) -> Status[dict[str, Any]]:
     services.add_member(signed_in(request), code, body.institution, now=timezone.now())
     return Status(201, {"platform": code, "institution": body.institution})
@@ -221,11 +229,15 @@ def list_institutions(
     return {"count": qs.count(), "items": [institution_out(i) for i in qs[offset : offset + limit]]}
 
 
-@router.post("/institutions", auth=SIGNED_IN, response={201: InstitutionOut}, summary="Onboard an institution")
+@router.post(
+    "/institutions", auth=SIGNED_IN, response={201: InstitutionOut}, summary="Onboard an institution"
+)
 def create_institution(request: HttpRequest, body: InstitutionIn) -> Status[dict[str, Any]]:
     data = body.dict()
     platforms = data.pop("platforms")
-    institution = services.create_institution(signed_in(request), data, platforms=platforms, now=timezone.now())
+    institution = services.create_institution(
+        signed_in(request), data, platforms=platforms, now=timezone.now()
+    )
     return Status(201, institution_out(institution))
 
 

@@ -16,7 +16,9 @@ class Region(models.Model):
     """A GB/T 2260 division. Codes nest by prefix (31 → 3101 → 310117), which is how subtrees are matched."""
 
     code = models.CharField(max_length=6, primary_key=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     level = models.CharField(max_length=8, choices=RegionLevel.choices)
     name = models.CharField(max_length=64)
     short_name = models.CharField(max_length=32, blank=True)
@@ -59,13 +61,15 @@ PLATFORM_LEVEL_ORDER = [c.value for c in PlatformLevel]
 
 
 class Platform(models.Model):
-    """A sharing platform. Platforms form a tree; ``path`` ("/cn/yrd/g60/") makes subtree queries a prefix match."""
+    """A sharing platform. Platforms form a tree; ``path`` ("/cn/yrd/g60/") makes subtrees a prefix match."""
 
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=128)
     name_en = models.CharField(max_length=128, blank=True)
     level = models.CharField(max_length=16, choices=PlatformLevel.choices)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=512, unique=True, editable=False)
     regions = models.ManyToManyField(Region, blank=True, related_name="platforms")
     members = models.ManyToManyField(
@@ -132,3 +136,6 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["platform", "institution"], name="membership_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}@{self.platform_id}"

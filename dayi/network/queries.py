@@ -8,7 +8,7 @@ from dayi.network.models import Institution, Membership, Platform, Region, regio
 
 
 def region_subtree_q(code: str, field: str = "region") -> Q:
-    """Matches ``field`` when it is the region ``code`` or any region under it (GB/T 2260 codes nest by prefix)."""
+    """Matches ``field`` at the region ``code`` or any region under it (GB/T 2260 codes nest by prefix)."""
     return Q(**{f"{field}__startswith": region_prefix(code)})
 
 
@@ -41,7 +41,11 @@ def region_path(code: str) -> list[Region]:
 
 
 def institutions(
-    *, q: str | None = None, region: str | None = None, platform: Platform | None = None, kind: str | None = None
+    *,
+    q: str | None = None,
+    region: str | None = None,
+    platform: Platform | None = None,
+    kind: str | None = None,
 ) -> QuerySet[Institution]:
     qs = Institution.objects.select_related("region").prefetch_related("platforms")
     if q:

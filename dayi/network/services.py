@@ -53,7 +53,9 @@ def _regions(codes: list[str], field: str) -> list[Region]:
     found = {r.code: r for r in Region.objects.filter(code__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise ValidationFailed(fields={field: [f"未知的行政区划代码 {', '.join(missing)} (unknown region codes)"]})
+        raise ValidationFailed(
+            fields={field: [f"未知的行政区划代码 {', '.join(missing)} (unknown region codes)"]}
+        )
     return [found[c] for c in codes]
 
 
@@ -68,7 +70,9 @@ def _check_level(level: str, parent: Platform | None) -> None:
     if level not in PlatformLevel.values:
         raise ValidationFailed(fields={"level": [f"未知的平台级别 {level!r} (unknown level)"]})
     if parent is not None and PLATFORM_LEVEL_ORDER.index(level) < PLATFORM_LEVEL_ORDER.index(parent.level):
-        raise ValidationFailed(fields={"level": ["下级平台的级别不能高于上级 (a child cannot rank above its parent)"]})
+        raise ValidationFailed(
+            fields={"level": ["下级平台的级别不能高于上级 (a child cannot rank above its parent)"]}
+        )
 
 
 @transaction.atomic
@@ -97,7 +101,9 @@ def create_platform(
     if not name.strip():
         raise ValidationFailed(fields={"name": ["不能为空 (required)"]})
     if Platform.objects.filter(code=code).exists():
-        raise DuplicateRecord(f"平台代码 {code} 已存在 (platform code taken)", fields={"code": ["已存在 (taken)"]})
+        raise DuplicateRecord(
+            f"平台代码 {code} 已存在 (platform code taken)", fields={"code": ["已存在 (taken)"]}
+        )
     platform = Platform.objects.create(
         code=code,
         name=name,
@@ -209,7 +215,17 @@ def platform_dict(platform: Platform) -> dict[str, Any]:
 
 # --- institutions ------------------------------------------------------------------------------------------
 
-INSTITUTION_FIELDS = ("name", "name_en", "credit_code", "kind", "region", "is_sme", "founded", "department", "website")
+INSTITUTION_FIELDS = (
+    "name",
+    "name_en",
+    "credit_code",
+    "kind",
+    "region",
+    "is_sme",
+    "founded",
+    "department",
+    "website",
+)
 
 
 def _clean_institution(data: dict[str, Any]) -> dict[str, Any]:
@@ -243,7 +259,8 @@ def _check_credit_code_free(code: str, exclude_pk: int | None = None) -> None:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
         raise DuplicateRecord(
-            "统一社会信用代码已被登记 (credit code already registered)", fields={"credit_code": ["已存在 (taken)"]}
+            "统一社会信用代码已被登记 (credit code already registered)",
+            fields={"credit_code": ["已存在 (taken)"]},
         )
 
 
@@ -279,7 +296,9 @@ def create_institution(
 
 
 @transaction.atomic
-def update_institution(actor: Actor, institution_id: int, data: dict[str, Any], *, now: dt.datetime) -> Institution:
+def update_institution(
+    actor: Actor, institution_id: int, data: dict[str, Any], *, now: dt.datetime
+) -> Institution:
     require_signed_in(actor.user)
     institution = get_institution(institution_id, for_update=True)
     check_institution_admin(actor, institution.pk)
@@ -292,6 +311,12 @@ def update_institution(actor: Actor, institution_id: int, data: dict[str, Any], 
     institution.save()
     b, a = audit.changes(before, audit.snapshot(institution))
     audit.record(
-        "institution.update", institution, actor=actor.user, before=b, after=a, institution_id=institution.pk, now=now
+        "institution.update",
+        institution,
+        actor=actor.user,
+        before=b,
+        after=a,
+        institution_id=institution.pk,
+        now=now,
     )
     return institution

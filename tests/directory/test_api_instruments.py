@@ -45,7 +45,8 @@ def test_it_requires_sign_in(network: Any, anon: Any) -> None:
 
 def test_it_names_bad_fields(network: Any, api_as: Any) -> None:
     res = api_as("alice").post(
-        "/api/v1/instruments", {**BODY, "institution": network["zju"].pk, "category": "9999", "status": "broken"}
+        "/api/v1/instruments",
+        {**BODY, "institution": network["zju"].pk, "category": "9999", "status": "broken"},
     )
     assert res.status_code == 422
     err = res.json()["error"]
