@@ -5,11 +5,15 @@ Domain routers are mounted in ``dayi.urls``. Domain errors become HTTP statuses 
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -97,7 +101,34 @@ def signed_in(request: HttpRequest) -> Actor:
     return actor
 
 
-api = NinjaAPI(
+def _answer_405_in_the_error_shape(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Ninja answers a wrong method itself with a bare text body, outside every exception handler."""
+
+    @functools.wraps(view)  # keeps ninja's csrf_exempt mark: CSRF is checked by SessionAuth
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if not isinstance(response, HttpResponseNotAllowed):
+            return response
+        allowed = response["Allow"]
+        message = f"不支持 {request.method} 方法，可用：{allowed} (method not allowed; allowed: {allowed})"
+        body = {"error": {"code": "method_not_allowed", "message": message}}
+        answer = error_response(request, 405, body)
+        answer["Allow"] = allowed
+        return answer
+
+    return wrapper
+
+
+class DayiAPI(NinjaAPI):
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern) and not inspect.iscoroutinefunction(pattern.callback):
+                pattern.callback = _answer_405_in_the_error_shape(pattern.callback)
+        return urls
+
+
+api = DayiAPI(
     title="Dayi API",
     version="1",
     description="The public HTTP API of Dayi (大仪), version 1. See API.md for the contract.",
