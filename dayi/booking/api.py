@@ -1,5 +1,354 @@
-"""/api/v1/bookings and the booking endpoints of instruments."""
+"""/api/v1/bookings and the booking endpoints of instruments (API.md, "Booking instrument time").
 
-from ninja import Router
+Thin: parse, call a service or a query, serialise. Times are answered in the instrument's zone with its
+offset; any offset is accepted in requests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from dayi.booking import queries, services, timeline
+from dayi.booking.models import Booking, Qualification
+from dayi.core.api import SIGNED_IN, page_bounds, signed_in
+from dayi.core.errors import ValidationFailed
+from dayi.directory.api import SearchParams, filters_from
+from dayi.directory.services import get_instrument
 
 router = Router(tags=["booking"])
+
+_SPACE_OFFSET = re.compile(r" (\d\d(:?\d\d)?)$")
+
+
+def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
+    """An ISO 8601 time with offset from a query string. An unencoded "+08:00" arrives as " 08:00" and is
+    read as meant; a bare date means local midnight in ``zone`` when one is given."""
+    text = _SPACE_OFFSET.sub(r"+\1", text.strip())
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
+    if value.tzinfo is None:
+        if zone is None or len(text) != 10:
+            raise ValidationFailed(fields={key: ["须带时区偏移，如 +08:00 (give the offset)"]})
+        value = value.replace(tzinfo=zone)
+    return value
+
+
+class Span(Schema):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Availability(Schema):
+    instrument: int
+    timezone: str
+    free: list[Span]
+
+
+class BookingIn(Schema):
+    instrument: int
+    start: dt.datetime
+    end: dt.datetime
+    mode: str
+    purpose: str = ""
+
+
+class BookingOut(Schema):
+    id: int
+    instrument: int
+    user: int
+    username: str
+    status: str
+    start: dt.datetime
+    end: dt.datetime
+    mode: str
+    purpose: str
+    occupied: Span
+    warmup_minutes: int
+    late_cancellation: bool
+    reason: str
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    created: dt.datetime
+    quote: dict[str, Any] | None = None  # the price, once the charges work lands
+
+
+class BookingList(Schema):
+    count: int
+    items: list[BookingOut]
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class UsageOut(Schema):
+    id: int
+    booking: int | None
+    instrument: int
+    user: int
+    start: dt.datetime
+    end: dt.datetime
+    hours: str
+    source: str
+
+
+class CheckOutResult(Schema):
+    booking: BookingOut
+    usage: UsageOut
+
+
+class QualificationIn(Schema):
+    user: int
+    expires: dt.date | None = None
+
+
+class QualificationOut(Schema):
+    id: int
+    user: int
+    instrument: int
+    expires: dt.date | None
+    granted_by: int | None
+
+
+class Slot(Schema):
+    instrument: int
+    name: str
+    institution: int
+    institution_name: str
+    timezone: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Earliest(Schema):
+    instrument: int
+    timezone: str
+    slot: Span | None
+
+
+class SlotList(Schema):
+    count: int
+    items: list[Slot]
+
+
+class EarliestSearch(SearchParams):
+    minutes: int = 60
+    days: int = 14
+
+
+def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> dict[str, dt.datetime]:
+    return {"start": start.astimezone(zone), "end": end.astimezone(zone)}
+
+
+def booking_out(b: Booking) -> dict[str, Any]:
+    zone = timeline.zone_of(b.instrument)
+
+    def local(value: dt.datetime | None) -> dt.datetime | None:
+        return value.astimezone(zone) if value else None
+
+    return {
+        "id": b.pk,
+        "instrument": b.instrument_id,
+        "user": b.user_id,
+        "username": b.user.username,
+        "status": b.status,
+        "start": local(b.start),
+        "end": local(b.end),
+        "mode": b.mode,
+        "purpose": b.purpose,
+        "occupied": _span(b.occupied.lower, b.occupied.upper, zone),
+        "warmup_minutes": b.warmup_minutes_applied,
+        "late_cancellation": b.late_cancellation,
+        "reason": b.reason,
+        "checked_in_at": local(b.checked_in_at),
+        "checked_out_at": local(b.checked_out_at),
+        "created": local(b.created),
+        "quote": None,
+    }
+
+
+def _fresh(booking_id: int) -> dict[str, Any]:
+    return booking_out(Booking.objects.select_related("instrument", "user").get(pk=booking_id))
+
+
+@router.get(
+    "/instruments/{instrument_id}/availability", response=Availability, summary="Free time of an instrument"
+)
+def availability(request: HttpRequest, instrument_id: int, start: str, end: str) -> dict[str, Any]:
+    instrument = get_instrument(instrument_id)
+    zone = timeline.zone_of(instrument)
+    a, b = moment(start, "start", zone), moment(end, "end", zone)
+    free = queries.free_intervals(instrument, a, b)
+    return {"instrument": instrument.pk, "timezone": str(zone), "free": [_span(x, y, zone) for x, y in free]}
+
+
+@router.get(
+    "/instruments/{instrument_id}/earliest",
+    response=Earliest,
+    summary="The earliest free slot of an instrument",
+)
+def earliest(request: HttpRequest, instrument_id: int, minutes: int = 60, days: int = 14) -> dict[str, Any]:
+    queries.check_earliest(minutes, days)
+    instrument = get_instrument(instrument_id)
+    zone = timeline.zone_of(instrument)
+    slot = queries.earliest_slot(instrument, minutes, days=days, now=timezone.now())
+    return {"instrument": instrument.pk, "timezone": str(zone), "slot": _span(*slot, zone) if slot else None}
+
+
+@router.post(
+    "/instruments/{instrument_id}/qualifications",
+    auth=SIGNED_IN,
+    response={200: QualificationOut, 201: QualificationOut},
+    summary="Grant self-operation",
+)
+def grant_qualification(
+    request: HttpRequest, instrument_id: int, body: QualificationIn
+) -> Status[dict[str, Any]]:
+    q, created = services.grant_qualification(
+        signed_in(request),
+        instrument_id=instrument_id,
+        user_id=body.user,
+        expires=body.expires,
+        now=timezone.now(),
+    )
+    return Status(201 if created else 200, _qualification_out(q))
+
+
+def _qualification_out(q: Qualification) -> dict[str, Any]:
+    return {
+        "id": q.pk,
+        "user": q.user_id,
+        "instrument": q.instrument_id,
+        "expires": q.expires,
+        "granted_by": q.granted_by_id,
+    }
+
+
+@router.post(
+    "/bookings", auth=SIGNED_IN, response={200: BookingOut, 201: BookingOut}, summary="Book instrument time"
+)
+def create_booking(request: HttpRequest, body: BookingIn) -> Status[dict[str, Any]]:
+    booking = services.create_booking(
+        signed_in(request),
+        instrument_id=body.instrument,
+        start=body.start,
+        end=body.end,
+        mode=body.mode,
+        purpose=body.purpose,
+        request_key=request.headers.get("Idempotency-Key", "")[:64],
+        now=timezone.now(),
+    )
+    return Status(201, _fresh(booking.pk))
+
+
+@router.get("/bookings/earliest", response=SlotList, summary="The earliest free slot across a search")
+def earliest_across(request: HttpRequest, params: Query[EarliestSearch]) -> dict[str, Any]:
+    offset, limit = page_bounds(params.page, params.page_size)
+    filters = filters_from(SearchParams(**params.dict(exclude={"minutes", "days"})))
+    found = queries.earliest_across(
+        filters, params.minutes, days=params.days, now=timezone.now(), limit=offset + limit
+    )
+    items = []
+    for instrument, (start, end) in found[offset:]:
+        zone = timeline.zone_of(instrument)
+        items.append(
+            {
+                "instrument": instrument.pk,
+                "name": instrument.name,
+                "institution": instrument.institution_id,
+                "institution_name": instrument.institution.name,
+                "timezone": str(zone),
+                **_span(start, end, zone),
+            }
+        )
+    return {"count": len(found), "items": items}
+
+
+@router.get(
+    "/bookings", auth=SIGNED_IN, response=BookingList, summary="Bookings: your own, or your instruments'"
+)
+def list_bookings(
+    request: HttpRequest,
+    instrument: int | None = None,
+    user: int | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    status: str | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict[str, Any]:
+    offset, limit = page_bounds(page, page_size)
+    f = queries.BookingFilters(
+        instrument=instrument,
+        user=user,
+        start=moment(start, "start") if start else None,
+        end=moment(end, "end") if end else None,
+        status=status,
+    )
+    qs = queries.bookings(signed_in(request), f)
+    return {"count": qs.count(), "items": [booking_out(b) for b in qs[offset : offset + limit]]}
+
+
+@router.get("/bookings/{booking_id}", auth=SIGNED_IN, response=BookingOut, summary="A booking")
+def get_booking(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    return _fresh(services.access_booking(signed_in(request), booking_id).pk)
+
+
+@router.post("/bookings/{booking_id}/approve", auth=SIGNED_IN, response=BookingOut, summary="Approve")
+def approve(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    services.approve_booking(signed_in(request), booking_id, now=timezone.now())
+    return _fresh(booking_id)
+
+
+@router.post(
+    "/bookings/{booking_id}/reject", auth=SIGNED_IN, response=BookingOut, summary="Reject, with a reason"
+)
+def reject(request: HttpRequest, booking_id: int, body: ReasonIn) -> dict[str, Any]:
+    services.reject_booking(signed_in(request), booking_id, reason=body.reason, now=timezone.now())
+    return _fresh(booking_id)
+
+
+@router.post("/bookings/{booking_id}/cancel", auth=SIGNED_IN, response=BookingOut, summary="Cancel")
+def cancel(request: HttpRequest, booking_id: int, body: ReasonIn | None = None) -> dict[str, Any]:
+    reason = body.reason if body else ""
+    services.cancel_booking(signed_in(request), booking_id, reason=reason, now=timezone.now())
+    return _fresh(booking_id)
+
+
+@router.post("/bookings/{booking_id}/check-in", auth=SIGNED_IN, response=BookingOut, summary="Check in")
+def check_in(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    services.check_in(signed_in(request), booking_id, now=timezone.now())
+    return _fresh(booking_id)
+
+
+@router.post("/bookings/{booking_id}/check-out", auth=SIGNED_IN, response=CheckOutResult, summary="Check out")
+def check_out(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    usage = services.check_out(signed_in(request), booking_id, now=timezone.now())
+    zone = timeline.zone_of(usage.instrument)
+    return {
+        "booking": _fresh(booking_id),
+        "usage": {
+            "id": usage.pk,
+            "booking": usage.booking_id,
+            "instrument": usage.instrument_id,
+            "user": usage.user_id,
+            "hours": str(usage.hours),
+            "source": usage.source,
+            **_span(usage.start, usage.end, zone),
+        },
+    }
+
+
+@router.post("/bookings/{booking_id}/no-show", auth=SIGNED_IN, response=BookingOut, summary="Mark a no-show")
+def no_show(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    services.mark_no_show(signed_in(request), booking_id, now=timezone.now())
+    return _fresh(booking_id)

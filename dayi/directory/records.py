@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from dayi.booking.policy import validate_policy
 from dayi.core.money import yuan
 from dayi.directory.models import Category, Purpose, ServiceMode, ShareMode, Source, Status
 from dayi.network.models import Region
@@ -208,5 +209,7 @@ def clean_instrument(
         if not isinstance(raw["booking_policy"], dict):
             fail("booking_policy", "应为对象 (must be an object)")
         else:
+            for key, problems in validate_policy(raw["booking_policy"]).items():
+                errors.setdefault(f"booking_policy.{key}", []).extend(problems)
             clean["booking_policy"] = raw["booking_policy"]
     return clean, errors

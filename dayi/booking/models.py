@@ -1,0 +1,175 @@
+"""Bookings of instrument time, qualifications for self-operation, and usage records.
+
+The invariant that matters most — an instrument's occupied times never overlap — is the database's job:
+``booking_no_overlap`` is an exclusion constraint over (instrument, occupied) for the statuses that hold
+time. Services check the rules it cannot state (warm-up, quota, qualification) under a lock on the
+instrument row, and let the constraint be the last word.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.models import F, Q
+
+
+class BookingStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "已拒绝"
+    CANCELLED = "cancelled", "已取消"
+    IN_PROGRESS = "in_progress", "使用中"
+    COMPLETED = "completed", "已完成"
+    NO_SHOW = "no_show", "爽约"
+
+
+# Statuses whose ``occupied`` range blocks the instrument. A pending booking holds its time until it is
+# rejected (API.md). A no-show keeps only the part before it was marked: the rest of the slot is released.
+HOLDING = [
+    BookingStatus.PENDING,
+    BookingStatus.CONFIRMED,
+    BookingStatus.IN_PROGRESS,
+    BookingStatus.COMPLETED,
+    BookingStatus.NO_SHOW,
+]
+
+
+class Booking(models.Model):
+    """A user's booked time on an instrument. ``occupied`` is [start − warm-up, end + turnaround)."""
+
+    instrument = models.ForeignKey("directory.Instrument", on_delete=models.PROTECT, related_name="bookings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings")
+    # The booker's institution when booking (the customer, for charges and "external" statistics).
+    customer = models.ForeignKey(
+        "network.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="bookings"
+    )
+    mode = models.CharField(max_length=16)  # a ServiceMode of the directory
+    purpose = models.TextField(blank=True)
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    occupied = DateTimeRangeField()
+    warmup_minutes_applied = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=BookingStatus.choices)
+    late_cancellation = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)  # why rejected or cancelled
+    # The client's Idempotency-Key: a retried POST finds the booking it already made.
+    request_key = models.CharField(max_length=64, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            ExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[("instrument", RangeOperators.EQUAL), ("occupied", RangeOperators.OVERLAPS)],
+                condition=Q(status__in=HOLDING),
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(condition=Q(status__in=BookingStatus.values), name="booking_status_known"),
+            models.CheckConstraint(condition=~Q(occupied__isempty=True), name="booking_occupied_not_empty"),
+            models.UniqueConstraint(
+                fields=["user", "request_key"],
+                condition=~Q(request_key=""),
+                name="booking_request_key_unique",
+            ),
+        ]
+        indexes = [
+            # "My bookings" and the weekly quota: a user's bookings by time.
+            models.Index(fields=["user", "start"], name="booking_user_start_idx"),
+            # The no-show sweep: confirmed bookings whose start has passed.
+            models.Index(
+                fields=["start"], condition=Q(status="confirmed"), name="booking_confirmed_start_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.start:%Y-%m-%d %H:%M} ({self.status})"
+
+
+class Qualification(models.Model):
+    """A user may operate an instrument themselves (after training and an exam) until ``expires``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="qualifications"
+    )
+    instrument = models.ForeignKey(
+        "directory.Instrument", on_delete=models.CASCADE, related_name="qualifications"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires = models.DateField(null=True, blank=True)  # last valid day, in the instrument's zone; None: never
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "instrument"], name="qualification_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.instrument_id} until {self.expires or '∞'}"
+
+
+class UsageSource(models.TextChoices):
+    CHECK_IN_OUT = "check_in_out", "签到签退"
+    MANUAL = "manual", "手工录入"
+    CORRECTION = "correction", "更正"
+
+
+class UsageRecord(models.Model):
+    """Hours an instrument actually ran for a user: what statistics and charges are built on.
+
+    Records are not edited: a correction is a new record (``corrected_from`` the old one, which becomes
+    ``superseded``), so the history of who changed which hours, and why, stays in the table.
+    """
+
+    booking = models.ForeignKey(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="usage_records"
+    )
+    instrument = models.ForeignKey(
+        "directory.Instrument", on_delete=models.PROTECT, related_name="usage_records"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="usage_records")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    hours = models.DecimalField(max_digits=8, decimal_places=2)  # (end − start) in hours, to 0.01
+    source = models.CharField(max_length=16, choices=UsageSource.choices)
+    corrected_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    )
+    superseded = models.BooleanField(default=False)  # a correction replaced it; statistics skip it
+    reason = models.TextField(blank=True)
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["start", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="usage_end_after_start"),
+            models.CheckConstraint(condition=Q(hours__gte=0), name="usage_hours_not_negative"),
+            models.CheckConstraint(condition=Q(source__in=UsageSource.values), name="usage_source_known"),
+            models.CheckConstraint(
+                condition=Q(source="correction", corrected_from__isnull=False)
+                | (~Q(source="correction") & Q(corrected_from__isnull=True)),
+                name="usage_correction_names_its_record",
+            ),
+        ]
+        indexes = [
+            # Statistics: an instrument's current hours over a period.
+            models.Index(
+                fields=["instrument", "start"],
+                condition=Q(superseded=False),
+                name="usage_instrument_start_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.start:%Y-%m-%d %H:%M} {self.hours} h"

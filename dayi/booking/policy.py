@@ -1,0 +1,216 @@
+"""An instrument's booking policy (API.md, "Booking instrument time"): parsing, defaults and validation.
+
+The policy is stored as JSON on the instrument (``Instrument.booking_policy``). ``validate_policy`` names
+every problem per key, so the directory refuses a bad policy when it is written; ``parse_policy`` turns a
+valid one into a frozen ``BookingPolicy`` with the defaults below filled in.
+
+Defaults are chosen so that a policy which says nothing restricts little: open around the clock, 30-minute
+slots (the common size, DOMAIN.md), no warm-up, no quota, no approval, a 24-hour cancellation deadline, a
+no-show after 15 minutes, and self-operation only for qualified users (training first, DOMAIN.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+APPROVALS = ("never", "external", "always")
+MINUTES_PER_DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class OpeningWindow:
+    """Open on ``weekday`` (1 Monday … 7 Sunday) from ``start`` to ``end`` minutes after local midnight."""
+
+    weekday: int
+    start: int  # minutes after local midnight
+    end: int  # minutes after local midnight; 1440 is "24:00"
+
+
+@dataclass(frozen=True)
+class Closure:
+    start: dt.datetime  # aware, or naive meaning the instrument's local time
+    end: dt.datetime
+    reason: str = ""
+
+
+ALL_WEEK = tuple(OpeningWindow(day, 0, MINUTES_PER_DAY) for day in range(1, 8))
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    opening_hours: tuple[OpeningWindow, ...] = ALL_WEEK
+    closures: tuple[Closure, ...] = ()
+    slot_minutes: int = 30
+    min_minutes: int = 30
+    max_minutes: int | None = None  # None: no limit
+    min_notice_minutes: int = 0
+    max_advance_days: int = 90
+    warmup_minutes: int = 0
+    turnaround_minutes: int = 0
+    weekly_quota_minutes: int | None = None  # None: no quota
+    approval: str = "never"
+    self_requires_qualification: bool = True
+    cancel_deadline_minutes: int = 24 * 60
+    no_show_minutes: int = 15
+
+
+# key → (smallest, largest, may be null)
+_INTEGERS: dict[str, tuple[int, int, bool]] = {
+    "slot_minutes": (1, MINUTES_PER_DAY, False),
+    "min_minutes": (1, 366 * MINUTES_PER_DAY, False),
+    "max_minutes": (1, 366 * MINUTES_PER_DAY, True),
+    "min_notice_minutes": (0, 366 * MINUTES_PER_DAY, False),
+    "max_advance_days": (1, 3 * 366, False),
+    "warmup_minutes": (0, MINUTES_PER_DAY, False),
+    "turnaround_minutes": (0, MINUTES_PER_DAY, False),
+    "weekly_quota_minutes": (0, 7 * MINUTES_PER_DAY, True),
+    "cancel_deadline_minutes": (0, 366 * MINUTES_PER_DAY, False),
+    "no_show_minutes": (1, MINUTES_PER_DAY, False),
+}
+KNOWN_KEYS = {*_INTEGERS, "opening_hours", "closures", "approval", "self_requires_qualification"}
+
+
+class PolicyInvalid(ValueError):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(f"invalid booking policy: {errors}")
+        self.errors = errors
+
+
+def _clock(raw: Any) -> int | None:
+    """Minutes after midnight for "HH:MM" ("24:00" allowed), or None."""
+    if not isinstance(raw, str) or len(raw) != 5 or raw[2] != ":":
+        return None
+    hours, minutes = raw[:2], raw[3:]
+    if not (hours.isdigit() and minutes.isdigit()):
+        return None
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) > 59 or value > MINUTES_PER_DAY:
+        return None
+    return value
+
+
+def _moment(raw: Any) -> dt.datetime | None:
+    """An ISO 8601 date-time (or a date, meaning its midnight); naive means the instrument's local time."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        return dt.datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def _windows(raw: Any, fail: Any) -> tuple[OpeningWindow, ...]:
+    if not isinstance(raw, list):
+        fail("opening_hours", "应为列表 (a list of {weekday, start, end})")
+        return ()
+    windows: list[OpeningWindow] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            fail("opening_hours", f"第{i + 1}项应为对象 (item {i + 1} must be an object)")
+            continue
+        day, start, end = item.get("weekday"), _clock(item.get("start")), _clock(item.get("end"))
+        if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7:
+            fail("opening_hours", f"第{i + 1}项 weekday 应为 1–7 (item {i + 1}: weekday 1 Monday … 7 Sunday)")
+        elif start is None or end is None:
+            fail("opening_hours", f"第{i + 1}项时间格式应为 HH:MM (item {i + 1}: times like 09:00)")
+        elif end <= start:
+            fail("opening_hours", f"第{i + 1}项结束须晚于开始 (item {i + 1}: end must be after start)")
+        else:
+            windows.append(OpeningWindow(day, start, end))
+    return tuple(sorted(windows, key=lambda w: (w.weekday, w.start)))
+
+
+def _closures(raw: Any, fail: Any) -> tuple[Closure, ...]:
+    if not isinstance(raw, list):
+        fail("closures", "应为列表 (a list of {start, end, reason})")
+        return ()
+    closures: list[Closure] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            fail("closures", f"第{i + 1}项应为对象 (item {i + 1} must be an object)")
+            continue
+        start, end = _moment(item.get("start")), _moment(item.get("end"))
+        reason = item.get("reason", "")
+        if start is None or end is None:
+            fail("closures", f"第{i + 1}项时间应为 ISO 8601 (item {i + 1}: start and end in ISO 8601)")
+        elif (start.tzinfo is None) != (end.tzinfo is None):
+            fail("closures", f"第{i + 1}项起止须同时带或不带时区 (item {i + 1}: both or neither with offset)")
+        elif end <= start:
+            fail("closures", f"第{i + 1}项结束须晚于开始 (item {i + 1}: end must be after start)")
+        elif not isinstance(reason, str) or len(reason) > 200:
+            fail("closures", f"第{i + 1}项原因不超过200字 (item {i + 1}: reason, at most 200 characters)")
+        else:
+            closures.append(Closure(start, end, reason))
+    return tuple(closures)
+
+
+def _integer(key: str, raw: Any, fail: Any) -> int | None:
+    low, high, nullable = _INTEGERS[key]
+    if raw is None and nullable:
+        return None
+    if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
+        fail(key, f"应为 {low} 到 {high} 之间的整数{'或 null' if nullable else ''} (an integer {low}–{high})")
+        return None
+    return raw
+
+
+def _read(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+
+    def fail(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    values: dict[str, Any] = {}
+    for key in sorted(set(raw) - KNOWN_KEYS):
+        fail(key, "未知的预约规则项 (unknown booking policy key)")
+    if "opening_hours" in raw:
+        values["opening_hours"] = _windows(raw["opening_hours"], fail)
+    if "closures" in raw:
+        values["closures"] = _closures(raw["closures"], fail)
+    for key in _INTEGERS:
+        if key in raw:
+            values[key] = _integer(key, raw[key], fail)
+    if "approval" in raw:
+        if raw["approval"] not in APPROVALS:
+            fail("approval", f"应为 {', '.join(APPROVALS)} 之一 (one of these)")
+        values["approval"] = raw["approval"]
+    if "self_requires_qualification" in raw:
+        if not isinstance(raw["self_requires_qualification"], bool):
+            fail("self_requires_qualification", "应为 true 或 false (a boolean)")
+        values["self_requires_qualification"] = raw["self_requires_qualification"]
+    _cross_checks(values, fail, errors)
+    return values, errors
+
+
+def _cross_checks(values: dict[str, Any], fail: Any, errors: dict[str, list[str]]) -> None:
+    slot = values.get("slot_minutes", BookingPolicy.slot_minutes)
+    if "slot_minutes" not in errors and slot and MINUTES_PER_DAY % slot:
+        # Slots are aligned to local midnight, so they must tile the day.
+        fail("slot_minutes", "须能整除1440（一天的分钟数） (must divide a day: 5, 10, 15, 30, 60 …)")
+    low, high = values.get("min_minutes"), values.get("max_minutes")
+    if isinstance(low, int) and isinstance(high, int) and high < low:
+        fail("max_minutes", "不能小于 min_minutes (must be at least min_minutes)")
+
+
+def validate_policy(raw: Any) -> dict[str, list[str]]:
+    """Problems per policy key (empty when the policy is valid)."""
+    if not isinstance(raw, dict):
+        return {"": ["应为对象 (must be an object)"]}
+    return _read(raw)[1]
+
+
+def parse_policy(raw: Any) -> BookingPolicy:
+    """The policy with defaults filled in; PolicyInvalid if it breaks a rule above."""
+    if not raw:
+        return BookingPolicy()
+    if not isinstance(raw, dict):
+        raise PolicyInvalid({"": ["应为对象 (must be an object)"]})
+    values, errors = _read(raw)
+    if errors:
+        raise PolicyInvalid(errors)
+    if "min_minutes" not in values:
+        # One slot is the natural shortest booking when only the slot size is given.
+        values["min_minutes"] = values.get("slot_minutes", BookingPolicy.slot_minutes)
+    return BookingPolicy(**values)

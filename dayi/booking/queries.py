@@ -1,0 +1,230 @@
+"""Read side of bookings: free time, the earliest free slot, and booking lists.
+
+Free time = opening hours (in the instrument's zone) − closures − occupied ranges. The occupied ranges come
+from one query on the exclusion constraint's GiST index (instrument, occupied), for one instrument or for
+every instrument of a directory search at once; the interval arithmetic is done in Python on those rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import QuerySet
+
+from dayi.accounts.access import Actor
+from dayi.booking import timeline
+from dayi.booking.models import HOLDING, Booking
+from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
+from dayi.booking.services.common import visible_bookings
+from dayi.core.errors import ValidationFailed
+from dayi.directory.models import WORKING_STATUSES, Instrument, ShareMode
+from dayi.directory.queries import InstrumentFilters, search
+
+MAX_WINDOW = dt.timedelta(days=62)  # a month view and then some; longer asks are refused
+MAX_EARLIEST_DAYS = 62
+MINUTE = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A free interval, and whether an occupied range ends where it starts / starts where it ends."""
+
+    start: dt.datetime
+    end: dt.datetime
+    after_occupied: bool  # a booking may start at ``start`` without warm-up (back-to-back)
+    before_occupied: bool  # a booking ending here must leave room for its turnaround
+
+
+def check_window(start: dt.datetime, end: dt.datetime, limit: dt.timedelta = MAX_WINDOW) -> None:
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValidationFailed(fields={"start": ["须带时区偏移 (give the offset, e.g. +08:00)"]})
+    if end <= start:
+        raise ValidationFailed(fields={"end": ["结束须晚于开始 (end must be after start)"]})
+    if end - start > limit:
+        raise ValidationFailed(
+            fields={"end": [f"时间范围不超过 {limit.days} 天 (at most {limit.days} days)"]}
+        )
+
+
+def occupied_ranges(
+    instrument_ids: Iterable[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, list[timeline.Interval]]:
+    """Occupied ranges overlapping [start, end), per instrument: one query for all of them."""
+    rows = (
+        Booking.objects.filter(
+            instrument_id__in=list(instrument_ids),
+            status__in=HOLDING,
+            occupied__overlap=DateTimeTZRange(start, end, "[]"),
+        )
+        .order_by()
+        .values_list("instrument_id", "occupied")
+    )
+    found: dict[int, list[timeline.Interval]] = defaultdict(list)
+    for instrument_id, occ in rows:
+        found[instrument_id].append((occ.lower, occ.upper))
+    return found
+
+
+def gaps(
+    policy: BookingPolicy,
+    zone: zoneinfo.ZoneInfo,
+    start: dt.datetime,
+    end: dt.datetime,
+    occupied: list[timeline.Interval],
+) -> list[Gap]:
+    """Opening hours − closures − occupied time, within [start, end)."""
+    free = timeline.subtract(
+        timeline.opening(policy, zone, start, end), timeline.closures(policy, zone, start, end)
+    )
+    free = timeline.subtract(free, occupied)
+    uppers = {b for _, b in occupied}
+    lowers = {a for a, _ in occupied}
+    return [Gap(a, b, a in uppers, b in lowers) for a, b in free]
+
+
+def _policy(instrument: Instrument) -> BookingPolicy | None:
+    try:
+        return parse_policy(instrument.booking_policy)
+    except PolicyInvalid:
+        return None
+
+
+def free_intervals(instrument: Instrument, start: dt.datetime, end: dt.datetime) -> list[timeline.Interval]:
+    """The bookable intervals of ``instrument`` in [start, end) (API: GET …/availability)."""
+    check_window(start, end)
+    policy = _policy(instrument)
+    if policy is None or not bookable(instrument):
+        return []
+    occupied = occupied_ranges([instrument.pk], start, end).get(instrument.pk, [])
+    return [(g.start, g.end) for g in gaps(policy, timeline.zone_of(instrument), start, end, occupied)]
+
+
+def bookable(instrument: Instrument) -> bool:
+    return instrument.status in WORKING_STATUSES and instrument.share_mode != ShareMode.NONE
+
+
+def _length(policy: BookingPolicy, minutes: int) -> int | None:
+    """The booking length to look for: at least the policy's minimum, whole slots, or None if too long."""
+    wanted = max(minutes, policy.min_minutes)
+    wanted = -(-wanted // policy.slot_minutes) * policy.slot_minutes
+    if policy.max_minutes is not None and wanted > policy.max_minutes:
+        return None
+    return wanted
+
+
+def _fit(gap: Gap, policy: BookingPolicy, zone: zoneinfo.ZoneInfo, earliest: dt.datetime, length: int) -> Any:
+    """The first [start, end) of ``length`` minutes in ``gap`` that the booking rules would accept."""
+    slot, span = policy.slot_minutes, length * MINUTE
+    tail = policy.turnaround_minutes * MINUTE if gap.before_occupied else dt.timedelta(0)
+    if gap.after_occupied and gap.start >= earliest and timeline.aligned(gap.start, zone, slot):
+        start = gap.start  # back-to-back: no warm-up
+    else:
+        start = timeline.align_up(max(gap.start + policy.warmup_minutes * MINUTE, earliest), zone, slot)
+    if start + span + tail <= gap.end:
+        return (start, start + span)
+    return None
+
+
+def earliest_slot(
+    instrument: Instrument,
+    minutes: int,
+    *,
+    days: int,
+    now: dt.datetime,
+    occupied: list[timeline.Interval] | None = None,
+    occupied_until: dt.datetime | None = None,
+) -> timeline.Interval | None:
+    """The earliest [start, end) of ``minutes`` (rounded up to whole slots) bookable within ``days``.
+
+    Opening hours, closures, notice, horizon, slot alignment, warm-up (with the back-to-back exception)
+    and turnaround are honoured; the user's quota and qualification are not (they depend on who asks).
+    """
+    policy = _policy(instrument)
+    length = _length(policy, minutes) if policy else None
+    if policy is None or length is None or not bookable(instrument):
+        return None
+    zone = timeline.zone_of(instrument)
+    earliest = now + policy.min_notice_minutes * MINUTE
+    horizon = min(now + dt.timedelta(days=days), now + dt.timedelta(days=policy.max_advance_days))
+    # Look a little past the horizon: a slot starting before it may end after it.
+    until = horizon + length * MINUTE + policy.turnaround_minutes * MINUTE
+    if occupied is None:
+        occupied = occupied_ranges([instrument.pk], now, until).get(instrument.pk, [])
+    elif occupied_until is not None:
+        until = min(until, occupied_until)  # look no further than the ranges the caller fetched
+    for gap in gaps(policy, zone, now, until, occupied):
+        found = _fit(gap, policy, zone, earliest, length)
+        if found and found[0] <= horizon:
+            return found
+        if gap.start > horizon:
+            break
+    return None
+
+
+def check_earliest(minutes: int, days: int) -> None:
+    errors: dict[str, list[str]] = {}
+    if not 1 <= minutes <= 7 * 24 * 60:
+        errors["minutes"] = ["应在 1 到 10080 之间 (1 to 10080)"]
+    if not 1 <= days <= MAX_EARLIEST_DAYS:
+        errors["days"] = [f"应在 1 到 {MAX_EARLIEST_DAYS} 之间 (1 to {MAX_EARLIEST_DAYS})"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
+def earliest_across(
+    filters: InstrumentFilters, minutes: int, *, days: int, now: dt.datetime, limit: int = 50
+) -> list[tuple[Instrument, timeline.Interval]]:
+    """For every instrument a directory search finds, its earliest free slot; soonest first.
+
+    The alternatives a user is offered when the wanted instrument is full. The occupied ranges of all the
+    instruments come in one query.
+    """
+    check_earliest(minutes, days)
+    instruments = [i for i in search(filters).filter(status__in=WORKING_STATUSES) if bookable(i)]
+    until = now + dt.timedelta(days=days + 2) + minutes * MINUTE
+    occupied = occupied_ranges([i.pk for i in instruments], now, until)
+    found = []
+    for instrument in instruments:
+        slot = earliest_slot(
+            instrument,
+            minutes,
+            days=days,
+            now=now,
+            occupied=occupied.get(instrument.pk, []),
+            occupied_until=until,
+        )
+        if slot is not None:
+            found.append((instrument, slot))
+    found.sort(key=lambda pair: (pair[1][0], pair[0].pk))
+    return found[:limit]
+
+
+@dataclass
+class BookingFilters:
+    instrument: int | None = None
+    user: int | None = None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    status: str | None = None
+
+
+def bookings(actor: Actor, f: BookingFilters) -> QuerySet[Booking]:
+    """The bookings ``actor`` may see (their own; all of the instruments they manage), filtered."""
+    qs = visible_bookings(actor).select_related("instrument", "user")
+    if f.instrument is not None:
+        qs = qs.filter(instrument_id=f.instrument)
+    if f.user is not None:
+        qs = qs.filter(user_id=f.user)
+    if f.start is not None:
+        qs = qs.filter(end__gt=f.start)
+    if f.end is not None:
+        qs = qs.filter(start__lt=f.end)
+    if f.status:
+        qs = qs.filter(status__in=f.status.split(","))
+    return qs.order_by("start", "id")

@@ -1,0 +1,307 @@
+"""Making a booking: every rule of the instrument's policy, checked under the instrument lock.
+
+The rules the database cannot state are checked here, inside one transaction that holds the lock on the
+instrument row; the exclusion constraint ``booking_no_overlap`` is the final guard against overlaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+from dayi.accounts.access import Actor, require_signed_in
+from dayi.booking import events, timeline
+from dayi.booking.errors import BookingConflict, DuplicateRequest, broken
+from dayi.booking.models import HOLDING, Booking, BookingStatus, Qualification
+from dayi.booking.policy import BookingPolicy
+from dayi.booking.services.common import lock_instrument, manages, policy_of, record
+from dayi.core.errors import ValidationFailed
+from dayi.directory.models import WORKING_STATUSES, Instrument, ServiceMode, ShareMode
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What is being asked, with the instrument's policy and zone."""
+
+    actor: Actor
+    instrument: Instrument
+    policy: BookingPolicy
+    zone: zoneinfo.ZoneInfo
+    start: dt.datetime
+    end: dt.datetime
+    mode: str
+    now: dt.datetime
+
+
+def _fmt(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    return moment.astimezone(zone).isoformat(timespec="minutes")
+
+
+def _check_input(start: dt.datetime, end: dt.datetime, mode: str) -> None:
+    errors: dict[str, list[str]] = {}
+    for key, value in (("start", start), ("end", end)):
+        if value.tzinfo is None:
+            errors[key] = ["须带时区偏移，如 +08:00 (give the offset, e.g. +08:00)"]
+    if not errors and end <= start:
+        errors["end"] = ["结束须晚于开始 (end must be after start)"]
+    if mode not in ServiceMode.values:
+        errors["mode"] = [f"应为 {', '.join(ServiceMode.values)} 之一 (one of these)"]
+    if errors:
+        raise ValidationFailed("预约信息有误 (invalid booking)", fields=errors)
+
+
+def _check_offered(r: Request) -> None:
+    inst = r.instrument
+    member = r.actor.institution_id == inst.institution_id or manages(r.actor, inst)
+    if inst.status not in WORKING_STATUSES:
+        raise broken(
+            "instrument_unavailable", f"仪器当前状态为 {inst.get_status_display()}，暂停预约 (not working)"
+        )
+    if inst.share_mode == ShareMode.NONE and not manages(r.actor, inst):
+        raise broken("instrument_unavailable", "该仪器不对外共享 (this instrument is not shared)")
+    if inst.share_mode == ShareMode.INTERNAL and not member:
+        raise broken("instrument_unavailable", "该仪器仅限本单位使用 (shared inside its institution only)")
+    if r.mode not in inst.modes:
+        raise broken("mode_not_offered", f"该仪器不提供 {r.mode} 服务方式 (this service mode is not offered)")
+
+
+def _check_shape(r: Request) -> None:
+    p, minutes = r.policy, (r.end - r.start).total_seconds() / 60
+    if not (
+        timeline.aligned(r.start, r.zone, p.slot_minutes) and timeline.aligned(r.end, r.zone, p.slot_minutes)
+    ):
+        raise broken(
+            "slot_alignment", f"起止须对齐 {p.slot_minutes} 分钟时段 (align to {p.slot_minutes}-minute slots)"
+        )
+    if minutes < p.min_minutes:
+        raise broken("too_short", f"至少预约 {p.min_minutes} 分钟 (at least {p.min_minutes} minutes)")
+    if p.max_minutes is not None and minutes > p.max_minutes:
+        raise broken("too_long", f"最多预约 {p.max_minutes} 分钟 (at most {p.max_minutes} minutes)")
+    if r.start < r.now + p.min_notice_minutes * MINUTE:
+        raise broken(
+            "notice_too_short",
+            f"须提前 {p.min_notice_minutes} 分钟预约 (book {p.min_notice_minutes} min ahead)",
+        )
+    if r.start > r.now + dt.timedelta(days=p.max_advance_days):
+        raise broken(
+            "too_far_ahead", f"最多提前 {p.max_advance_days} 天预约 (at most {p.max_advance_days} days ahead)"
+        )
+
+
+def _opening_around(
+    r: Request, start: dt.datetime
+) -> tuple[list[timeline.Interval], list[timeline.Interval]]:
+    """Opening hours and closures near [start, end) (a day either side is plenty for any warm-up)."""
+    lo, hi = start - dt.timedelta(days=1), r.end + dt.timedelta(days=1)
+    return timeline.opening(r.policy, r.zone, lo, hi), timeline.closures(r.policy, r.zone, lo, hi)
+
+
+def _check_open(r: Request, opening: list[timeline.Interval], closed: list[timeline.Interval]) -> None:
+    if timeline.containing(opening, r.start, r.end) is None:
+        raise broken("outside_opening_hours", "预约时间超出开放时间 (outside the opening hours)")
+    clash = timeline.overlapping(closed, r.start, r.end)
+    if clash:
+        raise broken(
+            "closed", f"仪器在 {_fmt(clash[0], r.zone)} 至 {_fmt(clash[1], r.zone)} 停用 (closed then)"
+        )
+
+
+def _check_warmup(
+    r: Request, warmup: int, opening: list[timeline.Interval], closed: list[timeline.Interval]
+) -> None:
+    if not warmup:
+        return
+    begin = r.start - warmup * MINUTE
+    if timeline.containing(opening, begin, r.end) is None:
+        raise broken(
+            "warmup_outside_opening_hours",
+            f"须预热 {warmup} 分钟，预热时间 {_fmt(begin, r.zone)} 起超出开放时间"
+            " (the warm-up must fall within opening hours)",
+        )
+    clash = timeline.overlapping(closed, begin, r.start)
+    if clash:
+        raise broken(
+            "closed", f"预热时间与停用时段冲突 (the warm-up falls in a closure from {_fmt(clash[0], r.zone)})"
+        )
+
+
+def _neighbours(r: Request) -> list[timeline.Interval]:
+    """Occupied ranges that touch [start − warm-up, end + turnaround): one query on the exclusion index."""
+    p = r.policy
+    window = DateTimeTZRange(r.start - p.warmup_minutes * MINUTE, r.end + p.turnaround_minutes * MINUTE, "[]")
+    ranges = Booking.objects.filter(
+        instrument=r.instrument, status__in=HOLDING, occupied__overlap=window
+    ).values_list("occupied", flat=True)
+    return sorted((o.lower, o.upper) for o in ranges)
+
+
+def _warmup_needed(r: Request, neighbours: list[timeline.Interval]) -> int:
+    """API.md: no warm-up when the booking starts exactly where the previous occupied time ends."""
+    if any(upper == r.start for _, upper in neighbours):
+        return 0
+    return r.policy.warmup_minutes
+
+
+def _check_free(r: Request, occupied: timeline.Interval, neighbours: list[timeline.Interval]) -> None:
+    clash = timeline.overlapping(neighbours, *occupied)
+    if clash:
+        raise conflict(clash, r.zone)
+
+
+def conflict(clash: timeline.Interval, zone: zoneinfo.ZoneInfo) -> BookingConflict:
+    a, b = _fmt(clash[0], zone), _fmt(clash[1], zone)
+    return BookingConflict(
+        f"与已占用时间 {a} 至 {b} 冲突 (clashes with the occupied time {a} – {b})",
+        fields={"start": [f"与 {a} 至 {b} 冲突 (clashes with {a} – {b})"]},
+        clash={"start": a, "end": b},
+    )
+
+
+def _check_qualified(r: Request) -> None:
+    if r.mode != ServiceMode.SELF or not r.policy.self_requires_qualification:
+        return
+    day = r.end.astimezone(r.zone).date()
+    qualification = Qualification.objects.filter(user=r.actor.user, instrument=r.instrument).first()
+    if qualification is None:
+        raise broken("not_qualified", "自主上机须先通过培训考核 (self-operation needs a qualification)")
+    if qualification.expires is not None and qualification.expires < day:
+        raise broken(
+            "not_qualified", f"上机资格已于 {qualification.expires} 到期 (the qualification has expired)"
+        )
+
+
+def _check_quota(r: Request) -> None:
+    """The user's booked minutes per calendar week (instrument's zone) on this instrument, with this one."""
+    quota = r.policy.weekly_quota_minutes
+    if quota is None:
+        return
+    weeks = timeline.weeks(r.start, r.end, r.zone)
+    # Safe from races: every booking of this instrument is made under the instrument lock we hold.
+    booked = Booking.objects.filter(
+        instrument=r.instrument,
+        user=r.actor.user,
+        status__in=HOLDING,
+        start__lt=weeks[-1][1],
+        end__gt=weeks[0][0],
+    ).values_list("start", "end")
+    booked = list(booked)
+    for week in weeks:
+        used = sum(timeline.minutes_in(week, b) for b in booked) + timeline.minutes_in(week, (r.start, r.end))
+        if used > quota:
+            raise broken(
+                "quota_exceeded",
+                f"本周已预约 {used - timeline.minutes_in(week, (r.start, r.end)):.0f} 分钟，"
+                f"每周限 {quota} 分钟 (the weekly quota of {quota} minutes would be exceeded)",
+            )
+
+
+def _status(r: Request) -> str:
+    approval = r.policy.approval
+    if manages(r.actor, r.instrument) or approval == "never":
+        return BookingStatus.CONFIRMED
+    if approval == "external" and r.actor.institution_id == r.instrument.institution_id:
+        return BookingStatus.CONFIRMED
+    return BookingStatus.PENDING
+
+
+def _insert(r: Request, booking: Booking) -> None:
+    try:
+        with transaction.atomic():  # a savepoint: the transaction survives a refused insert
+            booking.save()
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if constraint == "booking_request_key_unique":
+            raise DuplicateRequest("该 Idempotency-Key 已用于另一请求 (key already used)") from None
+        if constraint != "booking_no_overlap":
+            raise
+        clash = (
+            Booking.objects.filter(
+                instrument=r.instrument, status__in=HOLDING, occupied__overlap=booking.occupied
+            )
+            .values_list("occupied", flat=True)
+            .first()
+        )
+        raise conflict((clash.lower, clash.upper) if clash else (r.start, r.end), r.zone) from None
+
+
+def _replay(
+    existing: Booking, instrument_id: int, start: dt.datetime, end: dt.datetime, mode: str
+) -> Booking:
+    same = (existing.instrument_id, existing.start, existing.end, existing.mode) == (
+        instrument_id,
+        start,
+        end,
+        mode,
+    )
+    if not same:
+        raise DuplicateRequest(
+            "该 Idempotency-Key 已用于另一请求 (the Idempotency-Key was used for another request)"
+        )
+    return existing
+
+
+@transaction.atomic
+def create_booking(
+    actor: Actor,
+    *,
+    instrument_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    mode: str,
+    purpose: str = "",
+    request_key: str = "",
+    now: dt.datetime,
+) -> Booking:
+    """Book [start, end) on the instrument, or raise the rule it breaks (422), or the clash (409)."""
+    require_signed_in(actor.user)
+    _check_input(start, end, mode)
+    instrument = lock_instrument(instrument_id)
+    if request_key:
+        existing = Booking.objects.filter(user=actor.user, request_key=request_key).first()
+        if existing is not None:
+            return _replay(existing, instrument_id, start, end, mode)
+    r = Request(actor, instrument, policy_of(instrument), timeline.zone_of(instrument), start, end, mode, now)
+    _check_offered(r)
+    _check_shape(r)
+    opening, closed = _opening_around(r, start - r.policy.warmup_minutes * MINUTE)
+    _check_open(r, opening, closed)
+    neighbours = _neighbours(r)
+    warmup = _warmup_needed(r, neighbours)
+    _check_warmup(r, warmup, opening, closed)
+    occupied = (start - warmup * MINUTE, end + r.policy.turnaround_minutes * MINUTE)
+    _check_free(r, occupied, neighbours)
+    _check_qualified(r)
+    _check_quota(r)
+    return _save(r, occupied, warmup, purpose=purpose, request_key=request_key)
+
+
+def _save(r: Request, occupied: timeline.Interval, warmup: int, *, purpose: str, request_key: str) -> Booking:
+    booking = Booking(
+        instrument=r.instrument,
+        user=r.actor.user,
+        customer_id=r.actor.institution_id,
+        mode=r.mode,
+        purpose=purpose,
+        start=r.start,
+        end=r.end,
+        occupied=DateTimeTZRange(*occupied, "[)"),
+        warmup_minutes_applied=warmup,
+        status=_status(r),
+        request_key=request_key,
+        created=r.now,
+        updated=r.now,
+    )
+    _insert(r, booking)
+    record("booking.create", booking, r.actor.user, now=r.now)
+    emit: Any = (
+        events.booking_confirmed if booking.status == BookingStatus.CONFIRMED else events.booking_requested
+    )
+    transaction.on_commit(lambda: emit(booking.pk))
+    return booking
