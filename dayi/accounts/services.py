@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
 from dayi.accounts import tokens
@@ -120,6 +121,32 @@ def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
     return grant
 
 
+def _unique(grants: list[RoleGrant]) -> list[RoleGrant]:
+    """The same role named twice is granted once (the rolegrant_unique constraint would refuse it)."""
+    seen: dict[tuple[Any, ...], RoleGrant] = {}
+    for g in grants:
+        seen.setdefault((g.role, g.platform_id, g.institution_id, g.scheme), g)
+    return list(seen.values())
+
+
+def _check_username_and_email(username: str, email: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if not username.strip():
+        errors["username"] = ["不能为空 (required)"]
+    else:
+        try:
+            User.username_validator(username)
+        except DjangoValidationError:
+            errors["username"] = ["只能包含字母、数字和 @.+-_ (letters, digits and @.+-_ only)"]
+    if email:
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors["email"] = ["邮箱地址无效 (not an email address)"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
 def _may_create_users(actor: Actor) -> bool:
     return actor.is_superuser or bool(actor.platform_paths or actor.admin_institutions)
 
@@ -148,9 +175,8 @@ def create_user(
             raise Forbidden("不能为其他单位创建用户 (you may only create users of your institutions)")
     elif not actor.is_superuser and not actor.platform_paths:
         raise ValidationFailed(fields={"institution": ["请指定所属单位 (name the user's institution)"]})
-    grants = [_resolve_grant(actor, spec, i) for i, spec in enumerate(roles or [])]
-    if not username.strip():
-        raise ValidationFailed(fields={"username": ["不能为空 (required)"]})
+    grants = _unique([_resolve_grant(actor, spec, i) for i, spec in enumerate(roles or [])])
+    _check_username_and_email(username, email)
     if User.objects.filter(username=username).exists():
         raise DuplicateUser(
             f"用户名 {username} 已被使用 (username taken)", fields={"username": ["已被使用 (taken)"]}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from dayi.network.models import Institution, Membership, Platform, Region, region_prefix
+from dayi.core.errors import ValidationFailed
+from dayi.network.models import Institution, Membership, Platform, Region, RegionLevel, region_prefix
 
 
 def region_subtree_q(code: str, field: str = "region") -> Q:
@@ -22,6 +23,10 @@ def platform_institution_ids(platform: Platform) -> QuerySet[Membership]:
 
 
 def regions(parent: str | None = None, level: str | None = None) -> QuerySet[Region]:
+    if level and level not in RegionLevel.values:
+        raise ValidationFailed(
+            fields={"level": [f"应为 {', '.join(RegionLevel.values)} 之一 (one of these)"]}
+        )
     qs = Region.objects.all()
     if parent:
         qs = qs.filter(parent_id=parent)
