@@ -75,6 +75,14 @@ def _check_level(level: str, parent: Platform | None) -> None:
         )
 
 
+def _check_level_above_children(level: str, platform: Platform) -> None:
+    rank = PLATFORM_LEVEL_ORDER.index(level)
+    if any(PLATFORM_LEVEL_ORDER.index(c.level) < rank for c in platform.children.all()):
+        raise ValidationFailed(
+            fields={"level": ["不能低于其下级平台的级别 (a platform cannot rank below its children)"]}
+        )
+
+
 @transaction.atomic
 def create_platform(
     actor: Actor,
@@ -127,8 +135,11 @@ def update_platform(actor: Actor, code: str, changes: dict[str, Any], *, now: dt
     for key in ("name", "name_en", "description"):
         if key in changes and changes[key] is not None:
             setattr(platform, key, changes[key])
+    if "name" in changes and not str(changes["name"] or "").strip():
+        raise ValidationFailed(fields={"name": ["不能为空 (required)"]})
     if changes.get("level") is not None:
         _check_level(changes["level"], platform.parent)
+        _check_level_above_children(changes["level"], platform)
         platform.level = changes["level"]
     if "parent" in changes and changes["parent"] != (platform.parent.code if platform.parent else None):
         _move(actor, platform, changes["parent"])
