@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
 from dayi.booking import queries, services, timeline
 from dayi.booking.models import Booking, Qualification
@@ -23,6 +24,9 @@ from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.services import get_instrument
 
 router = Router(tags=["booking"])
+
+# Times out are strings we format ourselves: the instrument's offset, "+00:00" rather than "Z" in London.
+LocalTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 
 _SPACE_OFFSET = re.compile(r" (\d\d(:?\d\d)?)$")
 
@@ -43,8 +47,8 @@ def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.dat
 
 
 class Span(Schema):
-    start: dt.datetime
-    end: dt.datetime
+    start: LocalTime
+    end: LocalTime
 
 
 class Availability(Schema):
@@ -67,17 +71,17 @@ class BookingOut(Schema):
     user: int
     username: str
     status: str
-    start: dt.datetime
-    end: dt.datetime
+    start: LocalTime
+    end: LocalTime
     mode: str
     purpose: str
     occupied: Span
     warmup_minutes: int
     late_cancellation: bool
     reason: str
-    checked_in_at: dt.datetime | None
-    checked_out_at: dt.datetime | None
-    created: dt.datetime
+    checked_in_at: LocalTime | None
+    checked_out_at: LocalTime | None
+    created: LocalTime
     quote: dict[str, Any] | None = None  # the price, once the charges work lands
 
 
@@ -95,8 +99,8 @@ class UsageOut(Schema):
     booking: int | None
     instrument: int
     user: int
-    start: dt.datetime
-    end: dt.datetime
+    start: LocalTime
+    end: LocalTime
     hours: str
     source: str
 
@@ -125,8 +129,8 @@ class Slot(Schema):
     institution: int
     institution_name: str
     timezone: str
-    start: dt.datetime
-    end: dt.datetime
+    start: LocalTime
+    end: LocalTime
 
 
 class Earliest(Schema):
@@ -145,15 +149,15 @@ class EarliestSearch(SearchParams):
     days: int = 14
 
 
-def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> dict[str, dt.datetime]:
-    return {"start": start.astimezone(zone), "end": end.astimezone(zone)}
+def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> dict[str, str]:
+    return {"start": start.astimezone(zone).isoformat(), "end": end.astimezone(zone).isoformat()}
 
 
 def booking_out(b: Booking) -> dict[str, Any]:
     zone = timeline.zone_of(b.instrument)
 
-    def local(value: dt.datetime | None) -> dt.datetime | None:
-        return value.astimezone(zone) if value else None
+    def local(value: dt.datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat() if value else None
 
     return {
         "id": b.pk,

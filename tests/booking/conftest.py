@@ -32,6 +32,12 @@ BET_POLICY: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """The personas' passwords hash with a fast hasher here: these tests are about time, not passwords."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def at(text: str, zone: dt.tzinfo = SHANGHAI) -> dt.datetime:
     """A wall-clock time in ``zone``: ``at("2026-03-03 09:20")``."""
     return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
