@@ -1,0 +1,233 @@
+"""The permission matrix: every write endpoint × every persona × own and other institution / platform.
+
+The two sides of the network (see tests/conftest.py):
+    zju side: 浙江大学, a member of g60 (under yrd) — alice manages, amy administers, carol's platform
+    pku side: 北京大学, a member of bj              — bob manages, dave's platform
+So each persona meets its own side and the other one. A refused write must change nothing (every row of the
+domain tables, and no audit row); an allowed write writes exactly one audit row naming the actor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import models
+
+from dayi.accounts.models import RoleGrant, User
+from dayi.core.models import AuditEvent
+from dayi.directory.models import Expert, Instrument
+from dayi.network.models import Institution, Membership, Platform
+from tests.conftest import make_institution, make_instrument
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("anonymous", "eve", "alice", "bob", "amy", "carol", "dave", "root")
+SIDES = {"zju": ("zju", "g60"), "pku": ("pku", "bj")}  # side → (institution, platform)
+
+# The expected status of each write, per persona in the order of PERSONAS.
+#                                     anon eve  alice bob  amy  carol dave root
+MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
+    ("create instrument", "zju"):     (401, 403, 201, 403, 201, 201, 403, 201),
+    ("create instrument", "pku"):     (401, 403, 403, 201, 403, 403, 201, 201),
+    ("edit instrument", "zju"):       (401, 403, 200, 403, 200, 200, 403, 200),
+    ("edit instrument", "pku"):       (401, 403, 403, 200, 403, 403, 200, 200),
+    ("retire instrument", "zju"):     (401, 403, 204, 403, 204, 204, 403, 204),
+    ("retire instrument", "pku"):     (401, 403, 403, 204, 403, 403, 204, 204),
+    ("create platform", "zju"):       (401, 403, 403, 403, 403, 201, 403, 201),
+    ("create platform", "pku"):       (401, 403, 403, 403, 403, 403, 201, 201),
+    ("edit platform", "zju"):         (401, 403, 403, 403, 403, 200, 403, 200),
+    ("edit platform", "pku"):         (401, 403, 403, 403, 403, 403, 200, 200),
+    ("add member", "zju"):            (401, 403, 403, 403, 403, 201, 403, 201),
+    ("add member", "pku"):            (401, 403, 403, 403, 403, 403, 201, 201),
+    ("remove member", "zju"):         (401, 403, 403, 403, 403, 204, 403, 204),
+    ("remove member", "pku"):         (401, 403, 403, 403, 403, 403, 204, 204),
+    ("create institution", "zju"):    (401, 403, 403, 403, 403, 201, 403, 201),
+    ("create institution", "pku"):    (401, 403, 403, 403, 403, 403, 201, 201),
+    ("edit institution", "zju"):      (401, 403, 403, 403, 200, 200, 403, 200),
+    ("edit institution", "pku"):      (401, 403, 403, 403, 403, 403, 200, 200),
+    ("create user", "zju"):           (401, 403, 403, 403, 201, 201, 403, 201),
+    ("create user", "pku"):           (401, 403, 403, 403, 403, 403, 201, 201),
+    ("create expert", "zju"):         (401, 403, 201, 403, 201, 201, 403, 201),
+    ("create expert", "pku"):         (401, 403, 403, 201, 403, 403, 201, 201),
+}  # fmt: skip
+
+# What an allowed write records: (audit action, it has a "before", it has an "after").
+AUDIT = {
+    "create instrument": ("instrument.create", False, True),
+    "edit instrument": ("instrument.update", True, True),
+    "retire instrument": ("instrument.retire", True, True),
+    "create platform": ("platform.create", False, True),
+    "edit platform": ("platform.update", True, True),
+    "add member": ("platform.add_member", False, True),
+    "remove member": ("platform.remove_member", True, False),
+    "create institution": ("institution.create", False, True),
+    "edit institution": ("institution.update", True, True),
+    "create user": ("user.create", False, True),
+    "create expert": ("expert.create", False, True),
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 costs ~0.1 s a hash by design; this matrix creates the personas 176 times."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(network: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
+    """The network, the personas, an instrument on each side, and an institution on no platform yet."""
+    return {
+        **network,
+        "people": people,
+        "zju_instrument": make_instrument(network["zju"], "ZJU-0001"),
+        "pku_instrument": make_instrument(network["pku"], "PKU-0001"),
+        "newcomer": make_institution("清华大学", "12100000400000624D", "110108"),
+    }
+
+
+Request = tuple[str, str, dict[str, Any] | None]
+
+
+def _write(action: str, side: str, w: dict[str, Any]) -> Request:
+    inst_key, plat_code = SIDES[side]
+    inst = w[inst_key]
+    instrument = w[f"{side}_instrument"]
+    writes: dict[str, Callable[[], Request]] = {
+        "create instrument": lambda: (
+            "post",
+            "/api/v1/instruments",
+            {"institution": inst.pk, "inventory_no": "NEW-1", "name": "核磁共振波谱仪", "category": "0106",
+             "original_value": "6000000.00", "modes": ["sample"]},
+        ),
+        "edit instrument": lambda: (
+            "patch", f"/api/v1/instruments/{instrument.pk}", {"status": "awaiting_repair"}
+        ),
+        "retire instrument": lambda: ("delete", f"/api/v1/instruments/{instrument.pk}", None),
+        "create platform": lambda: (
+            "post",
+            "/api/v1/platforms",
+            {"code": "new-plat", "name": "新平台", "level": "institutional", "parent": plat_code},
+        ),
+        "edit platform": lambda: ("patch", f"/api/v1/platforms/{plat_code}", {"name": "改名的平台"}),
+        "add member": lambda: (
+            "post", f"/api/v1/platforms/{plat_code}/members", {"institution": w["newcomer"].pk}
+        ),
+        "remove member": lambda: ("delete", f"/api/v1/platforms/{plat_code}/members/{inst.pk}", None),
+        "create institution": lambda: (
+            "post",
+            "/api/v1/institutions",
+            {"name": "某科技有限公司", "credit_code": "91110000802100433B", "kind": "enterprise",
+             "region": "330100", "is_sme": True, "platforms": [plat_code]},
+        ),
+        "edit institution": lambda: ("patch", f"/api/v1/institutions/{inst.pk}", {"name_en": "Changed"}),
+        "create user": lambda: (
+            "post",
+            "/api/v1/users",
+            {"username": "newbie", "password": "Tiegelzange-4711-Quarz", "institution": inst.pk,
+             "roles": [{"role": "instrument_manager", "institution": inst.pk}]},
+        ),
+        "create expert": lambda: (
+            "post",
+            "/api/v1/experts",
+            {"name": "张三", "institution": inst.pk, "title": "研究员",
+             "fields_of_expertise": ["电子显微学"]},
+        ),
+    }  # fmt: skip
+    return writes[action]()
+
+
+DOMAIN_MODELS: list[type[models.Model]] = [
+    Instrument,
+    Platform,
+    Platform.regions.through,
+    Membership,
+    Institution,
+    User,
+    RoleGrant,
+    Expert,
+    AuditEvent,
+]
+
+
+def everything() -> dict[str, list[dict[str, Any]]]:
+    """Every row of the tables a write of this issue may touch (API tokens aside: reads touch last_used)."""
+    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in DOMAIN_MODELS}
+
+
+CASES = [
+    pytest.param(action, side, persona, MATRIX[action, side][i], id=f"{action}-{side}-{persona}")
+    for (action, side) in MATRIX
+    for i, persona in enumerate(PERSONAS)
+]
+
+
+@pytest.mark.parametrize(("action", "side", "persona", "expected"), CASES)
+def test_the_permission_matrix(
+    world: dict[str, Any], api_as: Any, action: str, side: str, persona: str, expected: int
+) -> None:
+    # Given a client for the persona (issuing its token writes an audit row: take the snapshot after it)
+    client = api_as(None if persona == "anonymous" else persona)
+    method, path, body = _write(action, side, world)
+    before = everything()
+    audit_high = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    # When it tries the write
+    res = getattr(client, method)(path, body)
+
+    # Then the status is the one in the table
+    assert res.status_code == expected, res.content
+    new_events = list(AuditEvent.objects.filter(pk__gt=audit_high))
+    if expected >= 400:
+        assert res.json()["error"]["code"] == {401: "not_authenticated", 403: "forbidden"}[expected]
+        assert everything() == before, "a refused write changed something"
+        assert new_events == []
+    else:
+        name, has_before, has_after = AUDIT[action]
+        assert [e.action for e in new_events] == [name]
+        event = new_events[0]
+        assert event.actor_id == world["people"][persona].pk
+        assert bool(event.before) is has_before
+        assert bool(event.after) is has_after
+        assert everything() != before
+
+
+def test_the_matrix_covers_every_write_on_both_sides() -> None:
+    assert {action for action, _ in MATRIX} == set(AUDIT)
+    assert all((action, side) in MATRIX for action in AUDIT for side in SIDES)
+    assert all(len(row) == len(PERSONAS) for row in MATRIX.values())
+
+
+def test_the_matrix_covers_every_write_route_of_the_api() -> None:
+    """A new write endpoint of accounts, network or directory must join the matrix (or be named here)."""
+    from dayi.core.api import api
+
+    elsewhere = {
+        "/api/v1/auth/token",  # anyone: it is how one signs in
+        "/api/v1/auth/tokens/{token_id}",  # one's own tokens only: tests/accounts/test_auth.py
+        "/api/v1/instruments/import",  # the import's own tests
+    }
+    covered = {
+        ("POST", "/api/v1/instruments"),
+        ("PATCH", "/api/v1/instruments/{instrument_id}"),
+        ("DELETE", "/api/v1/instruments/{instrument_id}"),
+        ("POST", "/api/v1/platforms"),
+        ("PATCH", "/api/v1/platforms/{code}"),
+        ("POST", "/api/v1/platforms/{code}/members"),
+        ("DELETE", "/api/v1/platforms/{code}/members/{institution_id}"),
+        ("POST", "/api/v1/institutions"),
+        ("PATCH", "/api/v1/institutions/{institution_id}"),
+        ("POST", "/api/v1/users"),
+        ("POST", "/api/v1/experts"),
+    }
+    schema = api.get_openapi_schema()
+    writes = {
+        (method.upper(), path)
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if method in ("post", "put", "patch", "delete")
+        and path not in elsewhere
+        and set(op.get("tags") or ["?"]) <= {"accounts", "network", "directory"}
+    }
+    assert writes == covered
