@@ -1,8 +1,10 @@
 """Domain events of bookings, emitted after commit (``transaction.on_commit``).
 
-Today each function only records the event (a log line and a short in-memory trail the tests read). The
-notifications work (e-mails, reminders, calendar feeds) fills these in; the services already call them at
-the right moment and only once the transaction has committed, so a rolled-back booking never notifies.
+Each function records the event (a log line and a short in-memory trail the tests read) and defers the
+job that tells people: an e-mail through procrastinate (``dayi.booking.tasks``), sent by ``dayi worker``.
+The services call these only once their transaction has committed, so a rolled-back booking never
+notifies. Deferring is one INSERT into the jobs table; if it fails the booking still stands, so the
+failure is logged and swallowed rather than turned into an error for a request that succeeded.
 """
 
 from __future__ import annotations
@@ -29,26 +31,40 @@ def _record(name: str, booking_id: int) -> None:
     logger.info("booking event %s #%s", name, booking_id)
 
 
+def _email(kind: str, booking_id: int) -> None:
+    from dayi.booking.tasks import send_booking_email  # here: tasks imports the services, which import us
+
+    try:
+        send_booking_email.defer(booking_id=booking_id, kind=kind)
+    except Exception:
+        logger.exception("could not queue the %s e-mail of booking %s", kind, booking_id)
+
+
 def booking_requested(booking_id: int) -> None:
-    """A booking awaits approval."""
+    """A booking awaits approval: the booker is told it was received, the managers that it waits."""
     _record("requested", booking_id)
+    _email("requested", booking_id)
 
 
 def booking_confirmed(booking_id: int) -> None:
     """A booking holds its time without approval (or was booked by a manager)."""
     _record("confirmed", booking_id)
+    _email("confirmed", booking_id)
 
 
 def booking_approved(booking_id: int) -> None:
     _record("approved", booking_id)
+    _email("approved", booking_id)
 
 
 def booking_rejected(booking_id: int) -> None:
     _record("rejected", booking_id)
+    _email("rejected", booking_id)
 
 
 def booking_cancelled(booking_id: int) -> None:
     _record("cancelled", booking_id)
+    _email("cancelled", booking_id)
 
 
 def booking_checked_in(booking_id: int) -> None:
@@ -61,6 +77,7 @@ def booking_checked_out(booking_id: int) -> None:
 
 def booking_no_show(booking_id: int) -> None:
     _record("no_show", booking_id)
+    _email("no_show", booking_id)
 
 
 def warmup_restored(booking_id: int) -> None:

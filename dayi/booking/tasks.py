@@ -1,0 +1,111 @@
+"""Jobs of the booking domain, run by procrastinate's worker (``dayi worker``) from PostgreSQL.
+
+- ``send_booking_email``: one job per booking event (deferred by ``dayi.booking.events`` after commit),
+  retried with back-off when the mail server fails.
+- ``remind_upcoming`` (every 5 minutes): confirmed bookings starting within ``DAYI_REMINDER_HOURS`` with no
+  reminder yet get a ``send_reminder`` job. The reminder row is written in the same transaction as the
+  mail goes out, so a booking is reminded once even with several workers.
+- ``mark_no_shows`` (every minute): the engine's ``mark_due_no_shows`` for confirmed bookings past their
+  no-show window.
+
+Periodic jobs take their ``now`` from the tick procrastinate schedules them for (``timestamp``), so a tick
+run late still answers for its own time, and tests can run a tick for any moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db import transaction
+from procrastinate import RetryStrategy
+from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
+
+from dayi.booking import notifications, services
+from dayi.booking.models import Booking, BookingStatus
+from dayi.notify.models import BookingReminder
+
+logger = logging.getLogger(__name__)
+
+MAIL_QUEUE = "mail"
+PERIODIC_QUEUE = "periodic"
+# A mail server that is down for a while: 5 attempts over about 40 minutes (30 s, 90 s, 270 s, ...).
+MAIL_RETRY = RetryStrategy(max_attempts=5, exponential_wait=3, wait=30)
+REMINDERS_PER_TICK = 1000
+
+
+def tick_time(timestamp: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC)
+
+
+@app.task(name="booking.send_email", queue=MAIL_QUEUE, retry=MAIL_RETRY)
+def send_booking_email(booking_id: int, kind: str) -> int:
+    """Send the e-mails of one booking event; returns how many went out."""
+    booking = notifications.load(booking_id)
+    if booking is None:
+        logger.warning("booking %s is gone; no %s e-mail", booking_id, kind)
+        return 0
+    messages = notifications.messages_for(booking, kind)
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+@app.task(name="booking.send_reminder", queue=MAIL_QUEUE, retry=MAIL_RETRY)
+def send_reminder(booking_id: int) -> bool:
+    """Remind the booker once. The reminder row and the mail share a transaction: if sending fails, the
+    row is rolled back and the retry tries again; a second worker waits on the row's key and then skips."""
+    booking = notifications.load(booking_id)
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return False
+    with transaction.atomic():
+        _, created = BookingReminder.objects.get_or_create(
+            booking_id=booking_id, defaults={"sent_at": dt.datetime.now(dt.UTC)}
+        )
+        if not created:
+            return False
+        messages = notifications.messages_for(booking, "reminder")
+        if messages:
+            get_connection().send_messages(messages)
+    return True
+
+
+def due_reminders(now: dt.datetime) -> list[int]:
+    """Confirmed bookings starting in (now, now + DAYI_REMINDER_HOURS] that have not been reminded."""
+    horizon = now + dt.timedelta(hours=settings.DAYI_REMINDER_HOURS)
+    return list(
+        Booking.objects.filter(
+            status=BookingStatus.CONFIRMED, start__gt=now, start__lte=horizon, reminder__isnull=True
+        )
+        .order_by("start")
+        .values_list("pk", flat=True)[:REMINDERS_PER_TICK]
+    )
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="booking_reminders")
+@app.task(name="booking.remind_upcoming", queue=PERIODIC_QUEUE, queueing_lock="booking.remind_upcoming")
+def remind_upcoming(timestamp: int) -> int:
+    deferred = 0
+    for booking_id in due_reminders(tick_time(timestamp)):
+        try:
+            # One waiting job per booking, however many ticks see it before a worker sends it.
+            send_reminder.configure(queueing_lock=f"booking.reminder.{booking_id}").defer(
+                booking_id=booking_id
+            )
+            deferred += 1
+        except AlreadyEnqueued:
+            continue
+    return deferred
+
+
+@app.periodic(cron="* * * * *", periodic_id="booking_no_shows")
+@app.task(name="booking.mark_no_shows", queue=PERIODIC_QUEUE, queueing_lock="booking.mark_no_shows")
+def mark_no_shows(timestamp: int) -> list[int]:
+    """Confirmed bookings nobody checked in to within the policy's no-show minutes (the engine decides)."""
+    marked = services.mark_due_no_shows(now=tick_time(timestamp))
+    if marked:
+        logger.info("marked %d bookings as no-shows: %s", len(marked), marked)
+    return marked
