@@ -29,12 +29,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # The job runner (e-mails, reminders, no-show marking): jobs live in PostgreSQL; `dayi worker` runs them.
+    "procrastinate.contrib.django",
     "dayi.core",
     "dayi.accounts",
     "dayi.network",
     "dayi.directory",
     "dayi.search",
     "dayi.booking",
+    "dayi.notify",
     "dayi.portal",
     "dayi.demo",
 ]
@@ -156,6 +159,10 @@ EMAIL_HOST_USER = env_str("DAYI_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("DAYI_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("DAYI_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DAYI_FROM_EMAIL", "dayi@localhost")
+# The address the site is reached at, for links in e-mails and calendar feeds (no trailing slash).
+DAYI_SITE_URL = env_str("DAYI_SITE_URL", "http://localhost:8000").rstrip("/")
+# Booking reminders go out this many hours before the start (a periodic job looks every 5 minutes).
+DAYI_REMINDER_HOURS = env_int("DAYI_REMINDER_HOURS", 24)
 
 # The platform this deployment serves (its home page figures); empty = the whole network.
 DAYI_SITE_PLATFORM = env_str("DAYI_SITE_PLATFORM")

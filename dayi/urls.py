@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from dayi.accounts.api import router as accounts_router
 from dayi.booking.api import router as booking_router
+from dayi.booking.api_feeds import router as booking_feeds_router
 from dayi.core import views as core_views
 from dayi.core.api import api
 from dayi.directory.api import router as directory_router
@@ -15,6 +16,7 @@ api.add_router("", network_router)
 api.add_router("", transfer_router)
 api.add_router("", directory_router)
 api.add_router("", booking_router)
+api.add_router("", booking_feeds_router)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
