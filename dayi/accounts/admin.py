@@ -24,14 +24,14 @@ from dayi.core import audit
 from dayi.core.admin import ReadOnlyInline
 
 
-class DayiUserCreationForm(UserCreationForm):  # type: ignore[type-arg]
-    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
+class DayiUserCreationForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "institution", "display_name", "email")
 
 
-class DayiUserChangeForm(UserChangeForm):  # type: ignore[type-arg]
-    class Meta(UserChangeForm.Meta):  # type: ignore[name-defined]
+class DayiUserChangeForm(UserChangeForm):
+    class Meta(UserChangeForm.Meta):
         model = User
 
 
@@ -87,7 +87,7 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:  # type: ignore[type-arg]
+    def save_model(self, request: HttpRequest, obj: User, form: ModelForm, change: bool) -> None:
         before = audit.snapshot(User.objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
         b, a = audit.changes(before, audit.snapshot(obj))
@@ -104,7 +104,7 @@ class UserAdmin(DjangoUserAdmin):
             now=timezone.now(),
         )
 
-    def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:  # type: ignore[type-arg]
+    def save_formset(self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool) -> None:
         if formset.model is not RoleGrant:
             super().save_formset(request, form, formset, change)
             return
@@ -123,7 +123,7 @@ class UserAdmin(DjangoUserAdmin):
     def _audit_grants(
         self,
         request: HttpRequest,
-        formset: BaseInlineFormSet,  # type: ignore[type-arg]
+        formset: BaseInlineFormSet,
         doomed: list[tuple[RoleGrant, dict[str, Any]]],
         changed: dict[int, dict[str, Any]],
     ) -> None:
@@ -154,6 +154,7 @@ class UserAdmin(DjangoUserAdmin):
             response = super().user_change_password(request, id, form_url)
             if request.method == "POST" and response.status_code == 302:
                 user = self.get_object(request, unquote(id))
+                assert user is not None  # the password was just saved on it
                 audit.record(
                     "user.set_password", user, actor=request.user, reason="admin", now=timezone.now()
                 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
 from dayi.core.models import AuditEvent
@@ -25,6 +26,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     """View-only: no add, change or delete, so nothing bypasses the services and their audit rows."""
 
     read_only_note = READ_ONLY_NOTE
+    # The view-only pages still build a form; this keeps Django 6's URL-scheme default (and no warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,10 +8,11 @@ the same things. Errors the service raises are put back on the form's fields by 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dayi.core.errors import DayiError
@@ -37,6 +38,7 @@ TEXT_FIELDS = (
     "booking_url",
     "unit",
 )
+StrOrPromise = str | Promise  # a label, translated when shown
 # Refused before the file is read into memory; the import service holds the same limit.
 MAX_IMPORT_BYTES = int(getattr(settings, "DAYI_IMPORT_MAX_BYTES", 20 * 1024 * 1024))
 
@@ -59,6 +61,11 @@ def category_choices() -> list[tuple[str, Any]]:
 
 def _blank(choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
+    """Choices read from the database when the form is made, not when the module is imported."""
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
 
 
 class PageForm(forms.Form):
@@ -172,13 +179,13 @@ class InstrumentForm(PageForm):
         self, *args: Any, institutions: Iterable[Institution] = (), editing: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        _choices(self, "category", category_choices())
         if editing:
             del self.fields["institution"]
         else:
-            self.fields["institution"].choices = institution_choices(institutions)
+            _choices(self, "institution", institution_choices(institutions))
 
-    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+    def groups(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(title, [self[n] for n in names if n in self.fields]) for title, names in self.GROUPS]
 
     def service_data(self) -> dict[str, Any]:
@@ -271,8 +278,8 @@ class ImportForm(PageForm):
 
     def __init__(self, *args: Any, institutions: Iterable[Institution] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].choices = institution_choices(institutions)
-        self.fields["default_category"].choices = category_choices()
+        _choices(self, "institution", institution_choices(institutions))
+        _choices(self, "default_category", category_choices())
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -90,15 +90,14 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
     institutions = list(managed_institutions(actor))
     if not institutions:
         return _no_institutions(request, 200)
-    filters = {
-        "institution": _int_or_none(request.GET.get("institution")),
-        "status": request.GET.get("status", ""),
-        "q": request.GET.get("q", "").strip()[:100],
-    }
-    page = Paginator(managed_instruments(actor, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    institution = _int_or_none(request.GET.get("institution"))
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "").strip()[:100]
+    qs = managed_instruments(actor, institution=institution, status=status, q=q)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "institutions": institutions,
-        "filters": filters,
+        "filters": {"institution": institution, "status": status, "q": q},
         "statuses": [*Status.choices, (RETIRED, _("已退役"))],
         "page_obj": page,
     }

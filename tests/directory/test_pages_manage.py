@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from dayi.core.models import AuditEvent
-from dayi.directory import queries
+from dayi.directory import queries, views
 from dayi.directory.models import Instrument
 from tests.conftest import make_instrument
 
@@ -372,4 +373,47 @@ def test_an_upload_without_a_file_is_refused(network: Any, browser: Any) -> None
         "/manage/instruments/import/", {"action": "check", "institution": network["zju"].pk}
     )
     assert res.status_code == 422
+    assert not Instrument.objects.exists()
+
+
+def test_an_xlsx_file_with_chinese_headers_imports(network: Any, browser: Any) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["资产编号", "仪器名称", "分类编码", "原值"])
+    sheet.append(["ZJU-X-1", "激光共聚焦显微镜", "0101", 3100000])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    alice = browser("alice")
+    res = _upload(alice, network["zju"], buffer.getvalue(), name="清单.xlsx")
+    assert res.status_code == 200, _page(res)[-3000:]
+    assert alice.post("/manage/instruments/import/", {"action": "confirm"}).status_code == 302
+    assert Instrument.objects.get().name == "激光共聚焦显微镜"
+
+
+def test_a_confirmed_upload_leaves_no_file_behind(network: Any, browser: Any) -> None:
+    alice = browser("alice")
+    _upload(alice, network["zju"], GOOD_CSV)
+    token = alice.session[views.PENDING_SESSION_KEY]["token"]
+    assert (views.PENDING_DIR / token).is_file()
+    alice.post("/manage/instruments/import/", {"action": "confirm"})
+    assert not (views.PENDING_DIR / token).exists()
+    assert views.PENDING_SESSION_KEY not in alice.session
+
+
+def test_cancelling_a_checked_upload_imports_nothing(network: Any, browser: Any) -> None:
+    alice = browser("alice")
+    _upload(alice, network["zju"], GOOD_CSV)
+    token = alice.session[views.PENDING_SESSION_KEY]["token"]
+    assert alice.post("/manage/instruments/import/", {"action": "cancel"}).status_code == 302
+    assert not (views.PENDING_DIR / token).exists()
+    alice.post("/manage/instruments/import/", {"action": "confirm"})
+    assert not Instrument.objects.exists()
+
+
+def test_a_file_without_the_required_columns_is_named_as_the_header(network: Any, browser: Any) -> None:
+    res = _upload(browser("alice"), network["zju"], "名称,备注\n电镜,无\n".encode())
+    assert res.status_code == 422
+    assert "表头" in _page(res)
     assert not Instrument.objects.exists()
