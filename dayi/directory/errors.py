@@ -1,6 +1,6 @@
 """Error codes of the directory domain."""
 
-from dayi.core.errors import Conflict, ValidationFailed
+from dayi.core.errors import Conflict, DayiError, ValidationFailed
 
 
 class DuplicateInventoryNo(Conflict):
@@ -11,3 +11,17 @@ class DuplicateInventoryNo(Conflict):
 
 class ImportRejected(ValidationFailed):
     """The file has bad rows; nothing was imported. ``rows`` names each bad row and field."""
+
+
+class ImportFileTooLarge(DayiError):
+    """The file is larger than an import accepts; split it."""
+
+    status = 413
+    code = "file_too_large"
+
+
+class UnsupportedImportFormat(DayiError):
+    """The file is neither CSV nor XLSX (nor a format named by ``format``)."""
+
+    status = 415
+    code = "unsupported_format"

@@ -72,7 +72,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # spreadsheets hand numbers back as floats: 20190001.0
-    return str(value).strip()
+    # PostgreSQL text cannot hold NUL; files exported by some systems carry them.
+    return str(value).replace("\x00", "").strip()
 
 
 def _choice(key: str, raw: Any, allowed: list[str]) -> tuple[str | None, str | None]:
@@ -93,15 +94,20 @@ def _list(raw: Any) -> list[str]:
 
 
 def _date(raw: Any) -> tuple[dt.date | None, str | None]:
-    if raw in (None, ""):
+    if raw is None or _text(raw) == "":
         return None, None
     if isinstance(raw, dt.datetime):
         return raw.date(), None
     if isinstance(raw, dt.date):
         return raw, None
     text = _text(raw).replace("/", "-").replace(".", "-").replace("年", "-").replace("月", "-").rstrip("日")
+    # Spreadsheets write "2019/6/30" and "2019-06-30 00:00:00"; a year and month alone means the 1st.
+    parts = text.split(" ")[0].split("T")[0].strip("-").split("-")
     try:
-        return dt.date.fromisoformat(text if len(text) > 7 else text + "-01"), None
+        numbers = [int(p) for p in parts] + ([1] if len(parts) == 2 else [])
+        if len(numbers) != 3 or numbers[0] < 1000:
+            raise ValueError(text)
+        return dt.date(*numbers), None
     except ValueError:
         return None, f"日期格式应为 YYYY-MM-DD (a date like 2019-06-30), got {_text(raw)!r}"
 
