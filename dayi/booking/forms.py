@@ -1,0 +1,104 @@
+"""Forms of the booking pages: they parse what the browser sent into the services' input, nothing more.
+
+Every booking rule (opening hours, slots, warm-up, quota, qualification, conflicts) is the services'
+job; a form only turns the instrument's wall-clock times into aware datetimes and puts the errors a
+service raises back on its fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dayi.core.errors import DayiError
+from dayi.directory.models import ServiceMode
+
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+MAX_PURPOSE = 2000
+MAX_REASON = 2000
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=LOCAL_FORMAT, **kwargs)
+
+
+class PageForm(forms.Form):
+    """Labels above fields without Django's ":"; required ones marked."""
+
+    required_css_class = "required"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def add_service_error(self, exc: DayiError) -> None:
+        """Put a service's field errors on the fields this form has; the rest is the page's message."""
+        for name, messages in exc.fields.items():
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class TimesForm(PageForm):
+    """Start and end typed on the instrument's wall clock (``datetime-local`` has no zone)."""
+
+    start = forms.DateTimeField(label=_("开始"), widget=LocalDateTimeInput(), input_formats=[LOCAL_FORMAT])
+    end = forms.DateTimeField(label=_("结束"), widget=LocalDateTimeInput(), input_formats=[LOCAL_FORMAT])
+
+    def __init__(self, *args: Any, zone: zoneinfo.ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def _local(self, value: dt.datetime | None) -> dt.datetime | None:
+        # Django made the value aware in the site's zone; the user meant the instrument's wall clock.
+        if value is None:
+            return None
+        return value.replace(tzinfo=None).replace(tzinfo=self.zone)
+
+    def clean_start(self) -> dt.datetime | None:
+        return self._local(self.cleaned_data.get("start"))
+
+    def clean_end(self) -> dt.datetime | None:
+        return self._local(self.cleaned_data.get("end"))
+
+
+class BookingForm(TimesForm):
+    mode = forms.ChoiceField(label=_("服务方式"))
+    purpose = forms.CharField(
+        label=_("用途（实验内容、样品）"),
+        required=False,
+        max_length=MAX_PURPOSE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the modes the instrument offers; the service refuses any other (mode_not_offered) anyway.
+        offered = [(value, label) for value, label in ServiceMode.choices if value in modes]
+        field = cast(forms.ChoiceField, self.fields["mode"])
+        field.choices = offered or ServiceMode.choices
+
+
+class ReasonForm(PageForm):
+    reason = forms.CharField(label=_("原因"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(PageForm):
+    reason = forms.CharField(
+        label=_("原因（可选）"),
+        required=False,
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UsageCorrectionForm(TimesForm):
+    reason = forms.CharField(
+        label=_("更正原因"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,75 @@
+// The instrument calendar: FullCalendar (served from node_modules, no CDN) over the page's JSON feed.
+// The instrument's zone is a named zone without a zone plugin, so FullCalendar works on its wall clock:
+// the feed sends times without offset, and a selection is copied into the form the same way.
+(function () {
+  "use strict";
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // "2026-03-03T09:20" from FullCalendar's UTC-coerced date (its UTC fields are the wall clock).
+  function wallClock(date) {
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()) +
+      "T" + pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes());
+  }
+
+  function fillForm(start, end) {
+    var form = document.getElementById("booking-form");
+    if (!form) { return; }
+    form.querySelector("[name=start]").value = wallClock(start);
+    form.querySelector("[name=end]").value = wallClock(end);
+    var mode = form.querySelector("[name=mode]");
+    (mode || form.querySelector("[name=end]")).focus();
+    form.scrollIntoView({ behavior: "smooth", block: "nearest" });
+  }
+
+  function start() {
+    var el = document.getElementById("calendar");
+    if (!el || !window.FullCalendar) { return; }
+    var d = el.dataset;
+    var narrow = window.matchMedia("(max-width: 640px)").matches;
+    var slot = "00:" + pad(Math.min(parseInt(d.slotMinutes, 10) || 30, 59)) + ":00";
+    if ((parseInt(d.slotMinutes, 10) || 30) >= 60) { slot = pad(Math.floor(d.slotMinutes / 60)) + ":00:00"; }
+    var calendar = new FullCalendar.Calendar(el, {
+      timeZone: d.timeZone,
+      locale: d.locale,
+      firstDay: 1,
+      initialView: narrow && d.initialView === "timeGridWeek" ? "timeGridDay" : d.initialView,
+      initialDate: d.initialDate || undefined,
+      headerToolbar: narrow
+        ? { left: "prev,next", center: "title", right: "timeGridDay,dayGridMonth" }
+        : { left: "prev,next today", center: "title", right: "timeGridWeek,dayGridMonth,listWeek" },
+      buttonText: { today: d.textToday, month: d.textMonth, week: d.textWeek, day: d.textDay, list: d.textList },
+      allDayText: d.textAllDay,
+      noEventsText: d.textNoEvents,
+      allDaySlot: false,
+      nowIndicator: true,
+      height: "auto",
+      slotDuration: slot,
+      snapDuration: slot,
+      slotLabelInterval: "01:00",
+      scrollTime: "08:00:00",
+      eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+      selectable: d.selectable === "true",
+      selectMirror: true,
+      // Only inside free time; the booking service still decides (warm-up, quota, qualification …).
+      selectConstraint: "free",
+      selectAllow: function (info) { return info.view.type.indexOf("timeGrid") === 0; },
+      select: function (info) { fillForm(info.start, info.end); },
+      dateClick: function (info) {
+        if (info.view.type === "dayGridMonth") { calendar.changeView("timeGridDay", info.dateStr); }
+      },
+      events: { url: d.eventsUrl, failure: function () { el.setAttribute("data-error", d.textError); } },
+      eventDidMount: function (info) {
+        if (info.event.title) { info.el.setAttribute("title", info.event.title); }
+      },
+    });
+    calendar.render();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,542 @@
+"""The booking pages: an instrument's calendar, "my bookings", and the managers' queue.
+
+Thin views. Reads go through ``dayi.booking.queries`` (free time, occupied ranges, visible bookings) and
+every write through ``dayi.booking.services`` — the same functions the API calls, so a page cannot book
+what the API would refuse. A ``DayiError`` a service raises is shown on the page with its status and
+nothing is changed (the service's transaction rolled back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dayi.accounts.access import Actor, actor_for, managed_institution_ids
+from dayi.booking import ical, queries, services, timeline
+from dayi.booking.api_feeds import ics_response
+from dayi.booking.forms import BookingForm, OptionalReasonForm, ReasonForm, UsageCorrectionForm
+from dayi.booking.models import HOLDING, Booking, BookingStatus, UsageRecord
+from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
+from dayi.core.errors import DayiError, Forbidden, NotFound, ValidationFailed
+from dayi.directory.models import Instrument, ServiceMode
+from dayi.directory.services import get_instrument
+from dayi.notify import services as feeds
+
+PAGE_SIZE = 30
+FREE_LIST_DAYS = 7  # the calendar's text list of free time (for screen readers and no JavaScript)
+USAGE_DAYS = 14  # usage records a manager may correct from the queue page
+
+
+# --- shared helpers --------------------------------------------------------------------------------------
+
+
+def _instrument_or_404(instrument_id: int) -> Instrument:
+    try:
+        return get_instrument(instrument_id)
+    except NotFound:
+        raise Http404("no such instrument") from None
+
+
+def _policy(instrument: Instrument) -> BookingPolicy | None:
+    try:
+        return parse_policy(instrument.booking_policy)
+    except PolicyInvalid:
+        return None
+
+
+def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
+    return render(
+        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+    )
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
+    return moment.astimezone(zone) if moment else None
+
+
+# --- the calendar ----------------------------------------------------------------------------------------
+
+
+def _today_window(zone: zoneinfo.ZoneInfo, days: int) -> tuple[dt.datetime, dt.datetime]:
+    today = timezone.now().astimezone(zone).date()
+    start = timeline.local_midnight(today, zone)
+    return start, timeline.local_midnight(today + dt.timedelta(days=days), zone)
+
+
+def _free_list(instrument: Instrument, zone: zoneinfo.ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
+    start, end = _today_window(zone, FREE_LIST_DAYS)
+    start = max(start, timezone.now())
+    return [
+        (a.astimezone(zone), b.astimezone(zone)) for a, b in queries.free_intervals(instrument, start, end)
+    ]
+
+
+def _calendar_page(
+    request: HttpRequest, instrument: Instrument, form: BookingForm, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    zone = timeline.zone_of(instrument)
+    policy = _policy(instrument)
+    context = {
+        "i": instrument,
+        "zone": str(zone),
+        "policy": policy,
+        "opening": _opening_rows(policy),
+        "bookable": policy is not None and queries.bookable(instrument),
+        "free": _free_list(instrument, zone) if policy else [],
+        "form": form,
+        "error": error,
+        "slot_minutes": policy.slot_minutes if policy else 30,
+        "initial_date": request.GET.get("date", "")[:10],
+        "initial_view": "dayGridMonth" if request.GET.get("view") == "month" else "timeGridWeek",
+    }
+    return render(request, "booking/calendar.html", context, status=status)
+
+
+WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+
+
+def _opening_rows(policy: BookingPolicy | None) -> list[str]:
+    if policy is None:
+        return []
+    rows = []
+    for w in policy.opening_hours:
+        rows.append(
+            _("周%(day)s %(start)s–%(end)s")
+            % {"day": WEEKDAYS[w.weekday - 1], "start": _clock(w.start), "end": _clock(w.end)}
+        )
+    return rows
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _booking_form(instrument: Instrument, data: Any = None, **kwargs: Any) -> BookingForm:
+    return BookingForm(data, zone=timeline.zone_of(instrument), modes=list(instrument.modes), **kwargs)
+
+
+@require_GET
+def calendar(request: HttpRequest, instrument_id: int) -> HttpResponse:
+    instrument = _instrument_or_404(instrument_id)
+    return _calendar_page(request, instrument, _booking_form(instrument))
+
+
+@login_required
+@require_POST
+def book(request: HttpRequest, instrument_id: int) -> HttpResponse:
+    """Book through ``create_booking``: the page obeys every rule the API does."""
+    instrument = _instrument_or_404(instrument_id)
+    form = _booking_form(instrument, request.POST)
+    if not form.is_valid():
+        return _calendar_page(request, instrument, form, status=422, error=_("请检查预约信息。"))
+    data = form.cleaned_data
+    try:
+        booking = services.create_booking(
+            actor_for(request.user),
+            instrument_id=instrument.pk,
+            start=data["start"],
+            end=data["end"],
+            mode=data["mode"],
+            purpose=data["purpose"],
+            now=timezone.now(),
+        )
+    except DayiError as exc:
+        form.add_service_error(exc)
+        return _calendar_page(request, instrument, form, status=exc.status, error=exc.message)
+    messages.success(request, _booked_message(booking, timeline.zone_of(instrument)))
+    day = booking.start.astimezone(timeline.zone_of(instrument)).date().isoformat()
+    return redirect(reverse("booking:calendar", args=[instrument.pk]) + f"?date={day}")
+
+
+def _booked_message(booking: Booking, zone: zoneinfo.ZoneInfo) -> str:
+    when = f"{booking.start.astimezone(zone):%Y-%m-%d %H:%M}–{booking.end.astimezone(zone):%H:%M}"
+    if booking.status == BookingStatus.PENDING:
+        return _("已提交预约 %(when)s，等待仪器管理员审批；审批前该时段为您保留。") % {"when": when}
+    return _("预约成功：%(when)s。") % {"when": when}
+
+
+def _window(request: HttpRequest, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """FullCalendar's ``start``/``end``: the instrument's wall clock (no offset), or with an offset."""
+    values = []
+    for key in ("start", "end"):
+        try:
+            value = dt.datetime.fromisoformat(request.GET.get(key, "").strip().replace(" ", "+"))
+        except ValueError:
+            raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
+        values.append(value if value.tzinfo else value.replace(tzinfo=zone))
+    queries.check_window(values[0], values[1])
+    return values[0], values[1]
+
+
+def _wall(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """The instrument's wall-clock time without offset: FullCalendar shows a named zone this way."""
+    return moment.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+STATUS_LABELS = dict(BookingStatus.choices)
+MODE_LABELS = dict(ServiceMode.choices)
+
+
+@require_GET
+def calendar_events(request: HttpRequest, instrument_id: int) -> JsonResponse:
+    """The calendar's feed: free time, occupied time ("occupied", no names), and the bookings the viewer
+    may see (their own; all of them for the instrument's managers), marked."""
+    try:
+        instrument = get_instrument(instrument_id)
+        zone = timeline.zone_of(instrument)
+        start, end = _window(request, zone)
+        free = queries.free_intervals(instrument, start, end)
+    except DayiError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    actor = actor_for(request.user)
+    visible = _visible_bookings(actor, instrument, start, end)
+    mine = {(b.occupied.lower, b.occupied.upper) for b in visible}
+    occupied = queries.occupied_ranges([instrument.pk], start, end).get(instrument.pk, [])
+    events: list[dict[str, Any]] = [
+        {
+            "start": _wall(a, zone),
+            "end": _wall(b, zone),
+            "display": "background",
+            "groupId": "free",
+            "classNames": ["free"],
+        }
+        for a, b in free
+    ]
+    events += [
+        {"start": _wall(a, zone), "end": _wall(b, zone), "title": _("已占用"), "classNames": ["occupied"]}
+        for a, b in occupied
+        if (a, b) not in mine
+    ]
+    events += [_booking_event(b, actor, zone) for b in visible]
+    return JsonResponse(events, safe=False)
+
+
+def _visible_bookings(
+    actor: Actor, instrument: Instrument, start: dt.datetime, end: dt.datetime
+) -> list[Booking]:
+    if not actor.is_authenticated:
+        return []
+    f = queries.BookingFilters(instrument=instrument.pk, start=start, end=end, status=",".join(HOLDING))
+    return list(queries.bookings(actor, f))
+
+
+def _booking_event(b: Booking, actor: Actor, zone: zoneinfo.ZoneInfo) -> dict[str, Any]:
+    own = b.user_id == actor.user.pk
+    status = str(STATUS_LABELS.get(b.status, b.status))
+    who = _("我的预约") if own else (b.user.display_name or b.user.username)
+    return {
+        "id": str(b.pk),
+        "start": _wall(b.start, zone),
+        "end": _wall(b.end, zone),
+        "title": f"{who} · {status}",
+        "classNames": ["booking", "own" if own else "other", f"status-{b.status}"],
+        "url": reverse("booking:mine") + f"#booking-{b.pk}" if own else reverse("booking:queue"),
+    }
+
+
+# --- my bookings -----------------------------------------------------------------------------------------
+
+
+def _my_bookings(user: Any, which: str) -> QuerySet[Booking]:
+    qs = Booking.objects.filter(user=user).select_related("instrument", "instrument__institution")
+    now = timezone.now()
+    if which == "past":
+        return qs.filter(end__lte=now).order_by("-start", "-id")
+    return qs.filter(end__gt=now).order_by("start", "id")
+
+
+@login_required
+@require_GET
+def my_bookings(request: HttpRequest) -> HttpResponse:
+    which = "past" if request.GET.get("show") == "past" else "upcoming"
+    page = Paginator(_my_bookings(request.user, which), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page_obj": page,
+        "rows": [_row(b) for b in page.object_list],
+        "which": which,
+        "feed": feeds.feed_of(request.user),
+        "feed_url": request.session.pop("dayi_new_feed_url", ""),
+    }
+    return render(request, "booking/my_bookings.html", context)
+
+
+def _row(b: Booking, *, message: str = "", error: str = "") -> dict[str, Any]:
+    """A booking as one row of a page, in its instrument's zone, with the actions its state allows.
+    Whether an action is allowed at this moment is still the service's decision."""
+    zone = timeline.zone_of(b.instrument)
+    return {
+        "b": b,
+        "start": _local(b.start, zone),
+        "end": _local(b.end, zone),
+        "zone": str(zone),
+        "status_label": STATUS_LABELS.get(b.status, b.status),
+        "mode_label": MODE_LABELS.get(b.mode, b.mode),
+        "can_cancel": b.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED),
+        "can_check_in": b.status == BookingStatus.CONFIRMED,
+        "can_check_out": b.status == BookingStatus.IN_PROGRESS,
+        "message": message,
+        "error": error,
+    }
+
+
+def _fresh(booking_id: int) -> Booking:
+    return Booking.objects.select_related("instrument", "instrument__institution", "user").get(pk=booking_id)
+
+
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "cancel": lambda actor, pk, now, reason: services.cancel_booking(actor, pk, reason=reason, now=now),
+    "check-in": lambda actor, pk, now, reason: services.check_in(actor, pk, now=now),
+    "check-out": lambda actor, pk, now, reason: services.check_out(actor, pk, now=now),
+}
+DONE = {
+    "cancel": gettext_lazy("预约已取消。"),
+    "check-in": gettext_lazy("已签到。"),
+    "check-out": gettext_lazy("已签退，使用记录已生成。"),
+}
+
+
+@login_required
+@require_POST
+def booking_action(request: HttpRequest, booking_id: int, action: str) -> HttpResponse:
+    """The booker's buttons (cancel, check in, check out), through the same services as the API."""
+    if action not in ACTIONS:
+        raise Http404("no such action")
+    form = OptionalReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _act(
+        request,
+        booking_id,
+        lambda actor, now: ACTIONS[action](actor, booking_id, now, reason),
+        done=str(DONE[action]),
+        template="booking/_my_row.html",
+        back=reverse("booking:mine"),
+    )
+
+
+def _act(
+    request: HttpRequest,
+    booking_id: int,
+    call: Callable[[Actor, dt.datetime], Any],
+    *,
+    done: str,
+    template: str,
+    back: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """Run one service call for a booking and answer: the row again for htmx, a redirect otherwise."""
+    actor = actor_for(request.user)
+    try:
+        call(actor, timezone.now())
+    except (NotFound, Forbidden) as exc:
+        return _refused(request, exc)
+    except DayiError as exc:
+        if not _is_htmx(request):
+            messages.error(request, exc.message)
+            return redirect(back)
+        booking = _visible_or_404(actor, booking_id)
+        context = {"row": _row(booking, error=exc.message), **(extra or {})}
+        return render(request, template, context, status=exc.status)
+    if not _is_htmx(request):
+        messages.success(request, done)
+        return redirect(back)
+    return render(request, template, {"row": _row(_fresh(booking_id), message=done), **(extra or {})})
+
+
+def _visible_or_404(actor: Actor, booking_id: int) -> Booking:
+    try:
+        return services.access_booking(actor, booking_id)
+    except NotFound:
+        raise Http404("no such booking") from None
+
+
+# --- the private calendar feed ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def feed(request: HttpRequest) -> HttpResponse:
+    """Create or regenerate (``action=issue``) or revoke (``action=revoke``) the private feed URL."""
+    actor = actor_for(request.user)
+    if request.POST.get("action") == "revoke":
+        feeds.revoke_calendar_feed(actor, now=timezone.now())
+        messages.success(request, _("日历订阅地址已停用。"))
+    else:
+        token = feeds.issue_calendar_feed(actor, now=timezone.now())
+        # Shown once, on the next page: only its hash is stored.
+        url = request.build_absolute_uri(reverse("booking:private_feed", args=[token]))
+        request.session["dayi_new_feed_url"] = url
+        messages.success(request, _("已生成新的日历订阅地址，旧地址已失效。"))
+    return redirect(reverse("booking:mine") + "#calendar-feed")
+
+
+@require_GET
+def private_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = feeds.user_for_feed_token(token, now=timezone.now())
+    if user is None:
+        raise Http404("no such feed")
+    body = ical.user_feed(user, now=timezone.now())
+    return ics_response(body, filename="dayi-bookings.ics", cache="private, max-age=300")
+
+
+# --- the managers' queue ---------------------------------------------------------------------------------
+
+
+def _managed(actor: Actor) -> Q:
+    ids = managed_institution_ids(actor)
+    return Q() if ids is None else Q(instrument__institution_id__in=ids)
+
+
+def _manages_any(actor: Actor) -> bool:
+    ids = managed_institution_ids(actor)
+    return ids is None or bool(ids)
+
+
+def _queue(actor: Actor) -> dict[str, Any]:
+    """What the managers of the actor's instruments have to do: approve, and run today's sessions."""
+    managed = _managed(actor)
+    base = queries.bookings(actor, queries.BookingFilters()).filter(managed)
+    now = timezone.now()
+    zone = zoneinfo.ZoneInfo(timezone.get_current_timezone_name())
+    day_start = timeline.local_midnight(now.astimezone(zone).date(), zone)
+    day_end = day_start + dt.timedelta(days=1)
+    pending = base.filter(status=BookingStatus.PENDING, end__gt=now)
+    today = base.filter(
+        status__in=[BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS], start__lt=day_end, end__gt=day_start
+    )
+    overdue = base.filter(status=BookingStatus.IN_PROGRESS, end__lte=day_start)  # never checked out
+    usage = (
+        UsageRecord.objects.filter(managed, superseded=False, start__gte=now - dt.timedelta(days=USAGE_DAYS))
+        .select_related("instrument", "user", "booking")
+        .order_by("-start", "-id")[:100]
+    )
+    return {
+        "pending": [_row(b) for b in pending],
+        "today": [_row(b) for b in [*overdue, *today]],
+        "usage": [_usage_row(u) for u in usage],
+    }
+
+
+def _usage_row(u: UsageRecord, *, form: UsageCorrectionForm | None = None, error: str = "") -> dict[str, Any]:
+    zone = timeline.zone_of(u.instrument)
+    initial = {
+        "start": u.start.astimezone(zone).replace(tzinfo=None),
+        "end": u.end.astimezone(zone).replace(tzinfo=None),
+    }
+    return {
+        "u": u,
+        "start": _local(u.start, zone),
+        "end": _local(u.end, zone),
+        "zone": str(zone),
+        "form": form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"),
+        "error": error,
+    }
+
+
+@login_required
+@require_GET
+def manage_queue(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    if not _manages_any(actor):
+        return render(request, "booking/manage_none.html", status=403)
+    return render(request, "booking/manage_queue.html", {**_queue(actor), "reject_form": ReasonForm()})
+
+
+MANAGER_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
+    "approve": (
+        lambda actor, pk, now, reason: services.approve_booking(actor, pk, now=now),
+        gettext_lazy("已批准。"),
+    ),
+    "reject": (
+        lambda actor, pk, now, reason: services.reject_booking(actor, pk, reason=reason, now=now),
+        gettext_lazy("已拒绝，时段已释放。"),
+    ),
+    "check-in": (
+        lambda actor, pk, now, reason: services.check_in(actor, pk, now=now),
+        gettext_lazy("已签到。"),
+    ),
+    "check-out": (
+        lambda actor, pk, now, reason: services.check_out(actor, pk, now=now),
+        gettext_lazy("已签退，使用记录已生成。"),
+    ),
+    "no-show": (
+        lambda actor, pk, now, reason: services.mark_no_show(actor, pk, now=now),
+        gettext_lazy("已记为爽约，剩余时段已释放。"),
+    ),
+}
+
+
+@login_required
+@require_POST
+def manage_action(request: HttpRequest, booking_id: int, action: str) -> HttpResponse:
+    """A manager's buttons. The services check that the actor manages this booking's instrument: another
+    institution's manager gets 404 (the booking is not visible to them) and nothing changes."""
+    if action not in MANAGER_ACTIONS:
+        raise Http404("no such action")
+    call, done = MANAGER_ACTIONS[action]
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        booking_id,
+        lambda actor, now: call(actor, booking_id, now, reason),
+        done=str(done),
+        template="booking/_manage_row.html",
+        back=reverse("booking:queue"),
+        extra={"reject_form": ReasonForm(), "section": request.POST.get("section", "today")},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def correct_usage(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Correct a usage record's times, with the reason audited (``correct_usage``: managers only)."""
+    actor = actor_for(request.user)
+    record = UsageRecord.objects.select_related("instrument", "user", "booking").filter(pk=record_id).first()
+    if record is None:
+        return _refused(request, NotFound("使用记录不存在 (no such usage record)"))
+    zone = timeline.zone_of(record.instrument)
+    form = UsageCorrectionForm(request.POST, zone=zone, prefix=f"u{record.pk}")
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("请检查更正内容。"))
+        data = form.cleaned_data
+        new = services.correct_usage(
+            actor, record.pk, start=data["start"], end=data["end"], reason=data["reason"], now=timezone.now()
+        )
+    except (
+        NotFound,
+        Forbidden,
+    ) as exc:  # the service decides who may correct: nothing of the record is shown
+        return _refused(request, exc)
+    except DayiError as exc:
+        form.add_service_error(exc)
+        if not _is_htmx(request):
+            messages.error(request, exc.message)
+            return redirect(reverse("booking:queue") + "#usage")
+        row = _usage_row(record, form=form, error=exc.message)
+        return render(request, "booking/_usage_row.html", {"row": row}, status=exc.status)
+    done = _("使用记录已更正：%(hours)s 小时。") % {"hours": new.hours}
+    if not _is_htmx(request):
+        messages.success(request, done)
+        return redirect(reverse("booking:queue") + "#usage")
+    new = UsageRecord.objects.select_related("instrument", "user", "booking").get(pk=new.pk)
+    row = _usage_row(new)
+    row["message"] = done
+    return render(request, "booking/_usage_row.html", {"row": row})
