@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from dayi.core.models import AuditEvent
 from dayi.directory import queries, views
@@ -417,3 +419,18 @@ def test_a_file_without_the_required_columns_is_named_as_the_header(network: Any
     assert res.status_code == 422
     assert "表头" in _page(res)
     assert not Instrument.objects.exists()
+
+
+def test_the_list_costs_the_same_queries_for_few_or_many_rows(network: Any, browser: Any) -> None:
+    alice = browser("alice")
+
+    def queries_for_list() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert alice.get("/manage/instruments/").status_code == 200
+        return len(captured)
+
+    make_instrument(network["zju"], "ZJU-0")
+    few = queries_for_list()
+    for n in range(1, 30):
+        make_instrument(network["zju"], f"ZJU-{n}")
+    assert queries_for_list() == few
