@@ -84,7 +84,7 @@ def compiled(po_path: Path) -> bytes:
 
 
 def update(po_path: Path, found: dict[str, list[str]]) -> list[str]:
-    """Add the strings ``po_path`` lacks (untranslated) and refresh every entry's locations."""
+    """Add the strings ``po_path`` lacks (untranslated), refresh locations, mark vanished ones obsolete."""
     po = polib.pofile(str(po_path), wrapwidth=0)
     added = []
     for msgid, places in found.items():
@@ -99,6 +99,9 @@ def update(po_path: Path, found: dict[str, list[str]]) -> list[str]:
         entry.occurrences = [tuple(p.rsplit(":", 1)) for p in places[:5]]  # type: ignore[misc]
         if "%(" in msgid and "python-format" not in entry.flags:
             entry.flags.append("python-format")
+    singulars = {msgid.partition("\x00")[0] for msgid in found}
+    for entry in po:
+        entry.obsolete = entry.msgid not in singulars  # kept as #~ for reference, left out of the .mo
     po.save(str(po_path))
     return added
 

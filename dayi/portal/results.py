@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import QueryDict
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,13 +27,13 @@ from dayi.network.models import Institution, Platform, Region
 from dayi.portal import figures
 from dayi.portal.labels import choice_label
 from dayi.search.highlight import highlight
-from dayi.search.segment import words
 
 PAGE_SIZE = 20
 BASE = "/instruments/"
 SNIPPET_BEFORE, SNIPPET_AFTER = 30, 90
 TEXT_FILTERS = ("q", "region", "platform", "category", "mode", "status", "share_mode", "sort")
 
+CHOICE_FILTERS = {"mode": "mode", "status": "status", "share_mode": "share_mode"}
 SORT_LABELS = {
     "relevance": gettext_lazy("相关度"),
     "-value": gettext_lazy("原值从高到低"),
@@ -99,9 +100,10 @@ def page_url(f: queries.InstrumentFilters, number: int) -> str:
 def page_context(f: queries.InstrumentFilters, page_number: str | None) -> dict[str, Any]:
     paginator = Paginator(queries.search(f), PAGE_SIZE)
     page = paginator.get_page(page_number)
+    marker = Marker(f.q)
     return {
         "page": page,
-        "items": [present(i, f.q) for i in page.object_list],
+        "items": [present(i, marker) for i in page.object_list],
         "page_links": page_links(f, page),
         "prev_url": page_url(f, page.previous_page_number()) if page.has_previous() else None,
         "next_url": page_url(f, page.next_page_number()) if page.has_next() else None,
@@ -111,31 +113,62 @@ def page_context(f: queries.InstrumentFilters, page_number: str | None) -> dict[
     }
 
 
-def present(instrument: Any, q: str | None) -> dict[str, Any]:
+class Marker:
+    """Marks one query's words in many fields, parsing the query once per page.
+
+    ``dayi.search.highlight.highlight(text, q)`` parses ``q`` (and checks the synonym table) on every
+    call, five calls a result; ``query_terms`` + ``spans`` do the same matching with one parse.
+    """
+
+    def __init__(self, q: str | None) -> None:
+        self.q = q
+        try:
+            from dayi.search.highlight import query_terms, spans
+        except ImportError:  # an older search domain: highlight() per field
+            self.spans = None
+        else:
+            self.terms, self.spans = query_terms(q), spans
+
+    def mark(self, text: str) -> SafeString:
+        if self.spans is None:
+            return highlight(text, self.q)
+        text = text or ""
+        return _marked(text, self.spans(text, self.terms))
+
+    def snippet(self, text: str) -> SafeString | None:
+        """About 120 characters of ``text`` around its first match; None if the query is not in it."""
+        if not text or not self.q:
+            return None
+        found = self.spans(text, self.terms) if self.spans is not None else []
+        if not found:
+            return None
+        start = max(found[0][0] - SNIPPET_BEFORE, 0)
+        end = found[0][0] + SNIPPET_AFTER
+        inside = [(max(a, start) - start, min(b, end) - start) for a, b in found if a < end and b > start]
+        body = _marked(text[start:end], inside)
+        return mark_safe(("…" if start else "") + body + ("…" if end < len(text) else ""))  # noqa: S308
+
+
+def _marked(text: str, found: list[tuple[int, int]]) -> SafeString:
+    out, pos = [], 0
+    for start, end in sorted(found):
+        if start >= pos:
+            out += [escape(text[pos:start]), "<mark>", escape(text[start:end]), "</mark>"]
+            pos = end
+    out.append(escape(text[pos:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece of the text is escaped
+
+
+def present(instrument: Any, marker: Marker) -> dict[str, Any]:
     """One result with the query's words marked: name, English name, model, maker, and a text snippet."""
     return {
         "i": instrument,
-        "name": highlight(instrument.name, q),
-        "name_en": highlight(instrument.name_en, q),
-        "model": highlight(instrument.model, q),
-        "manufacturer": highlight(instrument.manufacturer, q),
-        "snippet": snippet(instrument, q),
+        "name": marker.mark(instrument.name),
+        "name_en": marker.mark(instrument.name_en),
+        "model": marker.mark(instrument.model),
+        "manufacturer": marker.mark(instrument.manufacturer),
+        "snippet": marker.snippet(instrument.specs) or marker.snippet(instrument.functions),
     }
-
-
-def snippet(instrument: Any, q: str | None) -> SafeString | None:
-    """The part of the specs or functions where a query word first occurs, highlighted."""
-    if not q:
-        return None
-    terms = [t for t in {*q.lower().split(), *words(q).split()} if t]
-    for text in (instrument.specs, instrument.functions):
-        lowered = (text or "").lower()
-        hits = [pos for pos in (lowered.find(t) for t in terms) if pos >= 0]
-        if hits:
-            start = max(min(hits) - SNIPPET_BEFORE, 0)
-            end = min(hits) + SNIPPET_AFTER
-            return highlight(("…" if start else "") + text[start:end] + ("…" if len(text) > end else ""), q)
-    return None
 
 
 def page_links(f: queries.InstrumentFilters, page: Any) -> list[dict[str, Any]]:
@@ -225,7 +258,9 @@ def filter_label(key: str, value: Any) -> str:
         return _name(Platform.objects.filter(code=value).values_list("name", "name_en").first(), value)
     if key == "institution":
         return _name(Institution.objects.filter(pk=value).values_list("name", "name_en").first(), value)
-    return choice_label(key, value)
+    if key in CHOICE_FILTERS:
+        return choice_label(CHOICE_FILTERS[key], value)
+    return str(value)
 
 
 def _name(row: tuple[str, str] | None, fallback: Any) -> str:
@@ -233,12 +268,33 @@ def _name(row: tuple[str, str] | None, fallback: Any) -> str:
 
 
 def broader_searches(f: queries.InstrumentFilters) -> list[dict[str, Any]]:
-    """For an empty result: each active filter dropped in turn, with how many instruments that finds."""
+    """For an empty result: searches one step broader that find something, each with its count.
+
+    The search domain's ``broader_suggestions`` decides (a parent class or region before dropping a
+    filter); until it exists, each active filter is dropped in turn.
+    """
+    try:
+        from dayi.search.queries import broader_suggestions
+    except ImportError:
+        return _dropped_filters(f)
+    return [_suggestion(f, s) for s in broader_suggestions(f)]
+
+
+def _suggestion(f: queries.InstrumentFilters, s: dict[str, Any]) -> dict[str, Any]:
+    field, value = s["field"], s["value"]
+    if value is None:
+        text = _("去掉“%(what)s”") % {"what": filter_label(field, getattr(f, field))}
+    else:
+        text = _("改为“%(what)s”") % {"what": filter_label(field, value)}
+    return {"text": text, "url": f"{BASE}?{urlencode(s['params'])}", "count": s["count"]}
+
+
+def _dropped_filters(f: queries.InstrumentFilters) -> list[dict[str, Any]]:
     suggestions = []
     for item in active_filters(f):
         dropped = {"min_value": None, "max_value": None} if item["key"] == "value" else {item["key"]: None}
-        wider = replace(f, **dropped)
-        n = queries.search(wider).count()
+        n = queries.search(replace(f, **dropped)).count()
         if n:
-            suggestions.append({**item, "count": n})
+            text = _("去掉“%(what)s”") % {"what": item["label"]}
+            suggestions.append({"text": text, "url": item["remove_url"], "count": n})
     return sorted(suggestions, key=lambda s: -s["count"])
