@@ -16,8 +16,11 @@ from dayi.core.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.money import fmt
 from dayi.directory import queries, services
 from dayi.directory.models import Expert, Instrument
+from dayi.search import queries as search_queries
+from dayi.search.api import router as search_router
 
 router = Router(tags=["directory"])
+router.add_router("", search_router)  # /search/synonyms: mounted here so dayi/urls.py needs no change
 
 
 class InstrumentIn(Schema):
@@ -120,9 +123,14 @@ class InstrumentOut(Schema):
     updated: dt.datetime
 
 
+class InstrumentHit(InstrumentOut):
+    # With ``q``: field → HTML with <mark> around the query's words (long fields cut to a snippet).
+    highlights: dict[str, str] | None = None
+
+
 class InstrumentList(Schema):
     count: int
-    items: list[InstrumentOut]
+    items: list[InstrumentHit]
     facets: dict[str, dict[str, dict[str, Any]]]
 
 
@@ -138,6 +146,7 @@ class SearchParams(Schema):
     status: str | None = None
     share_mode: str | None = None
     sort: str = "relevance"
+    near: str | None = None
     page: int = 1
     page_size: int = 50
 
@@ -226,11 +235,12 @@ def search_instruments(request: HttpRequest, params: Query[SearchParams]) -> dic
     offset, limit = page_bounds(params.page, params.page_size)
     f = filters_from(params)
     qs = queries.search(f)
-    return {
-        "count": qs.count(),
-        "items": [instrument_out(i) for i in qs[offset : offset + limit]],
-        "facets": queries.facets(f),
-    }
+    page = list(qs[offset : offset + limit])
+    items = [instrument_out(i) for i in page]
+    if f.q:
+        for item, instrument in zip(items, page, strict=True):
+            item["highlights"] = search_queries.highlights(instrument, f.q)
+    return {"count": qs.count(), "items": items, "facets": queries.facets(f)}
 
 
 @router.post("/instruments", auth=SIGNED_IN, response={201: InstrumentOut}, summary="List an instrument")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
 
 from dayi.core.errors import ValidationFailed
@@ -17,9 +17,10 @@ from dayi.core.money import fmt
 from dayi.directory.models import Category, Instrument, ServiceMode, Status
 from dayi.network.models import Platform, Region, region_prefix
 from dayi.network.queries import platform_institution_ids
+from dayi.search import geo, ranking
 
 SORTS = {
-    "relevance": ["-updated", "-id"],  # without a query; the search domain ranks when ``q`` is given
+    "relevance": ["-updated", "-id"],  # without a query; with ``q``, dayi.search.ranking ranks
     "value": ["original_value", "id"],
     "-value": ["-original_value", "-id"],
     "name": ["name", "id"],
@@ -40,6 +41,7 @@ class InstrumentFilters:
     status: str | None = None
     share_mode: str | None = None
     sort: str = "relevance"
+    near: str | None = None  # a region code: nearest first (distance from its centre), then ``sort``
 
     @classmethod
     def from_params(cls, params: dict[str, Any]) -> InstrumentFilters:
@@ -56,6 +58,8 @@ class InstrumentFilters:
             errors["status"] = [f"应为 {', '.join(Status.values)} 之一"]
         if self.region and not (self.region.isdigit() and len(self.region) == 6):
             errors["region"] = ["应为六位行政区划代码 (a six-digit region code)"]
+        if self.near and not (self.near.isdigit() and len(self.near) == 6):
+            errors["near"] = ["应为六位行政区划代码 (a six-digit region code)"]
         if self.category and not (self.category.isdigit() and len(self.category) in (2, 4, 6)):
             errors["category"] = ["应为2、4或6位分类代码 (a 2, 4 or 6 digit category code)"]
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
@@ -105,26 +109,21 @@ def filter_q(f: InstrumentFilters, *, skip: str | None = None) -> Q:
 
 
 def text_q(text: str) -> Q:
-    """A plain containment match on the main text fields (the search domain replaces this with ranking)."""
-    q = Q()
-    for word in text.split():
-        q &= (
-            Q(name__icontains=word)
-            | Q(name_en__icontains=word)
-            | Q(model__icontains=word)
-            | Q(manufacturer__icontains=word)
-        )
-    return q
+    """The instruments ``text`` finds: segmented words, synonyms, model fragments (dayi.search.ranking)."""
+    return ranking.text_q(text)
 
 
 def search(f: InstrumentFilters) -> QuerySet[Instrument]:
+    """The filtered instruments in order: by relevance to ``q`` (or ``sort``), nearest first with ``near``."""
     f.validate()
-    return (
-        listed()
-        .filter(filter_q(f))
-        .select_related("institution", "category", "region")
-        .order_by(*SORTS[f.sort])
-    )
+    qs = listed().filter(filter_q(f)).select_related("institution", "category", "region")
+    order: list[Any] = list(SORTS[f.sort])
+    if f.q and f.sort == "relevance":
+        qs, order = ranking.ranked(qs, f.q)
+    if f.near:
+        qs = qs.annotate(distance_km=geo.distance_km(f.near))
+        order = [F("distance_km").asc(nulls_last=True), *order]
+    return qs.order_by(*order)
 
 
 def _child_prefix_length(code: str | None, lengths: tuple[int, ...]) -> int:

@@ -1,0 +1,310 @@
+"""Text search over the directory: parse a query, match it through the indexes, rank the matches.
+
+A query becomes groups of alternatives: every word (or known short form) is a group, and a record must
+match every group; a group matches when the record holds any of its forms (TEM | 透射电镜 | 透射电子显微镜).
+The match runs on the full-text index of ``search_words`` (the GIN index of migration 0003), widened by
+trigram-indexed containment on the model (F200 finds Talos F200X) and the name. When the words match
+nothing anywhere, the query is taken for a typo and matched by trigram word similarity instead.
+
+Ranking: an exact name or model match first; then working instruments above those out of service; then
+where the words were found (the name, then English name / model / maker, then specs, functions and class
+names); then the shorter name (the closer match) and the most recently updated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQueryField, SearchVectorField, TrigramWordSimilarity
+from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, Length, Lower
+from django.db.models.lookups import Contains, Exact, In, Regex
+
+from dayi.directory.models import WORKING_STATUSES, Instrument
+from dayi.search import synonyms
+from dayi.search.segment import normalize, subwords, tokens
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_DIGIT = re.compile(r"[0-9]")
+_LATIN_EDGE = re.compile(r"[a-z0-9]")
+_LEXEME = re.compile(r"[^\W_]+")
+# Characters an exact comparison ignores (液相色谱-质谱联用仪 = 液相色谱质谱联用仪, Talos F200X = talosf200x).
+_SQUASHED = " -‐‑–—/·_."
+_SQUASH = re.compile("[" + re.escape(_SQUASHED) + "]")
+
+# Tier weights of one query word, by where a record holds it (see the module's docstring).
+NAME_TYPED, NAME_SYNONYM, HEAD_TYPED, HEAD_SYNONYM, ELSEWHERE = 3.0, 2.5, 2.0, 1.6, 1.0
+HEAD_FIELDS = ("name_en", "model", "manufacturer")
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way of saying a query word: the index lexemes it needs (all of them), the text it shows as."""
+
+    text: str
+    lexemes: tuple[str, ...]
+    typed: bool
+    parts: tuple[str, ...]  # what a field must contain for the form to count as found in that field
+
+
+@dataclass(frozen=True)
+class Group:
+    forms: tuple[Form, ...]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str
+    groups: tuple[Group, ...]
+
+    @property
+    def blank(self) -> bool:
+        """Nothing searchable: only punctuation, symbols, emoji or control characters."""
+        return not self.groups and not self.name_like
+
+    @property
+    def tsquery(self) -> str:
+        """The groups as a tsquery. Every lexeme is letters and digits only, so quoting cannot break out."""
+        parts = []
+        for group in self.groups:
+            alternatives = [
+                "(" + " & ".join(f"'{lex}'" for lex in form.lexemes) + ")" for form in group.forms
+            ]
+            parts.append("(" + " | ".join(alternatives) + ")")
+        return " & ".join(parts)
+
+    @property
+    def squashed(self) -> str:
+        return _SQUASH.sub("", self.text)
+
+    @property
+    def name_like(self) -> str:
+        """Containment in the name: Chinese of 3+ characters (trigram-indexed), or a query with no word."""
+        compact = self.squashed
+        if not _HAN.search(compact):
+            return ""
+        if len(compact) >= 3 or not self.groups:
+            return compact
+        return ""
+
+    @property
+    def model_like(self) -> str:
+        """Containment in the model: a model-number fragment such as f200 or 7890."""
+        compact = self.text.replace(" ", "")
+        return compact if len(compact) >= 3 and _DIGIT.search(compact) and not _HAN.search(compact) else ""
+
+    def synonym_texts(self) -> list[str]:
+        """A one-word query's other forms (squashed): a name equal to one is an exact synonym match."""
+        if len(self.groups) != 1:
+            return []
+        texts = {_SQUASH.sub("", f.text) for f in self.groups[0].forms if f.parts == (f.text,)}
+        return sorted(t for t in texts - {self.squashed} if t)
+
+    def terms(self) -> list[str]:
+        """What to mark in a matching record: every form and its parts, longest first."""
+        found = {self.text} | {t for g in self.groups for f in g.forms for t in (f.text, *f.parts)}
+        return sorted((t for t in found if len(t) >= 2 or _HAN.search(t)), key=len, reverse=True)
+
+
+def _cover(token: str) -> tuple[str, ...]:
+    """A long Chinese token as the dictionary words that cover it (扫描电子显微镜 → 电子显微镜 + 扫描)."""
+    chosen: list[tuple[int, int]] = []
+    for word in subwords(token):
+        start = token.find(word)
+        while start >= 0:
+            span = (start, start + len(word))
+            if all(span[1] <= a or span[0] >= b for a, b in chosen):
+                chosen.append(span)
+                break
+            start = token.find(word, start + 1)
+    covered = sum(b - a for a, b in chosen)
+    if len(chosen) < 2 or covered < len(token) - 1:
+        return ()
+    return tuple(token[a:b] for a, b in sorted(chosen))
+
+
+def _word_group(token: str) -> Group:
+    forms = [Form(token, (token,), True, (token,))]
+    cover = _cover(token) if _HAN.search(token) and len(token) >= 4 else ()
+    if cover:
+        forms.append(Form(token, cover, True, cover))
+    return Group(tuple(forms))
+
+
+def _form(text: str, *, typed: bool) -> Form | None:
+    lexemes = tuple(dict.fromkeys(tokens(text)))
+    if not lexemes:
+        return None
+    return Form(text, lexemes, typed, (text,))
+
+
+def _groups(text: str, rings: synonyms.Rings) -> list[Group]:
+    groups: list[Group] = []
+    pos = 0
+    for match in rings.find(text):
+        groups.extend(_word_group(t) for t in tokens(text[pos : match.start()]))
+        forms = (_form(f, typed=f == match.group()) for f in rings.ring[match.group()])
+        found = tuple(f for f in forms if f is not None)
+        if found:
+            groups.append(Group(found))
+        pos = match.end()
+    groups.extend(_word_group(t) for t in tokens(text[pos:]))
+    return list(dict.fromkeys(groups))
+
+
+@lru_cache(maxsize=2048)
+def _parse(text: str, rings: synonyms.Rings) -> ParsedQuery:
+    return ParsedQuery(text, tuple(_groups(text, rings)))
+
+
+def parse(q: str | None) -> ParsedQuery:
+    text = " ".join(normalize(q or "").split())
+    return _parse(text, synonyms.rings())
+
+
+# --- the match ---------------------------------------------------------------------------------------
+
+
+class WordsVector(Func):
+    """``to_tsvector('simple', search_words)``: exactly the expression the GIN index holds."""
+
+    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
+
+
+class WordsQuery(Func):
+    template = "to_tsquery('simple'::regconfig, %(expressions)s)"
+    output_field = SearchQueryField()
+
+
+class Matches(Func):
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+def _check_lexemes(p: ParsedQuery) -> None:
+    for group in p.groups:
+        for form in group.forms:
+            for lexeme in form.lexemes:
+                if not _LEXEME.fullmatch(lexeme):  # a broken invariant, not bad input
+                    raise AssertionError(f"unsafe lexeme {lexeme!r}")
+
+
+def strict_q(p: ParsedQuery) -> Q:
+    q = Q(pk__in=[])
+    if p.groups:
+        _check_lexemes(p)
+        q |= Q(Matches(WordsVector(F("search_words")), WordsQuery(Value(p.tsquery))))
+    if p.model_like:
+        q |= Q(Contains(Lower("model"), p.model_like))
+    if p.name_like:
+        q |= Q(Contains(Lower("name"), p.name_like))
+    return q
+
+
+def fuzzy_q(p: ParsedQuery) -> Q:
+    """Trigram word similarity on the name, English name and model: for typos (透射电子显微竟, Talso)."""
+    if len(p.text) < 3:
+        return Q(pk__in=[])
+    return (
+        Q(TrigramWordSimilar(Lower("name"), p.text))
+        | Q(TrigramWordSimilar(Lower("name_en"), p.text))
+        | Q(TrigramWordSimilar(Lower("model"), p.text))
+    )
+
+
+def is_fuzzy(p: ParsedQuery) -> bool:
+    """True when the words match no listed instrument at all: then the query is read as a typo."""
+    return not Instrument.objects.filter(strict_q(p), retired__isnull=True).exists()
+
+
+def text_q(text: str) -> Q:
+    """The instruments ``text`` finds (an empty Q when it holds nothing searchable)."""
+    p = parse(text)
+    if p.blank:
+        return Q()
+    strict = strict_q(p)
+    return strict | fuzzy_q(p) if is_fuzzy(p) else strict
+
+
+# --- the ranking -------------------------------------------------------------------------------------
+
+
+def _holds(field: str, part: str) -> Q:
+    """The lower-cased field contains ``part`` (an English part as a whole word: tem is not in system)."""
+    if _LATIN_EDGE.match(part[0]) or _LATIN_EDGE.match(part[-1]):
+        head = "(^|[^a-z0-9])" if _LATIN_EDGE.match(part[0]) else ""
+        tail = "([^a-z0-9]|$)" if _LATIN_EDGE.match(part[-1]) else ""
+        return Q(Regex(Lower(field), head + re.escape(part) + tail))
+    return Q(Contains(Lower(field), part))
+
+
+def _found_in(fields: Iterable[str], forms: Iterable[Form]) -> Q:
+    q = Q(pk__in=[])
+    for form in forms:
+        for field in fields:
+            one = Q()
+            for part in form.parts:
+                one &= _holds(field, part)
+            q |= one
+    return q
+
+
+def _group_score(group: Group) -> Case:
+    typed = [f for f in group.forms if f.typed]
+    other = [f for f in group.forms if not f.typed]
+    whens = [
+        When(_found_in(["name"], typed), then=Value(NAME_TYPED)),
+        When(_found_in(["name"], other), then=Value(NAME_SYNONYM)),
+        When(_found_in(HEAD_FIELDS, typed), then=Value(HEAD_TYPED)),
+        When(_found_in(HEAD_FIELDS, other), then=Value(HEAD_SYNONYM)),
+    ]
+    return Case(*whens, default=Value(ELSEWHERE), output_field=FloatField())
+
+
+def _squashed(field: str) -> Func:
+    return Func(Lower(field), Value(_SQUASHED), Value(""), function="translate")
+
+
+def _exact(p: ParsedQuery) -> Case:
+    """2: the name, English name or model is what was typed; 1: the name is another form of it (TEM)."""
+    typed = Q(Exact(_squashed("name"), p.squashed)) | Q(Exact(_squashed("model"), p.squashed))
+    typed |= Q(Exact(_squashed("name_en"), p.squashed))
+    whens = [When(typed, then=Value(2))]
+    if p.synonym_texts():
+        whens.append(When(Q(In(_squashed("name"), p.synonym_texts())), then=Value(1)))
+    return Case(*whens, default=Value(0), output_field=IntegerField())
+
+
+def _score(p: ParsedQuery, *, fuzzy: bool) -> Any:
+    if fuzzy:
+        return Greatest(
+            TrigramWordSimilarity(p.text, Lower("name")),
+            TrigramWordSimilarity(p.text, Lower("name_en")),
+            TrigramWordSimilarity(p.text, Lower("model")),
+        )
+    score: Any = Value(0.0, output_field=FloatField())
+    for group in p.groups:
+        score = score + _group_score(group)
+    return score
+
+
+def working() -> Case:
+    return Case(
+        When(status__in=WORKING_STATUSES, then=Value(1)), default=Value(0), output_field=IntegerField()
+    )
+
+
+def ranked(qs: QuerySet[Instrument], text: str) -> tuple[QuerySet[Instrument], list[Any]]:
+    """``qs`` annotated for relevance to ``text``, and the ordering that ranks it."""
+    p = parse(text)
+    if p.blank:
+        return qs, ["-updated", "-id"]
+    qs = qs.annotate(rank_exact=_exact(p), rank_working=working(), rank_score=_score(p, fuzzy=is_fuzzy(p)))
+    return qs, ["-rank_exact", "-rank_working", "-rank_score", Length("name").asc(), "-updated", "-id"]

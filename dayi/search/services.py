@@ -1,0 +1,136 @@
+"""Every write of the search domain: the synonym table, edited by platform admins and superusers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from dayi.accounts.access import Actor, require_signed_in
+from dayi.core import audit
+from dayi.core.errors import Forbidden, NotFound, ValidationFailed
+from dayi.directory.models import Category
+from dayi.search.errors import DuplicateSynonym
+from dayi.search.models import Synonym
+from dayi.search.segment import normalize
+
+MAX_EXPANSIONS = 12
+_SEARCHABLE = re.compile(r"[^\W_]")
+EDITABLE = ("term", "expansions", "category", "note")
+
+
+def check_synonym_editor(actor: Actor) -> None:
+    """The table serves every platform of the deployment, so any platform admin (or a superuser) edits it."""
+    require_signed_in(actor.user)
+    if not (actor.is_superuser or actor.platform_paths):
+        raise Forbidden("只有平台管理员可以编辑同义词表 (only platform admins may edit synonyms)")
+
+
+def _clean_term(value: Any, errors: dict[str, list[str]]) -> str:
+    term = " ".join(str(value or "").split())
+    if not _SEARCHABLE.search(normalize(term)):
+        errors["term"] = ["须含文字或数字 (needs a letter or digit)"]
+    elif len(term) > 64:
+        errors["term"] = ["不超过64字 (at most 64 characters)"]
+    return term
+
+
+def _clean_note(value: Any, errors: dict[str, list[str]]) -> str:
+    note = str(value or "").strip()
+    if len(note) > 256:
+        errors["note"] = ["不超过256字 (at most 256 characters)"]
+    return note
+
+
+def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for field in EDITABLE:
+        if field not in data:
+            if not partial and field in ("term", "expansions"):
+                errors[field] = ["必填 (required)"]
+            continue
+        value = data[field]
+        if field == "term":
+            clean[field] = _clean_term(value, errors)
+        elif field == "note":
+            clean[field] = _clean_note(value, errors)
+        elif field == "expansions":
+            clean[field] = _clean_expansions(value, errors)
+        else:
+            clean["category_id"] = _clean_category(value, errors)
+    if errors:
+        raise ValidationFailed("同义词有误 (invalid synonym)", fields=errors)
+    return clean
+
+
+def _clean_expansions(value: Any, errors: dict[str, list[str]]) -> list[str]:
+    items = value if isinstance(value, list) else []
+    out = list(
+        dict.fromkeys(" ".join(str(v).split()) for v in items if _SEARCHABLE.search(normalize(str(v))))
+    )
+    if not out or len(out) > MAX_EXPANSIONS or any(len(v) > 128 for v in out):
+        errors["expansions"] = [
+            f"1到{MAX_EXPANSIONS}个词，每个不超过128字 (1 to {MAX_EXPANSIONS} words, 128 characters each)"
+        ]
+    return out
+
+
+def _clean_category(value: Any, errors: dict[str, list[str]]) -> str | None:
+    if value in (None, ""):
+        return None
+    if not Category.objects.filter(code=str(value)).exists():
+        errors["category"] = ["分类不存在 (no such category)"]
+    return str(value)
+
+
+def _save(synonym: Synonym) -> None:
+    try:
+        with transaction.atomic():
+            synonym.save()
+    except IntegrityError:
+        raise DuplicateSynonym(
+            f"同义词表已有 {synonym.term} (the term is taken)", fields={"term": ["已存在 (taken)"]}
+        ) from None
+
+
+def get_synonym(synonym_id: int, *, for_update: bool = False) -> Synonym:
+    qs = Synonym.objects.select_for_update() if for_update else Synonym.objects
+    synonym = qs.filter(pk=synonym_id).first()
+    if synonym is None:
+        raise NotFound("同义词不存在 (no such synonym)")
+    return synonym
+
+
+@transaction.atomic
+def create_synonym(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Synonym:
+    check_synonym_editor(actor)
+    synonym = Synonym(**_clean(data, partial=False), created=now, updated=now)
+    _save(synonym)
+    audit.record("synonym.create", synonym, actor=actor.user, after=audit.snapshot(synonym), now=now)
+    return synonym
+
+
+@transaction.atomic
+def update_synonym(actor: Actor, synonym_id: int, data: dict[str, Any], *, now: dt.datetime) -> Synonym:
+    check_synonym_editor(actor)
+    synonym = get_synonym(synonym_id, for_update=True)
+    before = audit.snapshot(synonym)
+    for key, value in _clean(data, partial=True).items():
+        setattr(synonym, key, value)
+    synonym.updated = now
+    _save(synonym)
+    b, a = audit.changes(before, audit.snapshot(synonym))
+    audit.record("synonym.update", synonym, actor=actor.user, before=b, after=a, now=now)
+    return synonym
+
+
+@transaction.atomic
+def delete_synonym(actor: Actor, synonym_id: int, *, now: dt.datetime) -> None:
+    check_synonym_editor(actor)
+    synonym = get_synonym(synonym_id, for_update=True)
+    ev = audit.event("synonym.delete", synonym, actor=actor.user, before=audit.snapshot(synonym), now=now)
+    synonym.delete()
+    ev.save()
