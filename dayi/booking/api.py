@@ -251,7 +251,7 @@ def create_booking(request: HttpRequest, body: BookingIn) -> Status[dict[str, An
         request_key=request.headers.get("Idempotency-Key", "")[:64],
         now=timezone.now(),
     )
-    return Status(201, _fresh(booking.pk))
+    return Status(201, booking_out(booking))  # instrument and user are on it already: no second query
 
 
 @router.get("/bookings/earliest", response=SlotList, summary="The earliest free slot across a search")

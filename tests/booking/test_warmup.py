@@ -98,3 +98,18 @@ def test_a_booking_right_after_the_turnaround_needs_no_warmup(people: Any, netwo
         book(people["eve"], bet, "2026-03-03 10:00", "2026-03-03 10:30")
     second = book(people["eve"], bet, "2026-03-03 10:10", "2026-03-03 10:30")
     assert occupied(second) == (at("2026-03-03 10:10"), at("2026-03-03 10:40"))
+
+
+def test_the_constraint_answers_409_when_the_checks_miss_a_clash(
+    people: Any, bet: Any, monkeypatch: Any
+) -> None:
+    # Given a first booking, and the service's own overlap check switched off
+    book(people["eve"], bet, "2026-03-03 10:00", "2026-03-03 11:00")
+    monkeypatch.setattr("dayi.booking.services.create._check_free", lambda *args: None)
+
+    # When an overlapping booking reaches the database
+    with pytest.raises(BookingConflict) as clash:
+        book(people["alice"], bet, "2026-03-03 10:30", "2026-03-03 11:30")
+
+    # Then the exclusion constraint refuses it, and the error still names the clash
+    assert clash.value.extra["clash"] == {"start": "2026-03-03T09:40+08:00", "end": "2026-03-03T11:00+08:00"}

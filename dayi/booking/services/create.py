@@ -211,24 +211,25 @@ def _status(r: Request) -> str:
     return BookingStatus.PENDING
 
 
-def _insert(r: Request, booking: Booking) -> None:
-    try:
-        with transaction.atomic():  # a savepoint: the transaction survives a refused insert
-            booking.save()
-    except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
-        if constraint == "booking_request_key_unique":
-            raise DuplicateRequest("该 Idempotency-Key 已用于另一请求 (key already used)") from None
-        if constraint != "booking_no_overlap":
-            raise
-        clash = (
-            Booking.objects.filter(
-                instrument=r.instrument, status__in=HOLDING, occupied__overlap=booking.occupied
-            )
-            .values_list("occupied", flat=True)
-            .first()
+def _refused_insert(
+    exc: IntegrityError, instrument_id: int, occupied: timeline.Interval, zone: Any
+) -> Exception:
+    """The domain error for a constraint the insert broke (read after the transaction rolled back)."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+    if constraint == "booking_request_key_unique":
+        return DuplicateRequest("该 Idempotency-Key 已用于另一请求 (key already used)")
+    if constraint != "booking_no_overlap":
+        return exc
+    clash = (
+        Booking.objects.filter(
+            instrument_id=instrument_id,
+            status__in=HOLDING,
+            occupied__overlap=DateTimeTZRange(*occupied, "[)"),
         )
-        raise conflict((clash.lower, clash.upper) if clash else (r.start, r.end), r.zone) from None
+        .values_list("occupied", flat=True)
+        .first()
+    )
+    return conflict((clash.lower, clash.upper) if clash else occupied, zone)
 
 
 def _replay(
@@ -247,7 +248,6 @@ def _replay(
     return existing
 
 
-@transaction.atomic
 def create_booking(
     actor: Actor,
     *,
@@ -262,6 +262,27 @@ def create_booking(
     """Book [start, end) on the instrument, or raise the rule it breaks (422), or the clash (409)."""
     require_signed_in(actor.user)
     _check_input(start, end, mode)
+    attempt: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            return _create(actor, instrument_id, start, end, mode, purpose, request_key, now, attempt)
+    except IntegrityError as exc:
+        # The exclusion constraint is the last guard: reached only by a write that skipped the instrument
+        # lock. The transaction has rolled back (no savepoint on the hot path), so the clash can be read.
+        raise _refused_insert(exc, instrument_id, attempt["occupied"], attempt["zone"]) from None
+
+
+def _create(
+    actor: Actor,
+    instrument_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    mode: str,
+    purpose: str,
+    request_key: str,
+    now: dt.datetime,
+    attempt: dict[str, Any],
+) -> Booking:
     instrument = lock_instrument(instrument_id)
     if request_key:
         existing = Booking.objects.filter(user=actor.user, request_key=request_key).first()
@@ -279,6 +300,7 @@ def create_booking(
     _check_free(r, occupied, neighbours)
     _check_qualified(r)
     _check_quota(r)
+    attempt.update(occupied=occupied, zone=r.zone)
     return _save(r, occupied, warmup, purpose=purpose, request_key=request_key)
 
 
@@ -298,7 +320,7 @@ def _save(r: Request, occupied: timeline.Interval, warmup: int, *, purpose: str,
         created=r.now,
         updated=r.now,
     )
-    _insert(r, booking)
+    booking.save()
     record("booking.create", booking, r.actor.user, now=r.now)
     emit: Any = (
         events.booking_confirmed if booking.status == BookingStatus.CONFIRMED else events.booking_requested
