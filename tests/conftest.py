@@ -22,6 +22,7 @@ from dayi.accounts import services as account_services
 from dayi.accounts.models import Role, RoleGrant, User
 from dayi.directory.models import Category, Instrument
 from dayi.network.models import Institution, Membership, Platform, Region
+from dayi.search.segment import instrument_words
 
 PASSWORD = "correct-horse-battery-9"
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
@@ -81,7 +82,10 @@ def make_instrument(institution: Institution, inventory_no: str = "2019-001", **
         "manufacturer": "Thermo Fisher Scientific",
     }
     data.update(extra)
-    return Instrument.objects.create(institution=institution, inventory_no=inventory_no, **data)
+    instrument = Instrument(institution=institution, inventory_no=inventory_no, **data)
+    instrument.search_words = instrument_words(instrument)  # as every write path does
+    instrument.save()
+    return instrument
 
 
 @pytest.fixture
