@@ -168,10 +168,18 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found"}.get(
-        exc.status_code, "bad_request"
-    )
-    return error_response(request, exc.status_code, {"error": {"code": code, "message": str(exc)}})
+    code, zh = _HTTP_ERRORS.get(exc.status_code, _HTTP_ERRORS[400])
+    # Ninja's own messages ("Cannot parse request body") are English only: put the Chinese first.
+    body = {"error": {"code": code, "message": f"{zh} ({exc})"}}
+    return error_response(request, exc.status_code, body)
+
+
+_HTTP_ERRORS = {
+    400: ("bad_request", "请求格式错误"),
+    401: ("not_authenticated", "请先登录"),
+    403: ("forbidden", "没有权限"),
+    404: ("not_found", "未找到"),
+}
 
 
 @api.exception_handler(Exception)

@@ -46,7 +46,8 @@ def test_malformed_json_is_a_400_bad_request(network: Any, api_as: Any) -> None:
 
     res = client.post("/api/v1/instruments", '{"name": "oops",', content_type="application/json")
 
-    assert_error(res, 400, "bad_request")
+    error = assert_error(res, 400, "bad_request")
+    assert error["message"].startswith("请求格式错误")
     assert not Instrument.objects.exists()
 
 
