@@ -238,8 +238,9 @@ def search_instruments(request: HttpRequest, params: Query[SearchParams]) -> dic
     page = list(qs[offset : offset + limit])
     items = [instrument_out(i) for i in page]
     if f.q:
+        terms = search_queries.query_terms(f.q)
         for item, instrument in zip(items, page, strict=True):
-            item["highlights"] = search_queries.highlights(instrument, f.q)
+            item["highlights"] = search_queries.highlights(instrument, f.q, terms=terms)
     return {"count": qs.count(), "items": items, "facets": queries.facets(f)}
 
 

@@ -62,15 +62,21 @@ def _marked(text: str, found: list[tuple[int, int]]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece of the record's text is escaped above
 
 
-def highlight(text: str, query: str | None) -> SafeString:
-    """``text`` as safe HTML with each query word (and what its short forms stand for) in <mark>."""
-    return _marked(text or "", spans(text or "", query_terms(query)))
+def highlight(text: str, query: str | None, *, terms: tuple[str, ...] | None = None) -> SafeString:
+    """``text`` as safe HTML with each query word (and what its short forms stand for) in <mark>.
+
+    Pass ``terms`` (``query_terms(query)``) when marking many fields: parsing reads the synonym table.
+    """
+    terms = query_terms(query) if terms is None else terms
+    return _marked(text or "", spans(text or "", terms))
 
 
-def snippet(text: str, query: str | None, width: int = 80) -> SafeString:
+def snippet(
+    text: str, query: str | None, width: int = 80, *, terms: tuple[str, ...] | None = None
+) -> SafeString:
     """About ``width`` characters of ``text`` around its first match, highlighted (the start if none)."""
     text = text or ""
-    found = spans(text, query_terms(query))
+    found = spans(text, query_terms(query) if terms is None else terms)
     if len(text) <= width:
         return _marked(text, found)
     first = found[0][0] if found else 0

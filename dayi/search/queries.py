@@ -22,20 +22,29 @@ def _field_text(instrument: Instrument, field: str) -> str:
     return str(getattr(instrument, field, "") or "")
 
 
-def matched_fields(instrument: Instrument, q: str | None) -> list[str]:
+def matched_fields(
+    instrument: Instrument, q: str | None, *, terms: tuple[str, ...] | None = None
+) -> list[str]:
     """The fields of ``instrument`` in which the query's words (or their synonyms) appear."""
-    terms = query_terms(q)
+    terms = query_terms(q) if terms is None else terms
     if not terms:
         return []
     return [f for f in (*SHORT_FIELDS, *LONG_FIELDS) if spans(_field_text(instrument, f), terms)]
 
 
-def highlights(instrument: Instrument, q: str | None) -> dict[str, str]:
-    """Field → HTML with <mark>: whole short fields, a snippet of long ones; only the fields that matched."""
+def highlights(
+    instrument: Instrument, q: str | None, *, terms: tuple[str, ...] | None = None
+) -> dict[str, str]:
+    """Field → HTML with <mark>: whole short fields, a snippet of long ones; only the fields that matched.
+
+    For a page of results pass ``terms=query_terms(q)``, so the query is parsed once, not per record.
+    """
+    terms = query_terms(q) if terms is None else terms
     out: dict[str, str] = {}
-    for field in matched_fields(instrument, q):
+    for field in matched_fields(instrument, q, terms=terms):
         text = _field_text(instrument, field)
-        out[field] = str(snippet(text, q) if field in LONG_FIELDS else highlight(text, q))
+        marked = snippet(text, q, terms=terms) if field in LONG_FIELDS else highlight(text, q, terms=terms)
+        out[field] = str(marked)
     return out
 
 
@@ -55,14 +64,23 @@ BROADENING_ORDER = (
 )
 
 
+def _ancestors(code: str) -> list[str]:
+    """The region's parent, grandparent … (330402 → 330400 → 330000)."""
+    chain: list[str] = []
+    parent = Region.objects.filter(code=code).values_list("parent_id", flat=True).first()
+    while parent and len(chain) < 3:
+        chain.append(parent)
+        parent = Region.objects.filter(code=parent).values_list("parent_id", flat=True).first()
+    return chain
+
+
 def _relaxed_values(f: InstrumentFilters, name: str) -> list[Any]:
-    """Values to try instead of the current one: a parent class or region first, then none."""
+    """Values to try instead of the current one, nearest first: parent classes or regions, then none."""
     value = getattr(f, name)
-    if name == "category" and len(value) > 2:
-        return [value[:-2], None]
+    if name == "category":
+        return [value[:n] for n in (4, 2) if n < len(value)] + [None]
     if name == "region":
-        parent = Region.objects.filter(code=value).values_list("parent_id", flat=True).first()
-        return [parent, None] if parent else [None]
+        return [*_ancestors(value), None]
     return [None]
 
 
