@@ -15,7 +15,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from dayi.accounts import services as account_services
@@ -86,6 +86,19 @@ def make_instrument(institution: Institution, inventory_no: str = "2019-001", **
     instrument.search_words = instrument_words(instrument)  # as every write path does
     instrument.save()
     return instrument
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Any:
+    """Argon2 with a tiny cost for the whole run (see tests/hashers.py)."""
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "tests.hashers.CheapArgon2Hasher",
+            "django.contrib.auth.hashers.Argon2PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    ):
+        yield
 
 
 @pytest.fixture
