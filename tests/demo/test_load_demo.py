@@ -1,0 +1,188 @@
+"""Loading the demo data: repeatable, replacing, never touching other data, and usable."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from dayi.accounts.models import RoleGrant, User
+from dayi.core.models import AuditEvent
+from dayi.demo import loader
+from dayi.demo.generate import DEMO_PASSWORD, G60_CITIES, USERS, YRD_PROVINCES
+from dayi.demo.loader import DemoConflict
+from dayi.demo.models import DemoInstitution, DemoLoad
+from dayi.directory.models import Category, Expert, Instrument
+from dayi.network import credit_code
+from dayi.network.models import Institution, Membership, Platform
+from dayi.search.segment import instrument_words
+from tests.conftest import make_institution, make_instrument, make_user
+from tests.demo.conftest import SMALL
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict[str, int]:
+    return {
+        m.__name__: m.objects.count()
+        for m in (Institution, Platform, Membership, Instrument, Expert, DemoLoad, User, RoleGrant)
+    }
+
+
+def test_the_same_seed_loads_the_same_rows(load_demo: Any) -> None:
+    first = load_demo(seed=7)
+    second = load_demo(seed=7)
+    assert first.load.digest
+    assert second.load.digest == first.load.digest
+
+
+def test_another_seed_loads_other_rows(load_demo: Any) -> None:
+    first = load_demo(seed=7)
+    other = load_demo(seed=8)
+    assert other.load.digest != first.load.digest
+
+
+def test_loading_again_replaces_the_demo_data_rather_than_adding_to_it(load_demo: Any) -> None:
+    load_demo(seed=7)
+    before = counts()
+    report = load_demo(seed=7)
+    after = counts()
+    assert report.removed == SMALL
+    assert Instrument.objects.count() == SMALL
+    assert after == before
+
+
+def test_it_leaves_data_that_is_not_demo_data_alone(load_demo: Any) -> None:
+    own = make_institution("某某研究所", "12100000470095016Q", "330100")
+    instrument = make_instrument(own, "OWN-1")
+    user = make_user("someone", own)
+    load_demo(seed=7)
+    load_demo(seed=8)
+    assert Institution.objects.get(pk=own.pk).name == "某某研究所"
+    assert Instrument.objects.get(pk=instrument.pk).inventory_no == "OWN-1"
+    assert User.objects.filter(pk=user.pk).exists()
+    assert not DemoInstitution.objects.filter(institution=own).exists()
+
+
+def test_it_refuses_to_replace_platforms_that_are_not_demo_data(network: Any, load_demo: Any) -> None:
+    with pytest.raises(DemoConflict):
+        load_demo(seed=7)
+    assert not Instrument.objects.exists()
+    assert Platform.objects.get(code="cn").name == "CN"
+
+
+def test_what_refers_to_demo_data_goes_with_it_but_the_audit_trail_stays(load_demo: Any) -> None:
+    load_demo(seed=7)
+    zju = Institution.objects.get(name="浙江大学", demo_mark__isnull=False)
+    visitor = make_user("visitor", zju)  # signed up inside the demo world
+    manager = user_named("zju-manager")
+    event = AuditEvent.objects.create(
+        at=zju.created, actor=manager, action="instrument.update", object_type="instrument", object_id="1"
+    )
+    load_demo(seed=7)
+    assert not User.objects.filter(pk=visitor.pk).exists()
+    event.refresh_from_db()
+    assert event.actor_id is None
+
+
+def test_one_audit_event_records_the_whole_load(load_demo: Any) -> None:
+    load_demo(seed=7)
+    events = AuditEvent.objects.filter(action="demo.load")
+    assert events.count() == 1
+    assert events.get().after["instruments"] == SMALL
+
+
+def test_credit_codes_are_valid_and_carry_the_region(demo: Any) -> None:
+    institutions = Institution.objects.filter(demo_mark__isnull=False)
+    assert institutions.count() > 1500
+    for inst in institutions:
+        assert credit_code.is_valid(inst.credit_code), inst.name
+        assert inst.credit_code[2:8] == inst.region_id
+
+
+def test_institutions_are_placed_in_their_real_regions(demo: Any) -> None:
+    def region(name: str) -> str:
+        return Institution.objects.get(name=name).region_id
+
+    assert region("浙江大学") == "330100"
+    assert region("北京大学") == "110100"
+    assert region("四川大学") == "510100"
+    assert region("兰州大学") == "620100"
+    assert region("东华大学") == "310117"  # Songjiang: a G60 member
+    assert region("中国科学院生物物理研究所") == "110100"  # an evaluated institute, in its capital
+
+
+def test_members_of_each_platform_are_in_its_regions(demo: Any) -> None:
+    def member_regions(code: str) -> set[str]:
+        return set(
+            Membership.objects.filter(platform__code=code).values_list("institution__region_id", flat=True)
+        )
+
+    # A member sits in one of the nine cities, or in a county of one (昆山 320583 is in 苏州 320500).
+    assert {r if r in G60_CITIES else r[:4] + "00" for r in member_regions("g60")} <= set(G60_CITIES)
+    assert {r[:2] for r in member_regions("yrd")} <= {p[:2] for p in YRD_PROVINCES}
+    assert {r[:2] for r in member_regions("bj")} == {"11"}
+    assert {r[:2] for r in member_regions("sc")} == {"51"}
+    assert {r[:2] for r in member_regions("gs")} == {"62"}
+    assert {r[:2] for r in member_regions("gz")} == {"52"}
+    assert Membership.objects.filter(platform__code="cn").count() == Institution.objects.count()
+    assert Platform.objects.get(code="g60").path == "/cn/yrd/g60/"
+
+
+def test_every_instrument_has_a_category_that_exists_and_its_holders_region(demo: Any) -> None:
+    codes = set(Category.objects.values_list("code", flat=True))
+    rows = Instrument.objects.select_related("institution", "category")
+    assert rows.count() == SMALL
+    for instrument in rows:
+        assert instrument.category_id in codes
+        assert instrument.region_id == instrument.institution.region_id
+    sample = rows.first()
+    assert sample.search_words == instrument_words(sample)
+
+
+def test_companies_are_generated_smes(demo: Any) -> None:
+    companies = Institution.objects.filter(kind="enterprise", demo_mark__isnull=False)
+    assert companies.count() == 150
+    assert companies.filter(is_sme=True).count() > 100
+    assert user_named("sme-user").institution.is_sme
+
+
+@pytest.mark.parametrize("username", [u.username for u in USERS])
+def test_demo_users_can_sign_in(demo: Any, username: str) -> None:
+    res = Client().post(
+        "/api/v1/auth/token",
+        {"username": username, "password": DEMO_PASSWORD},
+        content_type="application/json",
+    )
+    assert res.status_code == 200, res.content
+    assert res.json()["user"]["username"] == username
+
+
+def test_the_sign_ins_name_each_role_and_scope(demo: Any) -> None:
+    rows = {r["username"]: r for r in loader.sign_ins()}
+    assert rows["cn-admin"]["role"] == "platform_admin"
+    assert rows["yrd-admin"]["scope"].endswith("(yrd)")
+    assert rows["zju-manager"] == {
+        "username": "zju-manager",
+        "password": DEMO_PASSWORD,
+        "role": "instrument_manager",
+        "scope": "浙江大学",
+    }
+    assert rows["sme-user"]["role"] == "customer"
+
+
+def test_the_command_says_what_is_generated_and_prints_the_sign_ins(db: Any) -> None:
+    out = io.StringIO()
+    call_command("load_demo", instruments=20, seed=2, digest=True, stdout=out)
+    text = out.getvalue()
+    assert "GENERATED" in text
+    assert "credit codes" in text
+    assert "digest " in text
+    assert "pku-manager" in text and DEMO_PASSWORD in text
+
+
+def user_named(username: str) -> User:
+    return User.objects.select_related("institution").get(username=username)
