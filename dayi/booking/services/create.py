@@ -184,14 +184,15 @@ def _check_quota(r: Request) -> None:
         return
     weeks = timeline.weeks(r.start, r.end, r.zone)
     # Safe from races: every booking of this instrument is made under the instrument lock we hold.
-    booked = Booking.objects.filter(
-        instrument=r.instrument,
-        user=r.actor.user,
-        status__in=HOLDING,
-        start__lt=weeks[-1][1],
-        end__gt=weeks[0][0],
-    ).values_list("start", "end")
-    booked = list(booked)
+    booked = list(
+        Booking.objects.filter(
+            instrument=r.instrument,
+            user=r.actor.user,
+            status__in=HOLDING,
+            start__lt=weeks[-1][1],
+            end__gt=weeks[0][0],
+        ).values_list("start", "end")
+    )
     for week in weeks:
         used = sum(timeline.minutes_in(week, b) for b in booked) + timeline.minutes_in(week, (r.start, r.end))
         if used > quota:

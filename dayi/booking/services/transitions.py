@@ -151,20 +151,23 @@ def check_out(actor: Actor, booking_id: int, *, now: dt.datetime) -> UsageRecord
     """End the session and record the hours actually used (check-in to check-out)."""
     booking = access_booking(actor, booking_id)
     check_booker_or_manager(actor, booking)
-    if booking.checked_in_at is not None and now <= booking.checked_in_at:
-        raise InvalidState("签退时间须晚于签到时间 (check out after checking in)")
     before = state(booking)
     _move(
         booking, [BookingStatus.IN_PROGRESS], status=BookingStatus.COMPLETED, checked_out_at=now, updated=now
     )
+    # Read after the update won: the check-in may have happened after this request read the booking.
+    started = Booking.objects.values_list("checked_in_at", flat=True).get(pk=booking.pk) or booking.start
+    if now <= started:
+        raise InvalidState("签退时间须晚于签到时间 (check out after checking in)")
+    booking.checked_in_at = started
     usage = UsageRecord.objects.create(
         booking=booking,
         instrument_id=booking.instrument_id,
         user_id=booking.user_id,
         operator=_operator(actor, booking),
-        start=booking.checked_in_at,
+        start=started,
         end=now,
-        hours=hours_between(booking.checked_in_at, now),
+        hours=hours_between(started, now),
         source=UsageSource.CHECK_IN_OUT,
         created=now,
     )
