@@ -104,13 +104,31 @@ def _calendar_page(
         "form": form,
         "error": error,
         "slot_minutes": policy.slot_minutes if policy else 30,
+        **_visible_hours(policy),
         "initial_date": request.GET.get("date", "")[:10],
         "initial_view": "dayGridMonth" if request.GET.get("view") == "month" else "timeGridWeek",
     }
     return render(request, "booking/calendar.html", context, status=status)
 
 
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+WEEKDAYS = [
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+]
+
+
+def _visible_hours(policy: BookingPolicy | None) -> dict[str, str]:
+    """The earliest opening and latest closing of the week, so the week view shows no dead night rows."""
+    if policy is None or not policy.opening_hours:
+        return {"opens_at": "", "closes_at": ""}
+    first = min(w.start for w in policy.opening_hours)
+    last = max(w.end for w in policy.opening_hours)
+    return {"opens_at": f"{_clock(first)}:00", "closes_at": f"{_clock(last)}:00"}
 
 
 def _opening_rows(policy: BookingPolicy | None) -> list[str]:
@@ -119,7 +137,7 @@ def _opening_rows(policy: BookingPolicy | None) -> list[str]:
     rows = []
     for w in policy.opening_hours:
         rows.append(
-            _("周%(day)s %(start)s–%(end)s")
+            _("%(day)s %(start)s–%(end)s")
             % {"day": WEEKDAYS[w.weekday - 1], "start": _clock(w.start), "end": _clock(w.end)}
         )
     return rows

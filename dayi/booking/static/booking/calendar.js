@@ -47,14 +47,17 @@
       slotDuration: slot,
       snapDuration: slot,
       slotLabelInterval: "01:00",
-      scrollTime: "08:00:00",
+      scrollTime: d.opensAt || "08:00:00",
+      // Only the hours the instrument is ever open (all day when it opens round the clock).
+      slotMinTime: d.opensAt || "00:00:00",
+      slotMaxTime: d.closesAt || "24:00:00",
       eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
       selectable: d.selectable === "true",
       selectMirror: true,
       // Only inside free time; the booking service still decides (warm-up, quota, qualification …).
       selectConstraint: "free",
-      selectAllow: function (info) { return info.view.type.indexOf("timeGrid") === 0; },
+      selectAllow: function () { return calendar.view.type.indexOf("timeGrid") === 0; },
       select: function (info) { fillForm(info.start, info.end); },
       dateClick: function (info) {
         if (info.view.type === "dayGridMonth") { calendar.changeView("timeGridDay", info.dateStr); }
@@ -65,6 +68,7 @@
       },
     });
     calendar.render();
+    el.dayiCalendar = calendar; // for tests and the console
   }
 
   if (document.readyState === "loading") {
