@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from django.core import mail, serializers
+from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from dayi.accounts.access import actor_for
@@ -270,6 +271,12 @@ def test_the_periodic_job_marks_no_shows_and_releases_the_rest(
     assert [m.subject.split(" · ")[0] for m in mail.outbox] == [
         "[大仪 Dayi] 预约记为爽约 / Booking marked as a no-show"
     ]
+
+
+def test_the_worker_command_works_off_the_queue(work: Any, mailable: Any, bet: Instrument) -> None:
+    book(mailable["eve"], bet, "2026-03-03 09:20", "2026-03-03 10:20")
+    call_command("worker", "--once", "--queue", "mail")
+    assert [m.to for m in mail.outbox] == [["eve@example.org"]]
 
 
 def test_the_periodic_jobs_are_registered_with_their_crons() -> None:
