@@ -14,7 +14,7 @@ import json
 import time
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, models, transaction
@@ -28,6 +28,8 @@ from dayi.demo.generate import DEMO_PASSWORD, DemoData, RegionInfo, generate
 from dayi.demo.models import DemoInstitution, DemoLoad, DemoPlatform, DemoUser
 from dayi.directory.models import Category, Expert, Instrument
 from dayi.network.models import Institution, Membership, Platform, Region
+
+T = TypeVar("T")
 
 # Serialises concurrent loads (two `dayi demo` at once): pg_advisory_xact_lock on this key.
 LOCK_KEY = 0x64617969_64656D6F  # "dayi" "demo"
@@ -45,6 +47,7 @@ class LoadReport:
     counts: dict[str, int]
     removed: int  # instruments of the previous demo data that were replaced
     seconds: float
+    phases: dict[str, float]
 
 
 # --- the whole load ------------------------------------------------------------------------------------
@@ -54,21 +57,25 @@ class LoadReport:
 def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = False) -> LoadReport:
     """Replace the demo data with the data of ``seed``. ``with_digest`` also computes the digest of the
     loaded rows (a few seconds for 100,000 instruments), to check that a seed gives the same data."""
-    started = time.monotonic()
+    clock = Stopwatch()
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     previous = DemoLoad.objects.first()
-    data = generate(seed, instruments, regions=_regions(), category_names=_category_names())
+    data = clock.lap(
+        "generate", generate(seed, instruments, regions=_regions(), category_names=_category_names())
+    )
     _check_nothing_in_the_way(data)
-    removed = clear()
+    removed = clock.lap("clear", clear())
     platforms = _write_platforms(data)
     ids = _write_institutions(data)
     _write_memberships(data, platforms, ids)
-    _copy_instruments(data, ids, now)
+    clock.lap("network", None)
+    clock.lap("instruments", _copy_instruments(data, ids, now))
     _write_experts(data, ids)
     _write_users(data, platforms, ids)
-    digest_value = digest() if with_digest else ""
-    seconds = round(time.monotonic() - started, 2)
+    clock.lap("experts and users", None)
+    digest_value = clock.lap("digest", digest()) if with_digest else ""
+    seconds = clock.total()
     row = DemoLoad.objects.create(
         seed=seed, instruments=instruments, loaded=now, digest=digest_value, seconds=seconds
     )
@@ -81,7 +88,24 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
         reason="dayi load_demo: generated demo data (credit codes, instruments, people are not real)",
         now=now,
     )
-    return LoadReport(load=row, counts=data.counts, removed=removed, seconds=seconds)
+    return LoadReport(load=row, counts=data.counts, removed=removed, seconds=seconds, phases=clock.laps)
+
+
+class Stopwatch:
+    """Seconds per phase of the load, for ``load_demo -v 2`` and the benchmark."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.monotonic()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str, result: T) -> T:
+        now = time.monotonic()
+        self.laps[name] = round(now - self.last, 2)
+        self.last = now
+        return result
+
+    def total(self) -> float:
+        return round(time.monotonic() - self.started, 2)
 
 
 def _summary(row: DemoLoad) -> dict[str, Any]:

@@ -186,3 +186,43 @@ def test_the_command_says_what_is_generated_and_prints_the_sign_ins(db: Any) -> 
 
 def user_named(username: str) -> User:
     return User.objects.select_related("institution").get(username=username)
+
+
+class _ServedDemo:
+    """`dayi demo` with the server and the database stop replaced by recorders."""
+
+    def __init__(self, monkeypatch: Any) -> None:
+        from dayi.demo.management.commands import demo
+
+        self.served: list[dict[str, Any]] = []
+        self.stopped = 0
+        monkeypatch.setattr(demo.Command, "serve", lambda _, opts: self.served.append(opts) or 0)
+        monkeypatch.setattr(demo.Command, "stop_database", lambda _: self._stop())
+
+    def _stop(self) -> None:
+        self.stopped += 1
+
+    def __call__(self, **opts: Any) -> str:
+        out = io.StringIO()
+        call_command("demo", stdout=out, **opts)
+        return out.getvalue()
+
+
+def test_demo_loads_the_data_when_absent_then_serves_and_stops_the_database(
+    db: Any, monkeypatch: Any
+) -> None:
+    demo = _ServedDemo(monkeypatch)
+    text = demo(instruments=30, port=8102)
+    assert Instrument.objects.count() == 30
+    assert "zju-admin" in text
+    assert demo.served[0]["port"] == 8102
+    assert demo.stopped == 1
+
+
+def test_demo_keeps_the_data_it_finds(load_demo: Any, monkeypatch: Any) -> None:
+    load_demo(seed=7, instruments=40)
+    demo = _ServedDemo(monkeypatch)
+    text = demo(instruments=30)
+    assert Instrument.objects.count() == 40
+    assert "Demo data present" in text
+    assert "pku-manager" in text

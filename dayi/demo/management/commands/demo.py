@@ -43,7 +43,6 @@ class Command(BaseCommand):
                 "`dayi demo --reload` replaces it)."
             )
             print_sign_ins(self)
-        connections.close_all()  # the server has its own connections; ours would only hold the database
         code = self.serve(opts)
         self.stop_database()
         if code not in (0, -signal.SIGINT, -signal.SIGTERM):
@@ -62,6 +61,7 @@ class Command(BaseCommand):
         ]
         if opts["workers"]:
             argv += ["--workers", str(opts["workers"])]
+        connections.close_all()  # the server has its own connections; ours would only hold the database
         child = subprocess.Popen(argv)  # noqa: S603 - our own interpreter and arguments
         # Ctrl-C reaches the whole foreground process group: gunicorn shuts down on its own; we wait for it.
         # A SIGTERM sent to this command alone is passed on.

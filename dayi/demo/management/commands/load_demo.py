@@ -51,6 +51,8 @@ class Command(BaseCommand):
             + (f"digest {report.load.digest}\n" if report.load.digest else "")
             + f"{NOTICE}\n"
         )
+        if opts["verbosity"] >= 2:
+            self.stdout.write("phases: " + ", ".join(f"{k} {v:.2f} s" for k, v in report.phases.items()))
         print_sign_ins(self)
 
 
