@@ -415,6 +415,7 @@ def main() -> None:
     print(f"{Booking.objects.count()} bookings on {len(ids)} instruments; serving on {HOST}:{PORT}")
     connection.close()
 
+    print("load average before (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     proc = serve()
     try:
         # Each run books in days of its own, so no run collides with another's slots.
@@ -432,6 +433,7 @@ def main() -> None:
         print(f"race rounds ({len(tokens)} clients, one slot): accepted per round {results['races']}")
     finally:
         stop(proc)
+    print("load average after (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     overlaps = overlaps_in_database()
     print(f"overlapping time-holding bookings in the database: {overlaps}")
     print(f"bookings now: {Booking.objects.count()}")

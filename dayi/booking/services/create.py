@@ -17,7 +17,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from dayi.accounts.access import Actor, require_signed_in
 from dayi.booking import events, timeline
 from dayi.booking.errors import BookingConflict, DuplicateRequest, broken
-from dayi.booking.models import HOLDING, Booking, BookingStatus, Qualification
+from dayi.booking.models import HOLDING, Booking, BookingStatus, Qualification, on_instrument
 from dayi.booking.policy import BookingPolicy
 from dayi.booking.services.common import lock_instrument, manages, policy_of, record
 from dayi.core.errors import ValidationFailed
@@ -136,9 +136,11 @@ def _neighbours(r: Request) -> list[timeline.Interval]:
     """Occupied ranges that touch [start − warm-up, end + turnaround): one query on the exclusion index."""
     p = r.policy
     window = DateTimeTZRange(r.start - p.warmup_minutes * MINUTE, r.end + p.turnaround_minutes * MINUTE, "[]")
-    ranges = Booking.objects.filter(
-        instrument=r.instrument, status__in=HOLDING, occupied__overlap=window
-    ).values_list("occupied", flat=True)
+    ranges = (
+        Booking.objects.filter(on_instrument(r.instrument.pk), status__in=HOLDING, occupied__overlap=window)
+        .order_by()
+        .values_list("occupied", flat=True)
+    )
     return sorted((o.lower, o.upper) for o in ranges)
 
 
@@ -223,7 +225,7 @@ def _refused_insert(
         return exc
     clash = (
         Booking.objects.filter(
-            instrument_id=instrument_id,
+            on_instrument(instrument_id),
             status__in=HOLDING,
             occupied__overlap=DateTimeTZRange(*occupied, "[)"),
         )
