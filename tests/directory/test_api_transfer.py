@@ -226,3 +226,15 @@ def test_an_export_imports_back_through_the_api(network: Any, api_as: Any, anon:
 
     assert res.status_code == 200, res.content
     assert (res.json()["created"], res.json()["updated"], res.json()["unchanged"]) == (0, 0, 2)
+
+
+def test_imported_instruments_are_found_by_search_and_exported_by_query(
+    network: Any, api_as: Any, anon: Any
+) -> None:
+    upload(api_as("alice"), GOOD, institution=network["zju"].pk)
+
+    found = anon.get("/api/v1/instruments", {"q": "核磁共振"}).json()
+    rows = exported_rows(anon.get(EXPORT, {"q": "核磁共振"}))
+
+    assert [i["inventory_no"] for i in found["items"]] == ["ZJU-2"]
+    assert [r[0] for r in rows[1:]] == ["ZJU-2"]

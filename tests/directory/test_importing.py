@@ -16,7 +16,7 @@ from dayi.accounts.access import actor_for
 from dayi.core.errors import Forbidden, ValidationFailed
 from dayi.core.models import AuditEvent
 from dayi.directory.errors import ImportRejected, UnsupportedImportFormat
-from dayi.directory.importing import Defaults, import_instruments
+from dayi.directory.importing import VERIFIED_ROWS, Defaults, WordCache, import_instruments
 from dayi.directory.models import Instrument
 from dayi.search.segment import instrument_words
 from tests.conftest import NOW, make_instrument
@@ -429,3 +429,36 @@ def test_the_command_names_bad_rows(network: Any, people: Any, tmp_path: Path) -
             username="alice",
             stderr=io.StringIO(),
         )
+
+
+def test_the_word_cache_gives_what_instrument_words_gives(network: Any) -> None:
+    # Given instruments whose texts repeat, mix scripts and carry joiners at a field's edge
+    instruments = [
+        make_instrument(network["zju"], "W-1"),
+        make_instrument(
+            network["zju"], "W-2", name="液相色谱-质谱联用仪", model="Xevo TQ-XS", category_id="0102"
+        ),
+        make_instrument(
+            network["zju"], "W-3", name="液相色谱", manufacturer="-质谱联用 Waters", specs="分辨率 0.1 nm"
+        ),
+        make_instrument(
+            network["zju"], "W-4", name="ＴＥＭ 透射电镜", specs="加速电压 200 kV；显微CT", functions="/成像"
+        ),
+    ] * 2
+    cache = WordCache()
+    cache.checked = VERIFIED_ROWS  # past the self-check: the cached path itself answers
+
+    # Then every instrument gets exactly the words the search domain would give it
+    for instrument in instruments:
+        assert cache(instrument) == instrument_words(instrument)
+    assert cache.trusted
+
+
+def test_a_retired_instrument_in_the_file_is_updated_and_stays_retired(network: Any, people: Any) -> None:
+    make_instrument(network["zju"], "ZJU-00001", retired=NOW)
+
+    result = run(people["alice"], network["zju"], csv_bytes([row(1)]))
+
+    assert (result.created, result.updated) == (0, 1)
+    instrument = Instrument.objects.get()
+    assert instrument.retired == NOW and instrument.name == "液相色谱-质谱联用仪1"
