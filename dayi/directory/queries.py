@@ -116,10 +116,15 @@ def text_q(text: str) -> Q:
 def search(f: InstrumentFilters) -> QuerySet[Instrument]:
     """The filtered instruments in order: by relevance to ``q`` (or ``sort``), nearest first with ``near``."""
     f.validate()
-    qs = listed().filter(filter_q(f)).select_related("institution", "category", "region")
+    qs = listed().filter(filter_q(f))
     order: list[Any] = list(SORTS[f.sort])
     if f.q and f.sort == "relevance":
+        # Ranking reads every match before the top rows are known; joining the holder, class and region
+        # to all of them (10,000+ for a two-character query) costs more than fetching them for one page.
         qs, order = ranking.ranked(qs, f.q)
+        qs = qs.prefetch_related("institution", "category", "region")
+    else:
+        qs = qs.select_related("institution", "category", "region")
     if f.near:
         qs = qs.annotate(distance_km=geo.distance_km(f.near))
         order = [F("distance_km").asc(nulls_last=True), *order]

@@ -23,10 +23,10 @@ from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQueryField, SearchVectorField, TrigramWordSimilarity
 from django.db.models import BooleanField, Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, Length, Lower
-from django.db.models.lookups import Contains, Exact, In, Regex
+from django.db.models.lookups import Contains, Exact, In, Range, Regex
 
 from dayi.directory.models import WORKING_STATUSES, Instrument
-from dayi.search import synonyms
+from dayi.search import memo, synonyms
 from dayi.search.segment import normalize, subwords, tokens
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -221,7 +221,10 @@ def fuzzy_q(p: ParsedQuery) -> Q:
 
 def is_fuzzy(p: ParsedQuery) -> bool:
     """True when the words match no listed instrument at all: then the query is read as a typo."""
-    return not Instrument.objects.filter(strict_q(p), retired__isnull=True).exists()
+    found = memo.remember(
+        ("strict-match", p), Instrument.objects.filter(strict_q(p), retired__isnull=True).exists
+    )
+    return not found
 
 
 def text_q(text: str) -> Q:
@@ -236,49 +239,83 @@ def text_q(text: str) -> Q:
 # --- the ranking -------------------------------------------------------------------------------------
 
 
-def _holds(field: str, part: str) -> Q:
-    """The lower-cased field contains ``part`` (an English part as a whole word: tem is not in system)."""
-    if _LATIN_EDGE.match(part[0]) or _LATIN_EDGE.match(part[-1]):
-        head = "(^|[^a-z0-9])" if _LATIN_EDGE.match(part[0]) else ""
-        tail = "([^a-z0-9]|$)" if _LATIN_EDGE.match(part[-1]) else ""
-        return Q(Regex(Lower(field), head + re.escape(part) + tail))
-    return Q(Contains(Lower(field), part))
+# Ranking runs on every matched record (10,000 and more for a two-character query at 100,000
+# instruments), so each check is the cheapest that is right: a Chinese form is a LIKE on the lower-cased
+# field (0.2 µs a row), English forms of a tier share one regular expression with word edges (tem is
+# not in system; PostgreSQL caches the compiled expression), and exact matches are compared only when
+# the name's length could match. Measured per 100,000 rows: lower+LIKE 22 ms, regex 40-110 ms,
+# translate() 55 ms.
+# An English form of up to this many letters is an abbreviation and must end where the word ends
+# (tem ≠ temperature); a longer one may take an ending (microscope in microscopes).
+ABBREVIATION_LENGTH = 4
 
 
-def _found_in(fields: Iterable[str], forms: Iterable[Form]) -> Q:
+def _haystack(fields: tuple[str, ...]) -> Any:
+    return Lower(fields[0]) if len(fields) == 1 else Lower(Func(Value(" "), *fields, function="concat_ws"))
+
+
+def _latin_regex(part: str) -> str:
+    head = "(^|[^a-z0-9])" if _LATIN_EDGE.match(part[:1]) else ""
+    short = len(part) <= ABBREVIATION_LENGTH
+    tail = "([^a-z0-9]|$)" if _LATIN_EDGE.match(part[-1:]) and short else ""
+    return head + re.escape(part) + tail
+
+
+def _holds(haystack: Any, parts: Iterable[str]) -> Q:
+    """The haystack holds any of ``parts``."""
+    latin = [p for p in parts if _LATIN_EDGE.search(p)]
     q = Q(pk__in=[])
+    for part in parts:
+        if part not in latin:
+            q |= Q(Contains(haystack, part))
+    if latin:
+        q |= Q(Regex(haystack, "|".join(_latin_regex(p) for p in latin)))
+    return q
+
+
+def _found_in(fields: tuple[str, ...], forms: Iterable[Form]) -> Q:
+    """Any of ``forms`` in the fields; a cover form (扫描 + 电子显微镜) needs all its parts."""
+    haystack = _haystack(fields)
+    single = [f.parts[0] for f in forms if len(f.parts) == 1]
+    q = _holds(haystack, single) if single else Q(pk__in=[])
     for form in forms:
-        for field in fields:
-            one = Q()
+        if len(form.parts) > 1:
+            every = Q()
             for part in form.parts:
-                one &= _holds(field, part)
-            q |= one
+                every &= _holds(haystack, [part])
+            q |= every
     return q
 
 
 def _group_score(group: Group) -> Case:
     typed = [f for f in group.forms if f.typed]
     other = [f for f in group.forms if not f.typed]
+    name, head = ("name",), HEAD_FIELDS
     whens = [
-        When(_found_in(["name"], typed), then=Value(NAME_TYPED)),
-        When(_found_in(["name"], other), then=Value(NAME_SYNONYM)),
-        When(_found_in(HEAD_FIELDS, typed), then=Value(HEAD_TYPED)),
-        When(_found_in(HEAD_FIELDS, other), then=Value(HEAD_SYNONYM)),
+        When(_found_in(name, typed), then=Value(NAME_TYPED)),
+        When(_found_in(name, other), then=Value(NAME_SYNONYM)),
+        When(_found_in(head, typed), then=Value(HEAD_TYPED)),
+        When(_found_in(head, other), then=Value(HEAD_SYNONYM)),
     ]
     return Case(*whens, default=Value(ELSEWHERE), output_field=FloatField())
 
 
-def _squashed(field: str) -> Func:
-    return Func(Lower(field), Value(_SQUASHED), Value(""), function="translate")
+def _name_is(texts: list[str]) -> Q:
+    """The name, squashed (no spaces or dashes), is one of ``texts`` — compared only when the length fits."""
+    lengths = [len(t) for t in texts]
+    fits = Q(Range(Length("name"), (min(lengths), max(lengths) * 2)))
+    squashed = Func(Lower("name"), Value(_SQUASHED), Value(""), function="translate")
+    return fits & Q(In(squashed, texts))
 
 
 def _exact(p: ParsedQuery) -> Case:
     """2: the name, English name or model is what was typed; 1: the name is another form of it (TEM)."""
-    typed = Q(Exact(_squashed("name"), p.squashed)) | Q(Exact(_squashed("model"), p.squashed))
-    typed |= Q(Exact(_squashed("name_en"), p.squashed))
+    typed = Q(Exact(Lower("model"), p.text)) | Q(Exact(Lower("name_en"), p.text))
+    if p.squashed:
+        typed |= _name_is([p.squashed])
     whens = [When(typed, then=Value(2))]
     if p.synonym_texts():
-        whens.append(When(Q(In(_squashed("name"), p.synonym_texts())), then=Value(1)))
+        whens.append(When(_name_is(p.synonym_texts()), then=Value(1)))
     return Case(*whens, default=Value(0), output_field=IntegerField())
 
 

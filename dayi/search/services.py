@@ -12,6 +12,7 @@ from dayi.accounts.access import Actor, require_signed_in
 from dayi.core import audit
 from dayi.core.errors import Forbidden, NotFound, ValidationFailed
 from dayi.directory.models import Category
+from dayi.search import memo
 from dayi.search.errors import DuplicateSynonym
 from dayi.search.models import Synonym
 from dayi.search.segment import normalize
@@ -87,6 +88,7 @@ def _clean_category(value: Any, errors: dict[str, list[str]]) -> str | None:
 
 
 def _save(synonym: Synonym) -> None:
+    memo.forget()  # this request's later searches read the edited table
     try:
         with transaction.atomic():
             synonym.save()
@@ -132,5 +134,6 @@ def delete_synonym(actor: Actor, synonym_id: int, *, now: dt.datetime) -> None:
     check_synonym_editor(actor)
     synonym = get_synonym(synonym_id, for_update=True)
     ev = audit.event("synonym.delete", synonym, actor=actor.user, before=audit.snapshot(synonym), now=now)
+    memo.forget()
     synonym.delete()
     ev.save()

@@ -1,8 +1,8 @@
 """Query-time expansion with the synonym table: which forms a query's words stand for.
 
 The table is small (hundreds of rows) and read on every search, so each process keeps the compiled rings
-and re-reads them only when the table's fingerprint changes — one tiny aggregate query per search, and an
-edit by an admin takes effect at once in every worker, with no cache to invalidate.
+and re-reads them only when the table's fingerprint changes — one tiny aggregate query per request (see
+``memo``), and an edit by an admin takes effect at once in every worker, with no cache to invalidate.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
+from dayi.search import memo
 from dayi.search.segment import normalize
 
 _LATIN_EDGE = re.compile(r"[a-z0-9]")
@@ -69,6 +70,10 @@ def _fingerprint() -> str:
 
 def rings() -> Rings:
     """The current table's rings (rebuilt when a row was added, edited or removed since the last call)."""
+    return memo.remember("synonym-rings", _current_rings)
+
+
+def _current_rings() -> Rings:
     from dayi.search.models import Synonym
 
     key = _fingerprint()
