@@ -70,7 +70,8 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     ids = _write_institutions(data)
     _write_memberships(data, platforms, ids)
     clock.lap("network", None)
-    clock.lap("instruments", _copy_instruments(data, ids, now))
+    _copy_instruments(data, ids, now)
+    clock.lap("instruments", None)
     _write_experts(data, ids)
     _write_users(data, platforms, ids)
     clock.lap("experts and users", None)
@@ -161,7 +162,9 @@ def clear() -> int:
             (Institution, institutions),
             (Platform, list(DemoPlatform.objects.values_list("platform_id", flat=True))),
         ):
-            where = sql.SQL("{} = ANY({})").format(sql.Identifier(model._meta.pk.column), sql.Literal(ids))
+            where = sql.SQL("{} = ANY({})").format(
+                sql.Identifier(str(model._meta.pk.column)), sql.Literal(ids)
+            )
             _purge(cur, model, where, depth=0)
     DemoLoad.objects.all().delete()
     return removed
@@ -177,16 +180,17 @@ def _purge(cur: Any, model: type[models.Model], where: sql.Composable, *, depth:
     foreign keys are DEFERRABLE INITIALLY DEFERRED, so only the state at commit must be consistent.
     """
     table = sql.Identifier(model._meta.db_table)
-    matching = sql.SQL("SELECT {} FROM {} WHERE {}").format(
-        sql.Identifier(model._meta.pk.column), table, where
-    )
     if depth < MAX_DEPTH:
         for rel in _references_to(model):
-            child = rel.related_model
-            column = sql.Identifier(rel.field.column)
-            child_where = sql.SQL("{} IN ({})").format(column, matching)
             if rel.on_delete is models.DO_NOTHING:
                 continue
+            child = rel.related_model
+            column = sql.Identifier(rel.field.column)
+            # The referenced column: the primary key, or the field a to_field names.
+            matching = sql.SQL("SELECT {} FROM {} WHERE {}").format(
+                sql.Identifier(rel.field.target_field.column), table, where
+            )
+            child_where = sql.SQL("{} IN ({})").format(column, matching)
             if rel.on_delete is models.SET_NULL:
                 cur.execute(
                     sql.SQL("UPDATE {} SET {} = NULL WHERE {}").format(
@@ -212,7 +216,7 @@ def _references_to(model: type[models.Model]) -> list[Any]:
 
 def _write_platforms(data: DemoData) -> dict[str, Platform]:
     platforms: dict[str, Platform] = {}
-    provinces = list(Region.objects.filter(level="province").values_list("code", flat=True))
+    provinces = Region.objects.filter(level="province")
     for spec in data.platforms:  # parents come first in PLATFORMS
         parent = platforms[spec.parent] if spec.parent else None
         platform = Platform.objects.create(
@@ -224,7 +228,9 @@ def _write_platforms(data: DemoData) -> dict[str, Platform]:
             path=f"{parent.path if parent else '/'}{spec.code}/",
             description=spec.description,
         )
-        platform.regions.set(spec.regions or provinces)
+        # The national platform covers every province; the others name theirs.
+        covered = Region.objects.filter(code__in=spec.regions) if spec.regions else provinces
+        platform.regions.set(covered)
         platforms[spec.code] = platform
     DemoPlatform.objects.bulk_create([DemoPlatform(platform=p) for p in platforms.values()])
     return platforms
@@ -440,7 +446,7 @@ def sign_ins() -> list[dict[str, str]]:
         grant = grants.get(user.pk)
         if grant is None:
             role, scope = "customer", user.institution.name if user.institution else ""
-        elif grant.platform_id:
+        elif grant.platform is not None:
             role, scope = grant.role, f"{grant.platform.name} ({grant.platform.code})"
         else:
             role, scope = grant.role, grant.institution.name if grant.institution else grant.scheme

@@ -92,7 +92,9 @@ def test_one_audit_event_records_the_whole_load(load_demo: Any) -> None:
     load_demo(seed=7)
     events = AuditEvent.objects.filter(action="demo.load")
     assert events.count() == 1
-    assert events.get().after["instruments"] == SMALL
+    after = events.get().after
+    assert after is not None
+    assert after["instruments"] == SMALL
 
 
 def test_credit_codes_are_valid_and_carry_the_region(demo: Any) -> None:
@@ -139,7 +141,7 @@ def test_every_instrument_has_a_category_that_exists_and_its_holders_region(demo
     for instrument in rows:
         assert instrument.category_id in codes
         assert instrument.region_id == instrument.institution.region_id
-    sample = rows.first()
+    sample = rows.earliest("pk")
     assert sample.search_words == instrument_words(sample)
 
 
@@ -147,7 +149,8 @@ def test_companies_are_generated_smes(demo: Any) -> None:
     companies = Institution.objects.filter(kind="enterprise", demo_mark__isnull=False)
     assert companies.count() == 150
     assert companies.filter(is_sme=True).count() > 100
-    assert user_named("sme-user").institution.is_sme
+    company = user_named("sme-user").institution
+    assert company is not None and company.is_sme
 
 
 @pytest.mark.parametrize("username", [u.username for u in USERS])
@@ -196,8 +199,12 @@ class _ServedDemo:
 
         self.served: list[dict[str, Any]] = []
         self.stopped = 0
-        monkeypatch.setattr(demo.Command, "serve", lambda _, opts: self.served.append(opts) or 0)
+        monkeypatch.setattr(demo.Command, "serve", lambda _, opts: self._serve(opts))
         monkeypatch.setattr(demo.Command, "stop_database", lambda _: self._stop())
+
+    def _serve(self, opts: dict[str, Any]) -> int:
+        self.served.append(opts)
+        return 0
 
     def _stop(self) -> None:
         self.stopped += 1
