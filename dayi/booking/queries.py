@@ -8,14 +8,17 @@ every instrument of a directory search at once; the interval arithmetic is done 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Extract
 
 from dayi.accounts.access import Actor
 from dayi.booking import timeline
@@ -65,11 +68,23 @@ def occupied_ranges(
     rows = (
         Booking.objects.filter(which, status__in=HOLDING, occupied__overlap=DateTimeTZRange(start, end, "[]"))
         .order_by()
-        .values_list("instrument_id", "occupied")
+        # Bounds as epoch seconds: parsing tens of thousands of tstzrange texts cost more than the query.
+        .values_list(
+            "instrument_id",
+            Extract("occupied__startswith", "epoch", tzinfo=dt.UTC),
+            Extract("occupied__endswith", "epoch", tzinfo=dt.UTC),
+        )
     )
     found: dict[int, list[timeline.Interval]] = defaultdict(list)
-    for instrument_id, occ in rows:
-        found[instrument_id].append((occ.lower, occ.upper))
+    stamp = dt.datetime.fromtimestamp
+    # Read through a plain cursor: for tens of thousands of rows the ORM's per-value converters cost
+    # more than the query itself.
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    for instrument_id, lower, upper in rows:
+        found[instrument_id].append((stamp(float(lower), dt.UTC), stamp(float(upper), dt.UTC)))
     return found
 
 
@@ -81,13 +96,22 @@ def gaps(
     occupied: list[timeline.Interval],
 ) -> list[Gap]:
     """Opening hours − closures − occupied time, within [start, end)."""
-    free = timeline.subtract(
+    return gaps_in(open_time(policy, zone, start, end), occupied)
+
+
+def open_time(
+    policy: BookingPolicy, zone: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime
+) -> list[timeline.Interval]:
+    """Opening hours − closures, within [start, end)."""
+    return timeline.subtract(
         timeline.opening(policy, zone, start, end), timeline.closures(policy, zone, start, end)
     )
-    free = timeline.subtract(free, occupied)
+
+
+def gaps_in(open_intervals: list[timeline.Interval], occupied: list[timeline.Interval]) -> list[Gap]:
     uppers = {b for _, b in occupied}
     lowers = {a for a, _ in occupied}
-    return [Gap(a, b, a in uppers, b in lowers) for a, b in free]
+    return [Gap(a, b, a in uppers, b in lowers) for a, b in timeline.subtract(open_intervals, occupied)]
 
 
 def _policy(instrument: Instrument) -> BookingPolicy | None:
@@ -133,40 +157,58 @@ def _fit(gap: Gap, policy: BookingPolicy, zone: zoneinfo.ZoneInfo, earliest: dt.
     return None
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What an earliest-slot search needs from one policy (shared by instruments with the same policy)."""
+
+    policy: BookingPolicy
+    zone: zoneinfo.ZoneInfo
+    length: int  # minutes
+    earliest: dt.datetime  # notice
+    horizon: dt.datetime  # the latest start
+    until: dt.datetime  # the end of the window searched
+    open_intervals: list[timeline.Interval]
+
+
+def _plan(
+    instrument: Instrument, minutes: int, days: int, now: dt.datetime, cap: dt.datetime | None
+) -> _Plan | None:
+    policy = _policy(instrument)
+    length = _length(policy, minutes) if policy else None
+    if policy is None or length is None:
+        return None
+    zone = timeline.zone_of(instrument)
+    horizon = min(now + dt.timedelta(days=days), now + dt.timedelta(days=policy.max_advance_days))
+    # Look a little past the horizon: a slot starting before it may end after it.
+    until = horizon + length * MINUTE + policy.turnaround_minutes * MINUTE
+    if cap is not None:
+        until = min(until, cap)  # no further than the occupied ranges the caller fetched
+    earliest = now + policy.min_notice_minutes * MINUTE
+    return _Plan(policy, zone, length, earliest, horizon, until, open_time(policy, zone, now, until))
+
+
+def _first_fit(plan: _Plan, occupied: list[timeline.Interval]) -> timeline.Interval | None:
+    for gap in gaps_in(plan.open_intervals, occupied):
+        if gap.start > plan.horizon:
+            break
+        found = _fit(gap, plan.policy, plan.zone, plan.earliest, plan.length)
+        if found and found[0] <= plan.horizon:
+            return found
+    return None
+
+
 def earliest_slot(
-    instrument: Instrument,
-    minutes: int,
-    *,
-    days: int,
-    now: dt.datetime,
-    occupied: list[timeline.Interval] | None = None,
-    occupied_until: dt.datetime | None = None,
+    instrument: Instrument, minutes: int, *, days: int, now: dt.datetime
 ) -> timeline.Interval | None:
     """The earliest [start, end) of ``minutes`` (rounded up to whole slots) bookable within ``days``.
 
     Opening hours, closures, notice, horizon, slot alignment, warm-up (with the back-to-back exception)
     and turnaround are honoured; the user's quota and qualification are not (they depend on who asks).
     """
-    policy = _policy(instrument)
-    length = _length(policy, minutes) if policy else None
-    if policy is None or length is None or not bookable(instrument):
+    plan = _plan(instrument, minutes, days, now, None) if bookable(instrument) else None
+    if plan is None:
         return None
-    zone = timeline.zone_of(instrument)
-    earliest = now + policy.min_notice_minutes * MINUTE
-    horizon = min(now + dt.timedelta(days=days), now + dt.timedelta(days=policy.max_advance_days))
-    # Look a little past the horizon: a slot starting before it may end after it.
-    until = horizon + length * MINUTE + policy.turnaround_minutes * MINUTE
-    if occupied is None:
-        occupied = occupied_ranges([instrument.pk], now, until).get(instrument.pk, [])
-    elif occupied_until is not None:
-        until = min(until, occupied_until)  # look no further than the ranges the caller fetched
-    for gap in gaps(policy, zone, now, until, occupied):
-        found = _fit(gap, policy, zone, earliest, length)
-        if found and found[0] <= horizon:
-            return found
-        if gap.start > horizon:
-            break
-    return None
+    return _first_fit(plan, occupied_ranges([instrument.pk], now, plan.until).get(instrument.pk, []))
 
 
 def check_earliest(minutes: int, days: int) -> None:
@@ -188,19 +230,20 @@ def earliest_across(
     instruments come in one query.
     """
     check_earliest(minutes, days)
-    instruments = [i for i in search(filters).filter(status__in=WORKING_STATUSES) if bookable(i)]
+    fields = ("name", "institution__name", "timezone", "booking_policy", "status", "share_mode")
+    hits = search(filters).select_related(None).select_related("institution").only(*fields)
+    instruments = [i for i in hits.filter(status__in=WORKING_STATUSES) if bookable(i)]
     until = now + dt.timedelta(days=days + 2) + minutes * MINUTE
     occupied = occupied_ranges([i.pk for i in instruments], now, until)
+    # Many instruments share a policy: parse it and lay out its opening hours once.
+    plans: dict[tuple[str, str], _Plan | None] = {}
     found = []
     for instrument in instruments:
-        slot = earliest_slot(
-            instrument,
-            minutes,
-            days=days,
-            now=now,
-            occupied=occupied.get(instrument.pk, []),
-            occupied_until=until,
-        )
+        key = (instrument.timezone, json.dumps(instrument.booking_policy, sort_keys=True))
+        if key not in plans:
+            plans[key] = _plan(instrument, minutes, days, now, until)
+        plan = plans[key]
+        slot = _first_fit(plan, occupied.get(instrument.pk, [])) if plan else None
         if slot is not None:
             found.append((instrument, slot))
     found.sort(key=lambda pair: (pair[1][0], pair[0].pk))

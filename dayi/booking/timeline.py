@@ -54,19 +54,21 @@ def clip(intervals: Iterable[Interval], start: dt.datetime, end: dt.datetime) ->
 
 
 def subtract(intervals: list[Interval], holes: Iterable[Interval]) -> list[Interval]:
-    """``intervals`` (merged, sorted) minus ``holes``."""
-    out = intervals
-    for h_start, h_end in merge(holes):
-        pieces: list[Interval] = []
-        for a, b in out:
-            if h_end <= a or h_start >= b:
-                pieces.append((a, b))
-                continue
-            if a < h_start:
-                pieces.append((a, h_start))
-            if h_end < b:
-                pieces.append((h_end, b))
-        out = pieces
+    """``intervals`` (merged, sorted) minus ``holes``, in one walk over both."""
+    cut = merge(holes)
+    out: list[Interval] = []
+    j = 0
+    for start, end in intervals:
+        while j < len(cut) and cut[j][1] <= start:
+            j += 1  # holes that end before this interval cannot touch the later ones either
+        cursor, k = start, j
+        while k < len(cut) and cut[k][0] < end:
+            if cut[k][0] > cursor:
+                out.append((cursor, cut[k][0]))
+            cursor = max(cursor, cut[k][1])
+            k += 1
+        if cursor < end:
+            out.append((cursor, end))
     return out
 
 
