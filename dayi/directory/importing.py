@@ -22,7 +22,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 from typing import Any
@@ -685,17 +685,7 @@ class ImportResult:
     report: dict[str, Any]
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rows": self.rows,
-            "dry_run": self.dry_run,
-            "format": self.format,
-            "encoding": self.encoding,
-            "ignored_columns": self.ignored_columns,
-            "report": self.report,
-        }
+        return asdict(self)
 
 
 @dataclass
