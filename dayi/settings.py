@@ -164,6 +164,9 @@ DAYI_SITE_URL = env_str("DAYI_SITE_URL", "http://localhost:8000").rstrip("/")
 # Booking reminders go out this many hours before the start (a periodic job looks every 5 minutes).
 DAYI_REMINDER_HOURS = env_int("DAYI_REMINDER_HOURS", 24)
 
+# The largest inventory file an import accepts, in bytes.
+DAYI_IMPORT_MAX_BYTES = env_int("DAYI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+
 # The platform this deployment serves (its home page figures); empty = the whole network.
 DAYI_SITE_PLATFORM = env_str("DAYI_SITE_PLATFORM")
 

@@ -106,6 +106,13 @@ def _answer_405_in_the_error_shape(view: Callable[..., Any]) -> Callable[..., An
 
     @functools.wraps(view)  # keeps ninja's csrf_exempt mark: CSRF is checked by SessionAuth
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.headers.get("Authorization"):
+            # A bad token is an error even on a public endpoint: a client whose token expired must be
+            # told, not silently served the anonymous answer.
+            try:
+                current_actor(request)
+            except NotAuthenticated as exc:
+                return error_response(request, exc.status, exc.as_dict())
         response = view(request, *args, **kwargs)
         if not isinstance(response, HttpResponseNotAllowed):
             return response

@@ -35,9 +35,13 @@ def snapshot(obj: models.Model, exclude: Iterable[str] = ("password",)) -> dict[
     return data
 
 
+# Bookkeeping columns that change on every save and say nothing about what the actor changed.
+_NOT_CHANGES = {"updated", "search_words"}
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the fields that changed, on each side."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys = [k for k in after if k not in _NOT_CHANGES and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 

@@ -142,3 +142,13 @@ def test_the_openapi_document_is_still_served(db: Any) -> None:
 
     assert res.status_code == 200
     assert "/api/v1/instruments" in res.json()["paths"]
+
+
+def test_a_bad_token_on_a_public_endpoint_is_401(network: Any, anon: Any) -> None:
+    res = anon.get("/api/v1/instruments", HTTP_AUTHORIZATION="Bearer dayi_not-a-real-token")
+    assert res.status_code == 401
+    assert res.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_public_endpoint_without_a_token_answers(network: Any, anon: Any) -> None:
+    assert anon.get("/api/v1/instruments").status_code == 200
