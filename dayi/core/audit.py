@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from dayi.core.models import AuditEvent
@@ -75,5 +76,41 @@ def record(action: str, obj: models.Model, **kwargs: Any) -> AuditEvent:
     return ev
 
 
+_COPY_COLUMNS = (
+    "at",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "institution_id",
+    "before",
+    "after",
+    "reason",
+)
+
+
 def record_many(events: list[AuditEvent]) -> None:
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    """Write many audit rows at once (an import of 30,000 instruments writes 30,000).
+
+    COPY rather than bulk_create: bulk inserts bind every JSON snapshot as a parameter, and escaping those
+    on the client cost a 30,000-row import about ten seconds.
+    """
+    if not events:
+        return
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    columns = ", ".join(_COPY_COLUMNS)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for ev in events:
+            copy.write_row(
+                (
+                    ev.at,
+                    ev.actor_id,
+                    ev.action,
+                    ev.object_type,
+                    ev.object_id,
+                    ev.institution_id,
+                    None if ev.before is None else json.dumps(ev.before, ensure_ascii=False),
+                    None if ev.after is None else json.dumps(ev.after, ensure_ascii=False),
+                    ev.reason,
+                )
+            )
