@@ -59,12 +59,12 @@ def send_reminder(booking_id: int) -> bool:
     """Remind the booker once. The reminder row and the mail share a transaction: if sending fails, the
     row is rolled back and the retry tries again; a second worker waits on the row's key and then skips."""
     booking = notifications.load(booking_id)
-    if booking is None or booking.status != BookingStatus.CONFIRMED:
+    now = dt.datetime.now(dt.UTC)
+    # Cancelled meanwhile, or the worker was down until after the start: a reminder would only confuse.
+    if booking is None or booking.status != BookingStatus.CONFIRMED or booking.start <= now:
         return False
     with transaction.atomic():
-        _, created = BookingReminder.objects.get_or_create(
-            booking_id=booking_id, defaults={"sent_at": dt.datetime.now(dt.UTC)}
-        )
+        _, created = BookingReminder.objects.get_or_create(booking_id=booking_id, defaults={"sent_at": now})
         if not created:
             return False
         messages = notifications.messages_for(booking, "reminder")

@@ -2,19 +2,20 @@
 
 These tests commit for real (``transaction=True``): the worker runs jobs in its own threads and
 connections, which cannot see a test transaction. The flush after each transactional test also empties
-what the data migrations loaded (regions, categories, synonyms); ``reference_data`` puts those rows back in
-bulk, as tests/portal/test_browser.py does (Django's serialized rollback takes ~12 s a test here).
+what the data migrations loaded (regions, categories, synonyms); ``reference_data`` runs the migrations'
+loaders again in bulk (Django's serialized rollback takes ~12 s a test here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.core import mail, serializers
+from django.apps import apps as django_apps
+from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
@@ -22,9 +23,11 @@ from dayi.accounts.access import actor_for
 from dayi.booking import services, tasks
 from dayi.booking.management.commands.worker import run_worker
 from dayi.booking.models import Booking, BookingStatus
-from dayi.directory.models import Instrument
+from dayi.directory.models import Category, Instrument
+from dayi.network.models import Region
 from dayi.notify.models import BookingReminder
-from tests.booking.conftest import NOW, at, book, make_bet
+from dayi.search.models import Synonym
+from tests.booking.conftest import NOW, SHANGHAI, at, book, make_bet
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,30 +40,34 @@ def _clear_jobs() -> None:
         cursor.execute(f"TRUNCATE {JOB_TABLES} CASCADE")
 
 
-def _refill(rows: str) -> None:
-    by_model: dict[type, list[Any]] = defaultdict(list)
-    for obj in serializers.deserialize("json", rows):
-        by_model[type(obj.object)].append(obj.object)
-    with transaction.atomic():  # foreign keys are checked at commit, so the order of tables is free
-        for model, objects in by_model.items():
-            if not model._default_manager.exists():
-                model._default_manager.bulk_create(objects)
+# The data migrations' loaders, in dependency order, with the model each fills.
+REFERENCE_LOADERS = [
+    ("dayi.network.migrations.0002_load_regions", "load_regions", Region),
+    ("dayi.directory.migrations.0002_load_categories", "load_categories", Category),
+    ("dayi.search.migrations.0002_load_synonyms", "load_synonyms", Synonym),
+]
+
+
+def reload_reference_data() -> None:
+    """Refill, with the migrations' own loaders, each reference table an earlier flush emptied.
+
+    Independent of what ran before: the database may already have been flushed when this module starts.
+    """
+    for module, loader, model in REFERENCE_LOADERS:
+        if not model.objects.exists():
+            getattr(importlib.import_module(module), loader)(django_apps, None)
 
 
 @pytest.fixture(scope="module")
-def reference_rows(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """The rows the migrations loaded, read before the first flush; put back after the last test too."""
-    with django_db_blocker.unblock():
-        rows = getattr(connection, "_test_serialized_contents", None)
-        rows = rows or connection.creation.serialize_db_to_string()
-    yield rows
-    with django_db_blocker.unblock():
-        _refill(rows)
+def _restore_reference_data_after(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    yield
+    with django_db_blocker.unblock():  # for the transactional tests of other modules that follow
+        reload_reference_data()
 
 
 @pytest.fixture(autouse=True)
-def reference_data(reference_rows: str, transactional_db: Any) -> None:
-    _refill(reference_rows)
+def reference_data(_restore_reference_data_after: None, transactional_db: Any) -> None:
+    reload_reference_data()
 
 
 @pytest.fixture
@@ -211,27 +218,35 @@ def test_a_booker_without_an_address_is_skipped_quietly(work: Any, people: Any, 
     assert queued("booking.send_email") == 0
 
 
+def days_ahead(n: int) -> dt.date:
+    """A day after today: reminders are checked against the real clock when they are sent."""
+    return (dt.datetime.now(SHANGHAI) + dt.timedelta(days=n)).date()
+
+
 def test_reminders_go_out_once_for_bookings_within_the_window(
     work: Any, mailable: Any, bet: Instrument, settings: Any
 ) -> None:
-    # given two confirmed bookings, one tomorrow 09:20 and one three days later
+    # given two confirmed bookings, one on day d at 09:20 and one three days later
     settings.DAYI_REMINDER_HOURS = 24
-    soon = book(mailable["eve"], bet, "2026-03-03 09:20", "2026-03-03 10:20")
-    later = book(mailable["eve"], bet, "2026-03-06 09:20", "2026-03-06 10:20")
+    d, later_day = days_ahead(3), days_ahead(6)
+    now = dt.datetime.now(dt.UTC)
+    soon = book(mailable["eve"], bet, f"{d} 09:20", f"{d} 10:20", now=now)
+    later = book(mailable["eve"], bet, f"{later_day} 09:20", f"{later_day} 10:20", now=now)
     work()
     mail.outbox.clear()
-    # when the reminder tick runs at 2026-03-02 10:00 (23 h 20 min before the first)
-    tick(tasks.remind_upcoming, at("2026-03-02 10:00"))
+    # when the reminder tick runs the day before at 10:00 (23 h 20 min before the first)
+    eve_before = d - dt.timedelta(days=1)
+    tick(tasks.remind_upcoming, at(f"{eve_before} 10:00"))
     work()
     # then only the booking within 24 hours is reminded, once
     assert [m.subject.split(" · ")[0] for m in mail.outbox] == [
         "[大仪 Dayi] 机时预约提醒 / Reminder: your instrument booking"
     ]
-    assert "2026-03-03 09:20 – 10:20" in mail.outbox[0].body
+    assert f"{d} 09:20 – 10:20" in mail.outbox[0].body
     assert BookingReminder.objects.filter(booking=soon).exists()
     assert not BookingReminder.objects.filter(booking=later).exists()
-    # when the next ticks run, and a stray duplicate job too
-    tick(tasks.remind_upcoming, at("2026-03-02 10:05"))
+    # when the next tick runs, and a stray duplicate job too
+    tick(tasks.remind_upcoming, at(f"{eve_before} 10:05"))
     work()
     tasks.send_reminder.defer(booking_id=soon.pk)
     work()
@@ -240,13 +255,25 @@ def test_reminders_go_out_once_for_bookings_within_the_window(
 
 
 def test_a_cancelled_booking_is_not_reminded(work: Any, mailable: Any, bet: Instrument) -> None:
-    booking = book(mailable["eve"], bet, "2026-03-03 09:20", "2026-03-03 10:20")
-    services.cancel_booking(actor_for(mailable["eve"]), booking.pk, now=NOW)
+    d, now = days_ahead(3), dt.datetime.now(dt.UTC)
+    booking = book(mailable["eve"], bet, f"{d} 09:20", f"{d} 10:20", now=now)
+    services.cancel_booking(actor_for(mailable["eve"]), booking.pk, now=now)
     work()
     mail.outbox.clear()
-    tick(tasks.remind_upcoming, at("2026-03-02 10:00"))
+    tick(tasks.remind_upcoming, at(f"{d - dt.timedelta(days=1)} 10:00"))
     work()
     assert mail.outbox == []
+
+
+def test_a_reminder_that_comes_too_late_is_not_sent(work: Any, mailable: Any, bet: Instrument) -> None:
+    # given a booking that has already started by the time a (late) reminder job runs
+    booking = book(mailable["eve"], bet, "2026-03-03 09:20", "2026-03-03 10:20")
+    work()
+    mail.outbox.clear()
+    tasks.send_reminder.defer(booking_id=booking.pk)
+    work()
+    assert mail.outbox == []
+    assert not BookingReminder.objects.exists()
 
 
 def test_the_periodic_job_marks_no_shows_and_releases_the_rest(
