@@ -194,10 +194,14 @@ def _bookings(instruments: list[Instrument], users: list[User]) -> int:
 # --- the server ---------------------------------------------------------------------------------------------
 
 
-def serve() -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DAYI_EMBEDDED_DB_NAME": "bench_booking", "DAYI_LOG_LEVEL": "WARNING"}
+def serve(workers: int | None, threads: int | None) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DAYI_EMBEDDED_DB_NAME": "bench_booking", "DAYI_LOG_LEVEL": "ERROR"}
+    tuning = [
+        *(["--workers", str(workers)] if workers else []),
+        *(["--threads", str(threads)] if threads else []),
+    ]
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "dayi"), "serve", "--host", HOST, "--port", str(PORT)],
+        [str(ROOT / ".venv" / "bin" / "dayi"), "serve", "--host", HOST, "--port", str(PORT), *tuning],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -401,6 +405,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="length of each throughput run")
     parser.add_argument("--single", type=int, default=200, help="requests in the one-client run")
     parser.add_argument("--rounds", type=int, default=30, help="race rounds")
+    parser.add_argument("--workers", type=int, help="gunicorn workers (default: dayi serve's, 2 × cores + 1)")
+    parser.add_argument("--threads", type=int, help="threads per worker (default: dayi serve's, 4)")
     args = parser.parse_args()
 
     load(args.reload)
@@ -419,7 +425,7 @@ def main() -> None:
     connection.close()
 
     print("load average before (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    proc = serve()
+    proc = serve(args.workers, args.threads)
     try:
         # Each run books in days of its own, so no run collides with another's slots.
         results: dict[str, Any] = {}
