@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/search_latency.py              # load once (kept), serve, measure
     .venv/bin/python benchmarks/search_latency.py --reload     # load the demo data again first
     .venv/bin/python benchmarks/search_latency.py --explain    # also print the plans of sample queries
+    .venv/bin/python benchmarks/search_latency.py --breakdown  # also time page / count / facets apart
 
 Uses its own database (DAYI_EMBEDDED_DB_NAME=bench_search, or DATABASE_URL if set), migrated first, with
 ``dayi load_demo --instruments 100000 --seed 1``. Starts ``dayi serve`` (gunicorn as Dayi ships it) on
@@ -67,7 +68,7 @@ KEYWORDS = [
 ]  # fmt: skip
 TWO_CHARACTERS = [
     "质谱", "电镜", "色谱", "光谱", "核磁", "液相", "拉曼", "热重", "流式", "红外", "能谱", "衍射", "显微",
-    "测序", "粒度", "离心", "酶标", "探针", "雷达", "CT", "MS", "GC", "气相",
+    "测序", "粒度", "离心", "酶标", "探针", "雷达", "CT", "MS", "GC", "气相", "元素",
 ]  # fmt: skip
 REGIONS = [
     "110000", "310000", "330000", "330100", "330400", "320000", "320100", "440000", "440100", "510100",
@@ -156,6 +157,19 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait(timeout=30)
 
 
+def slowest(queries: list[tuple[str, dict[str, Any]]], results: list[tuple[str, float, int]], n: int) -> None:
+    """The ``n`` searches with the highest median time over the passes: what bounds the p95."""
+    per_query: dict[int, list[float]] = {}
+    for i, (_, elapsed, _) in enumerate(results):
+        per_query.setdefault(i % len(queries), []).append(elapsed)
+    ranked = sorted(per_query.items(), key=lambda item: -statistics.median(item[1]))[:n]
+    print(f"slowest {n} (median over the passes):")
+    for i, times in ranked:
+        kind, params = queries[i]
+        hits = results[i][2]
+        print(f"  {statistics.median(times):7.1f} ms  {hits:>7,} hits  {kind:<24} {params}")
+
+
 def measure(queries: list[tuple[str, dict[str, Any]]], page_size: int) -> list[tuple[str, float, int]]:
     conn = http.client.HTTPConnection(HOST, PORT, timeout=60)
     out = []
@@ -208,6 +222,28 @@ EXPLAINED = [
 ]
 
 
+def breakdown() -> None:
+    """Where one search's time goes, in this process (best of 5): the page, the count, the facets."""
+    from dayi.directory.queries import InstrumentFilters, facets, search
+
+    def best(fn: Any) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - started) * 1000)
+        return min(times)
+
+    print(f"{'search':<36}{'hits':>8}{'page':>8}{'count':>8}{'facets':>8}  ms, best of 5")
+    for params in [{"q": "质谱"}, {"q": "TEM"}, {"q": "Talos F200X"}, {"q": "电镜", "region": "330000"}, {}]:
+        f = InstrumentFilters(**params)
+        qs = search(f)
+        hits = qs.count()
+        page = best(lambda qs=qs: list(qs[:20]))
+        count, facet = best(qs.count), best(lambda f=f: facets(f))
+        print(f"{params!s:<36}{hits:>8,}{page:>8.1f}{count:>8.1f}{facet:>8.1f}")
+
+
 def explain() -> None:
     """The plans of a few typical searches (the main page query), run in this process."""
     from dayi.directory.queries import InstrumentFilters, search
@@ -230,6 +266,7 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (requests are sequential)")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--breakdown", action="store_true", help="time page, count and facets in-process")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
 
@@ -238,6 +275,8 @@ def main() -> None:
     print(f"{instrument_count():,} instruments; {len(queries)} queries per pass")
     if args.explain:
         explain()
+    if args.breakdown:
+        breakdown()
     proc = serve(args.workers)
     try:
         cold = measure(queries, args.page_size)
@@ -246,6 +285,7 @@ def main() -> None:
     finally:
         stop(proc)
     table = report(results)
+    slowest(queries, results, 12)
     if args.json:
         args.json.write_text(json.dumps(table, ensure_ascii=False, indent=2))
 

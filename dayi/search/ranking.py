@@ -27,7 +27,7 @@ from django.db.models.lookups import Contains, Exact, In, Range, Regex
 
 from dayi.directory.models import WORKING_STATUSES, Instrument
 from dayi.search import memo, synonyms
-from dayi.search.segment import normalize, subwords, tokens
+from dayi.search.segment import normalize, query_tokens, subwords
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _DIGIT = re.compile(r"[0-9]")
@@ -84,13 +84,8 @@ class ParsedQuery:
 
     @property
     def name_like(self) -> str:
-        """Containment in the name: Chinese of 3+ characters (trigram-indexed), or a query with no word."""
-        compact = self.squashed
-        if not _HAN.search(compact):
-            return ""
-        if len(compact) >= 3 or not self.groups:
-            return compact
-        return ""
+        """Containment in the name (Chinese text): for a query with no word (镜) or a typo."""
+        return self.squashed if _HAN.search(self.squashed) else ""
 
     @property
     def model_like(self) -> str:
@@ -137,7 +132,7 @@ def _word_group(token: str) -> Group:
 
 
 def _form(text: str, *, typed: bool) -> Form | None:
-    lexemes = tuple(dict.fromkeys(tokens(text)))
+    lexemes = tuple(dict.fromkeys(query_tokens(text)))
     if not lexemes:
         return None
     return Form(text, lexemes, typed, (text,))
@@ -147,13 +142,13 @@ def _groups(text: str, rings: synonyms.Rings) -> list[Group]:
     groups: list[Group] = []
     pos = 0
     for match in rings.find(text):
-        groups.extend(_word_group(t) for t in tokens(text[pos : match.start()]))
+        groups.extend(_word_group(t) for t in query_tokens(text[pos : match.start()]))
         forms = (_form(f, typed=f == match.group()) for f in rings.ring[match.group()])
         found = tuple(f for f in forms if f is not None)
         if found:
             groups.append(Group(found))
         pos = match.end()
-    groups.extend(_word_group(t) for t in tokens(text[pos:]))
+    groups.extend(_word_group(t) for t in query_tokens(text[pos:]))
     return list(dict.fromkeys(groups))
 
 
@@ -197,26 +192,35 @@ def _check_lexemes(p: ParsedQuery) -> None:
 
 
 def strict_q(p: ParsedQuery) -> Q:
+    """The words through the full-text index; a model fragment through the model's trigram index.
+
+    The name's trigram index is left out while there are words: a trigram match is lossy, so PostgreSQL
+    rechecks the whole condition on each row it brings, recomputing to_tsvector(search_words) (about
+    40 µs a row: 300 ms for a long Chinese name matching 5,000 records).
+    """
     q = Q(pk__in=[])
     if p.groups:
         _check_lexemes(p)
         q |= Q(Matches(WordsVector(F("search_words")), WordsQuery(Value(p.tsquery))))
     if p.model_like:
         q |= Q(Contains(Lower("model"), p.model_like))
-    if p.name_like:
+    if p.name_like and not p.groups:
         q |= Q(Contains(Lower("name"), p.name_like))
     return q
 
 
 def fuzzy_q(p: ParsedQuery) -> Q:
-    """Trigram word similarity on the name, English name and model: for typos (透射电子显微竟, Talso)."""
-    if len(p.text) < 3:
-        return Q(pk__in=[])
-    return (
-        Q(TrigramWordSimilar(Lower("name"), p.text))
-        | Q(TrigramWordSimilar(Lower("name_en"), p.text))
-        | Q(TrigramWordSimilar(Lower("model"), p.text))
-    )
+    """For words that match nothing: the name containing the text (a record without search words), or
+    trigram word similarity on the name, English name and model (typos: 透射电子显微竟, Talso F200X)."""
+    # A name of two Chinese characters is already found through its indexed character pairs; below three
+    # characters a LIKE cannot use the trigram index and would read the whole table.
+    usable = p.name_like and (len(p.name_like) >= 3 or not p.groups)
+    q = Q(Contains(Lower("name"), p.name_like)) if usable else Q(pk__in=[])
+    if len(p.text) >= 3:
+        q |= Q(TrigramWordSimilar(Lower("name"), p.text))
+        q |= Q(TrigramWordSimilar(Lower("name_en"), p.text))
+        q |= Q(TrigramWordSimilar(Lower("model"), p.text))
+    return q
 
 
 def is_fuzzy(p: ParsedQuery) -> bool:
@@ -232,8 +236,9 @@ def text_q(text: str) -> Q:
     p = parse(text)
     if p.blank:
         return Q()
-    strict = strict_q(p)
-    return strict | fuzzy_q(p) if is_fuzzy(p) else strict
+    # Fuzzy only when the strict match found nothing, so the strict part would add nothing but cost:
+    # OR-ed with a scan it would recompute to_tsvector on every row.
+    return fuzzy_q(p) if is_fuzzy(p) else strict_q(p)
 
 
 # --- the ranking -------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ _PIECE = re.compile(r"[^\W_]+")
 _HAN_CHAR = re.compile(rf"[{_HAN}]")
 _LATIN_WORD = re.compile(r"[a-z]+")
 _SCRIPT_RUN = re.compile(rf"[{_HAN}]+|[a-z0-9]+")
+_HAN_RUN = re.compile(rf"[{_HAN}]+")
 
 
 def normalize(text: str) -> str:
@@ -83,6 +84,31 @@ def tokens(text: str) -> list[str]:
     """The precise words of ``text``: what a query must find."""
     cut = jieba.cut(normalize(text), HMM=False)
     return [p for token in cut for p in _pieces(token)]
+
+
+def _bigrams(run: str) -> list[str]:
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def query_tokens(text: str) -> list[str]:
+    """``tokens``, and for Chinese characters the dictionary does not join (酶标 → 酶 + 标) their
+    two-character pairs, which records index for their names (see ``name_bigrams``)."""
+    out: list[str] = []
+    run = ""
+    for token in jieba.cut(normalize(text), HMM=False):
+        if len(token) == 1 and _HAN_CHAR.match(token):
+            run += token
+            continue
+        out.extend(_bigrams(run))
+        run = ""
+        out.extend(_pieces(token))
+    out.extend(_bigrams(run))
+    return out
+
+
+def name_bigrams(text: str) -> list[str]:
+    """Every pair of adjacent Chinese characters of a name, so any two-character query finds it."""
+    return [b for run in _HAN_RUN.findall(normalize(text)) for b in _bigrams(run)]
 
 
 def is_dictionary_word(word: str) -> bool:
@@ -139,9 +165,11 @@ def _category_names(code: str) -> tuple[str, ...]:
 
 
 def instrument_words(instrument: Any) -> str:
-    """The words one instrument is found by: its names, model, maker, classes, specs and functions."""
+    """The words one instrument is found by: its names, model, maker, classes, specs and functions, and
+    the character pairs of its name (two-character queries the dictionary does not know: 酶标)."""
     parts = [str(getattr(instrument, f, "") or "") for f in INDEXED_FIELDS]
     code = getattr(instrument, "category_id", None)
     if code:
         parts.extend(_category_names(str(code)))
-    return words(" ".join(parts))
+    found = words(" ".join(parts)).split()
+    return " ".join(_unique([*found, *name_bigrams(str(getattr(instrument, "name", "") or ""))]))

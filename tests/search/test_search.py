@@ -210,3 +210,16 @@ def test_the_search_api_does_not_query_per_result(
     with django_assert_max_num_queries(16):
         res = anon.get("/api/v1/instruments", {"q": "TEM", "page_size": 30})
     assert len(res.json()["items"]) == 30
+
+
+def test_two_characters_the_dictionary_does_not_join_find_a_name(holders: Any) -> None:
+    # 阱干 is no dictionary word: the query keeps the pair, the record indexes its name's pairs
+    add_instrument(holders["A"], "dryer", name="冷阱干燥装置")
+    add_instrument(holders["A"], "other", name="冷冻干燥机", specs="冷阱 干燥")
+    assert found(q="阱干") == ["dryer"]
+
+
+def test_a_single_character_falls_back_to_the_name(holders: Any) -> None:
+    add_instrument(holders["A"], "tem", name="透射电镜")
+    add_instrument(holders["A"], "xrd", name="X射线衍射仪")
+    assert found(q="镜") == ["tem"]
