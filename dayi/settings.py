@@ -92,10 +92,11 @@ def _database_from_url(url: str) -> dict[str, object]:
 def _embedded_database() -> dict[str, object]:
     from dayi.db import embedded
 
-    socket_dir = embedded.ensure_running() if not env_bool("DAYI_NO_DB_START", False) else ""
+    name = env_str("DAYI_EMBEDDED_DB_NAME", "dayi")
+    socket_dir = embedded.ensure_running(name) if not env_bool("DAYI_NO_DB_START", False) else ""
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": env_str("DAYI_EMBEDDED_DB_NAME", "dayi"),
+        "NAME": name,
         "USER": "postgres",
         "PASSWORD": "",
         "HOST": socket_dir,

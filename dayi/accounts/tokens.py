@@ -31,10 +31,9 @@ def user_for_token(token: str, *, now: dt.datetime) -> Any | None:
     )
     if row is None:
         return None
-    # Touch last_used at most once a minute: a conditional update, so busy tokens do not write every call.
-    ApiToken.objects.filter(pk=row.pk).exclude(last_used__gt=now - dt.timedelta(minutes=1)).update(
-        last_used=now
-    )
+    # Record use at most once a minute, so a busy client does not write on every call.
+    if row.last_used is None or row.last_used < now - dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=row.pk).update(last_used=now)
     return row.user
 
 
