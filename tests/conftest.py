@@ -12,9 +12,11 @@ customer at zju with no role), and anonymous.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -86,6 +88,39 @@ def make_instrument(institution: Institution, inventory_no: str = "2019-001", **
     instrument.search_words = instrument_words(instrument)  # as every write path does
     instrument.save()
     return instrument
+
+
+# The data migrations' loaders, in dependency order, with the model each fills.
+REFERENCE_LOADERS = [
+    ("dayi.network.migrations.0002_load_regions", "load_regions", "network.Region"),
+    ("dayi.directory.migrations.0002_load_categories", "load_categories", "directory.Category"),
+    ("dayi.search.migrations.0002_load_synonyms", "load_synonyms", "search.Synonym"),
+]
+
+
+def reload_reference_data() -> None:
+    """Refill, with the migrations' own loaders, each reference table an earlier flush emptied."""
+    for module, loader, label in REFERENCE_LOADERS:
+        if not django_apps.get_model(label).objects.exists():
+            getattr(importlib.import_module(module), loader)(django_apps, None)
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_survives_flushes(request: pytest.FixtureRequest) -> None:
+    """A transactional test ends with a flush that also empties what the data migrations loaded (regions,
+    categories, synonyms). Before each such test, load them again in bulk; Django's serialized rollback
+    would put them back row by row, about 20 s a test here. (pytest-django runs transactional tests after
+    the others, so only they can meet an emptied table.)"""
+    if _is_transactional(request):
+        request.getfixturevalue("transactional_db")
+        reload_reference_data()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -131,7 +131,9 @@ class Instrument(models.Model):
             # Region and category filters are prefix matches on the codes (`region_id LIKE '33%'`); the
             # foreign keys' own indexes serve equality, these serve LIKE whatever the collation.
             models.Index(fields=["region"], name="instrument_region_idx", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["category"], name="instrument_category_idx", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["category"], name="instrument_category_idx", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["original_value"], name="instrument_value_idx"),
             models.Index(fields=["updated"], name="instrument_updated_idx"),
         ]

@@ -20,25 +20,12 @@ from dayi.booking import services
 from dayi.booking.errors import BookingConflict
 from dayi.booking.models import Booking
 from dayi.core.errors import RuleViolation
-from dayi.directory.models import Category
-from dayi.network.models import Region
 from tests.booking.conftest import NOW, at, make_bet
 
-# Real commits: the database is emptied after each test (so the rows of the migrations are re-made below).
+# Real commits: the database is emptied after each test (tests/conftest.py reloads the reference data).
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
-
-
-@pytest.fixture(autouse=True)
-def reference_rows(transactional_db: Any) -> None:
-    """The regions and class the personas and the analyser need. An earlier test of this kind emptied the
-    tables the migrations filled; re-making three rows is much faster than a serialized rollback."""
-    zj, _ = Region.objects.get_or_create(code="330000", defaults={"level": "province", "name": "浙江省"})
-    Region.objects.get_or_create(code="330100", defaults={"level": "city", "name": "杭州市", "parent": zj})
-    Region.objects.get_or_create(code="110000", defaults={"level": "province", "name": "北京市"})
-    top, _ = Category.objects.get_or_create(code="01", defaults={"level": 1, "name": "分析仪器"})
-    Category.objects.get_or_create(code="0104", defaults={"level": 2, "name": "光谱仪器", "parent": top})
 
 
 def race(jobs: list[Callable[[], Any]]) -> list[Any]:

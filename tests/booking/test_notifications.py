@@ -2,19 +2,16 @@
 
 These tests commit for real (``transaction=True``): the worker runs jobs in its own threads and
 connections, which cannot see a test transaction. The flush after each transactional test also empties
-what the data migrations loaded (regions, categories, synonyms); ``reference_data`` runs the migrations'
-loaders again in bulk (Django's serialized rollback takes ~12 s a test here).
+what the data migrations loaded (regions, categories, synonyms); tests/conftest.py loads them again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections, transaction
@@ -23,10 +20,8 @@ from dayi.accounts.access import actor_for
 from dayi.booking import services, tasks
 from dayi.booking.management.commands.worker import run_worker
 from dayi.booking.models import Booking, BookingStatus
-from dayi.directory.models import Category, Instrument
-from dayi.network.models import Region
+from dayi.directory.models import Instrument
 from dayi.notify.models import BookingReminder
-from dayi.search.models import Synonym
 from tests.booking.conftest import NOW, SHANGHAI, at, book, make_bet
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,36 +33,6 @@ def _clear_jobs() -> None:
     # procrastinate's tables are not Django-managed, so the flush between transactional tests skips them.
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {JOB_TABLES} CASCADE")
-
-
-# The data migrations' loaders, in dependency order, with the model each fills.
-REFERENCE_LOADERS = [
-    ("dayi.network.migrations.0002_load_regions", "load_regions", Region),
-    ("dayi.directory.migrations.0002_load_categories", "load_categories", Category),
-    ("dayi.search.migrations.0002_load_synonyms", "load_synonyms", Synonym),
-]
-
-
-def reload_reference_data() -> None:
-    """Refill, with the migrations' own loaders, each reference table an earlier flush emptied.
-
-    Independent of what ran before: the database may already have been flushed when this module starts.
-    """
-    for module, loader, model in REFERENCE_LOADERS:
-        if not model.objects.exists():
-            getattr(importlib.import_module(module), loader)(django_apps, None)
-
-
-@pytest.fixture(scope="module")
-def _restore_reference_data_after(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    yield
-    with django_db_blocker.unblock():  # for the transactional tests of other modules that follow
-        reload_reference_data()
-
-
-@pytest.fixture(autouse=True)
-def reference_data(_restore_reference_data_after: None, transactional_db: Any) -> None:
-    reload_reference_data()
 
 
 @pytest.fixture

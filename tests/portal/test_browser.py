@@ -8,14 +8,11 @@ docs/screenshots/ (shown in the README).
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core import serializers
-from django.db import connection, transaction
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the fixtures) refuses to
 # run inside one unless told it is safe, which it is here: one thread drives the browser, another serves.
@@ -40,38 +37,6 @@ pytestmark = [
     # The live server reads committed rows, so these tests run in real transactions.
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def _refill(rows: str) -> None:
-    """Refill every table a flush emptied (regions, categories, synonyms …) from ``rows``, in bulk.
-
-    A transactional test ends with a flush, which also empties what the data migrations loaded; Django's
-    serialized rollback would put it back row by row (about 20 s a test here). Tables that are not empty
-    (content types, recreated by post_migrate) are left alone.
-    """
-    by_model: dict[type, list[Any]] = defaultdict(list)
-    for obj in serializers.deserialize("json", rows):
-        by_model[type(obj.object)].append(obj.object)
-    with transaction.atomic():  # foreign keys are checked at commit, so the order of tables is free
-        for model, objects in by_model.items():
-            if not model._default_manager.exists():
-                model._default_manager.bulk_create(objects)
-
-
-@pytest.fixture(scope="module")
-def reference_rows(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """The rows the migrations loaded, read before the first flush; put back after the last test too."""
-    with django_db_blocker.unblock():
-        rows = getattr(connection, "_test_serialized_contents", None)
-        rows = rows or connection.creation.serialize_db_to_string()
-    yield rows
-    with django_db_blocker.unblock():
-        _refill(rows)
-
-
-@pytest.fixture(autouse=True)
-def _reference_data(reference_rows: str, transactional_db: Any) -> None:
-    _refill(reference_rows)
 
 
 @pytest.fixture(scope="module")
