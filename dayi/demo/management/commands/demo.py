@@ -62,6 +62,18 @@ class Command(BaseCommand):
         if opts["workers"]:
             argv += ["--workers", str(opts["workers"])]
         connections.close_all()  # the server has its own connections; ours would only hold the database
+        # The job worker (booking e-mails, reminders, no-show marking) runs beside the web server.
+        worker = subprocess.Popen([sys.executable, "-m", "dayi.cli", "worker"])
+        try:
+            return self._wait_for_server(argv)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+    def _wait_for_server(self, argv: list[str]) -> int:
         child = subprocess.Popen(argv)  # noqa: S603 - our own interpreter and arguments
         # Ctrl-C reaches the whole foreground process group: gunicorn shuts down on its own; we wait for it.
         # A SIGTERM sent to this command alone is passed on.
