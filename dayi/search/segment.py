@@ -91,8 +91,8 @@ def _bigrams(run: str) -> list[str]:
 
 
 def query_tokens(text: str) -> list[str]:
-    """``tokens``, and for Chinese characters the dictionary does not join (酶标 → 酶 + 标) their
-    two-character pairs, which records index for their names (see ``name_bigrams``)."""
+    """``tokens``, and for Chinese characters the dictionary does not join (感耦 → 感 + 耦) their
+    two-character pairs, which records index too (see ``words``)."""
     out: list[str] = []
     run = ""
     for token in jieba.cut(normalize(text), HMM=False):
@@ -104,11 +104,6 @@ def query_tokens(text: str) -> list[str]:
         out.extend(_pieces(token))
     out.extend(_bigrams(run))
     return out
-
-
-def name_bigrams(text: str) -> list[str]:
-    """Every pair of adjacent Chinese characters of a name, so any two-character query finds it."""
-    return [b for run in _HAN_RUN.findall(normalize(text)) for b in _bigrams(run)]
 
 
 def is_dictionary_word(word: str) -> bool:
@@ -140,13 +135,28 @@ def _script_runs(token: str) -> list[str]:
 
 
 def words(text: str) -> str:
-    """Space-separated search words of ``text``: its tokens and the dictionary words inside them."""
+    """Space-separated search words of ``text``: its tokens, the dictionary words inside them, and the
+    pairs of adjacent Chinese characters within a token or a run of single characters (so a two-character
+    query the dictionary does not know, 感耦 in 电感耦合…, is still a word lookup). Each word depends on
+    its own token only, so a record's words are its fields' words in turn (see WordCache in importing).
+    """
     out: list[str] = []
-    for token in tokens(text):
-        out.append(token)
-        for part in [token, *_script_runs(token)]:
-            out.extend(subwords(part))
-        out.extend(_script_runs(token))
+    run = ""
+    for token in jieba.cut(normalize(text), HMM=False):
+        if len(token) == 1 and _HAN_CHAR.match(token):
+            run += token
+            continue
+        out.extend(_bigrams(run))
+        run = ""
+        for piece in _pieces(token):
+            out.append(piece)
+            runs = _script_runs(piece)
+            for part in [piece, *runs]:
+                out.extend(subwords(part))
+            out.extend(runs)
+            for han in _HAN_RUN.findall(piece):
+                out.extend(_bigrams(han))
+    out.extend(_bigrams(run))
     return " ".join(_unique(out))
 
 
@@ -165,11 +175,9 @@ def _category_names(code: str) -> tuple[str, ...]:
 
 
 def instrument_words(instrument: Any) -> str:
-    """The words one instrument is found by: its names, model, maker, classes, specs and functions, and
-    the character pairs of its name (two-character queries the dictionary does not know: 酶标)."""
+    """The words one instrument is found by: its names, model, maker, classes, specs and functions."""
     parts = [str(getattr(instrument, f, "") or "") for f in INDEXED_FIELDS]
     code = getattr(instrument, "category_id", None)
     if code:
         parts.extend(_category_names(str(code)))
-    found = words(" ".join(parts)).split()
-    return " ".join(_unique([*found, *name_bigrams(str(getattr(instrument, "name", "") or ""))]))
+    return words(" ".join(parts))
