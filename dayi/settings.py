@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "dayi.directory",
     "dayi.search",
     "dayi.booking",
+    "dayi.orders",
     "dayi.notify",
     "dayi.portal",
     "dayi.demo",

@@ -22,6 +22,7 @@ from dayi.booking.policy import BookingPolicy
 from dayi.booking.services.common import lock_instrument, manages, policy_of, record
 from dayi.core.errors import ValidationFailed
 from dayi.directory.models import WORKING_STATUSES, Instrument, ServiceMode, ShareMode
+from dayi.orders.services import create_booking_order
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -325,6 +326,7 @@ def _save(r: Request, occupied: timeline.Interval, warmup: int, *, purpose: str,
     )
     booking.save()
     record("booking.create", booking, r.actor.user, now=r.now)
+    create_booking_order(r.actor, booking, now=r.now)  # every booking has an order (dayi.orders)
     emit: Any = (
         events.booking_confirmed if booking.status == BookingStatus.CONFIRMED else events.booking_requested
     )

@@ -1,0 +1,1 @@
+"""Money: price lists, quotes, orders and their lifecycle, the append-only ledger, research-group accounts."""

@@ -1,0 +1,212 @@
+"""Prices, orders, the ledger and research-group accounts.
+
+Money is ``Decimal`` yuan to the fen. The ledger is append-only: a trigger (migration 0002) refuses UPDATE
+and DELETE on ``orders_ledgerentry``, so a correction can only be a new entry. Sign convention: an entry's
+``amount`` is what it adds to the order's payable (charge +, payment −) and, when it names an account, to
+that account's balance (top-up +, payment from the account −). So an order's payable is the sum of its
+entries, and an account's balance is the sum of the entries that name it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PriceUnit(models.TextChoices):
+    HOUR = "hour", "每小时"
+    SAMPLE = "sample", "每样品"
+    ITEM = "item", "每项"
+
+
+class UserClass(models.TextChoices):
+    INTERNAL = "internal", "校内"
+    ACADEMIC = "academic", "校外科研"
+    ENTERPRISE = "enterprise", "企业"
+    MEMBER = "member", "平台成员"
+
+
+class PriceRule(models.Model):
+    """One rate of an instrument's price list, valid on the days [valid_from, valid_until)."""
+
+    instrument = models.ForeignKey("directory.Instrument", on_delete=models.CASCADE, related_name="prices")
+    unit = models.CharField(max_length=8, choices=PriceUnit.choices)
+    mode = models.CharField(max_length=16, blank=True)  # a ServiceMode; blank for items
+    user_class = models.CharField(max_length=16, choices=UserClass.choices)
+    amount = models.DecimalField(**MONEY)
+    minimum = models.DecimalField(default=0, **MONEY)  # the least an order priced by this rule costs
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True)  # first day it no longer applies; None: open
+    item_name = models.CharField(max_length=128, blank=True)  # a test item or consumable
+
+    class Meta:
+        ordering = ["instrument", "unit", "mode", "item_name", "user_class", "valid_from"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="pricerule_amount_not_negative"),
+            models.CheckConstraint(condition=Q(minimum__gte=0), name="pricerule_minimum_not_negative"),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gt=F("valid_from")),
+                name="pricerule_valid_until_after_from",
+            ),
+            models.CheckConstraint(condition=Q(unit__in=PriceUnit.values), name="pricerule_unit_known"),
+            models.CheckConstraint(
+                condition=Q(user_class__in=UserClass.values), name="pricerule_user_class_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["instrument", "valid_from"], name="pricerule_instrument_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.unit}/{self.user_class} {self.amount}"
+
+
+class InstrumentCharges(models.Model):
+    """Per instrument: the shares of the booked amount charged for a late cancellation and a no-show."""
+
+    instrument = models.OneToOneField(
+        "directory.Instrument", primary_key=True, on_delete=models.CASCADE, related_name="charges"
+    )
+    late_cancellation_share = models.DecimalField(max_digits=4, decimal_places=3, default=0)
+    no_show_share = models.DecimalField(max_digits=4, decimal_places=3, default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(late_cancellation_share__gte=0, late_cancellation_share__lte=1),
+                name="charges_late_share_0_to_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(no_show_share__gte=0, no_show_share__lte=1), name="charges_no_show_share_0_to_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} late {self.late_cancellation_share} no-show {self.no_show_share}"
+
+
+class Account(models.Model):
+    """A research group's prepaid account (课题组账户), opened by its principal investigator."""
+
+    name = models.CharField(max_length=128)
+    institution = models.ForeignKey("network.Institution", on_delete=models.PROTECT, related_name="accounts")
+    pi = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accounts_led")
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="accounts")
+    balance = models.DecimalField(default=0, **MONEY)
+    created = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=0), name="account_balance_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderKind(models.TextChoices):
+    BOOKING = "booking", "机时预约"
+    SAMPLE = "sample", "送样检测"
+
+
+class OrderStatus(models.TextChoices):
+    SUBMITTED = "submitted", "已提交"
+    ACCEPTED = "accepted", "已受理"
+    SAMPLES_RECEIVED = "samples_received", "已收样"
+    IN_SERVICE = "in_service", "服务中"
+    COMPLETED = "completed", "已完成"
+    CHARGED = "charged", "已计费"
+    SETTLED = "settled", "已结算"
+    REJECTED = "rejected", "已拒绝"
+    CANCELLED = "cancelled", "已取消"
+
+
+class Order(models.Model):
+    """A service bought from a holder: instrument time (with its booking) or a sample submission."""
+
+    kind = models.CharField(max_length=8, choices=OrderKind.choices)
+    status = models.CharField(max_length=16, choices=OrderStatus.choices)
+    instrument = models.ForeignKey("directory.Instrument", on_delete=models.PROTECT, related_name="orders")
+    mode = models.CharField(max_length=16)
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    customer_institution = models.ForeignKey(
+        "network.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="orders_placed"
+    )
+    provider = models.ForeignKey(
+        "network.Institution", on_delete=models.PROTECT, related_name="orders_served"
+    )
+    booking = models.OneToOneField(
+        "booking.Booking", null=True, blank=True, on_delete=models.PROTECT, related_name="order"
+    )
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    samples = models.JSONField(default=dict, blank=True)  # count, kind, hazards, return_or_dispose
+    items = models.JSONField(default=list, blank=True)  # [{"name", "quantity"}]
+    description = models.TextField(blank=True)
+    shipping = models.TextField(blank=True)
+    requested_turnaround_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    quote = models.JSONField(default=dict)  # the quote as given: a later price change never alters it
+    lines = models.JSONField(default=list, blank=True)  # the charge as computed at completion
+    amount = models.DecimalField(default=0, **MONEY)  # the sum of its charge and correction entries
+    reason = models.TextField(blank=True)  # why rejected or cancelled
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
+            models.CheckConstraint(condition=Q(kind__in=OrderKind.values), name="order_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind="booking", booking__isnull=False) | Q(kind="sample", booking__isnull=True),
+                name="order_booking_matches_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "status"], name="order_provider_status_idx"),
+            models.Index(fields=["customer", "created"], name="order_customer_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.pk} ({self.kind}, {self.status})"
+
+
+class EntryKind(models.TextChoices):
+    CHARGE = "charge", "收费"
+    CORRECTION = "correction", "更正"
+    PAYMENT = "payment", "付款"
+    TOP_UP = "top_up", "充值"
+    REFUND = "refund", "退款"
+
+
+class LedgerEntry(models.Model):
+    """One immutable movement of money. See the module docstring for the signs."""
+
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger"
+    )
+    kind = models.CharField(max_length=16, choices=EntryKind.choices)
+    amount = models.DecimalField(**MONEY)
+    created = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_known"),
+            models.CheckConstraint(
+                condition=Q(kind="top_up", account__isnull=False, order__isnull=True, amount__gt=0)
+                | Q(kind="refund", account__isnull=False)
+                | Q(kind__in=["charge", "correction", "payment"], order__isnull=False),
+                name="ledger_entry_names_its_parties",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"

@@ -1,0 +1,49 @@
+"""Every write of the orders domain: prices, orders and their transitions, the ledger, accounts.
+
+Each function takes the acting ``Actor`` first and a keyword-only ``now``, runs in one transaction, checks
+permission through ``dayi.accounts.access`` and writes an audit row.
+"""
+
+from dayi.orders.services.accounts import access_account, add_member, open_account, top_up
+from dayi.orders.services.orders import (
+    access_order,
+    create_booking_order,
+    create_sample_order,
+    quote_for,
+    visible_orders,
+)
+from dayi.orders.services.prices import replace_prices, set_charge_shares
+from dayi.orders.services.transitions import (
+    accept_order,
+    cancel_order,
+    charge_order,
+    complete_order,
+    correct_charge,
+    receive_samples,
+    reject_order,
+    settle_order,
+    start_order,
+)
+
+__all__ = [
+    "accept_order",
+    "access_account",
+    "access_order",
+    "add_member",
+    "cancel_order",
+    "charge_order",
+    "complete_order",
+    "correct_charge",
+    "create_booking_order",
+    "create_sample_order",
+    "open_account",
+    "quote_for",
+    "receive_samples",
+    "reject_order",
+    "replace_prices",
+    "set_charge_shares",
+    "settle_order",
+    "start_order",
+    "top_up",
+    "visible_orders",
+]

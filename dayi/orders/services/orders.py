@@ -1,0 +1,176 @@
+"""Making orders: the order of every booking, and sample submissions; quotes; who may see an order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from dayi.accounts.access import Actor, managed_institution_ids, require_signed_in
+from dayi.booking import timeline
+from dayi.booking.models import Booking, BookingStatus
+from dayi.core import audit
+from dayi.core.errors import NotFound, RuleViolation, ValidationFailed
+from dayi.directory.models import Instrument, ServiceMode
+from dayi.directory.services import get_instrument
+from dayi.network.models import Institution
+from dayi.orders import pricing
+from dayi.orders.models import Account, Order, OrderKind, OrderStatus
+
+
+def visible_orders(actor: Actor) -> QuerySet[Order]:
+    """Orders the actor may read: their own, their group's (as PI), their instruments'."""
+    if not actor.is_authenticated:
+        return Order.objects.none()
+    institutions = managed_institution_ids(actor)
+    if institutions is None:
+        return Order.objects.all()
+    return Order.objects.filter(
+        Q(customer=actor.user) | Q(account__pi=actor.user) | Q(provider_id__in=institutions)
+    )
+
+
+def access_order(actor: Actor, order_id: int) -> Order:
+    require_signed_in(actor.user)
+    order = visible_orders(actor).select_related("instrument").filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("订单不存在 (no such order)")
+    return order
+
+
+def quote_for(
+    instrument: Instrument,
+    *,
+    institution: Institution | None,
+    mode: str,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    samples: int,
+    items: list[dict[str, Any]] | None = None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The quote with the rules valid on the service day (the booking's start, or today for samples)."""
+    zone = timeline.zone_of(instrument)
+    day = (start or now).astimezone(zone).date()
+    hours = None
+    if mode != ServiceMode.SAMPLE:
+        if start is None or end is None or end <= start:
+            raise ValidationFailed(fields={"end": ["按机时计价须给出起止时间 (give start and end)"]})
+        hours = pricing.hours_between(start, end)
+    return pricing.quote(
+        instrument, institution=institution, mode=mode, day=day, hours=hours, samples=samples, items=items
+    )
+
+
+def _quote_or_unpriced(instrument: Instrument, **kwargs: Any) -> dict[str, Any]:
+    """An order is never refused for want of a price: it is stored unpriced, with the reason."""
+    try:
+        return quote_for(instrument, **kwargs)
+    except RuleViolation as exc:
+        zone = timeline.zone_of(instrument)
+        day = (kwargs.get("start") or kwargs["now"]).astimezone(zone).date()
+        return pricing.unpriced(instrument, mode=kwargs["mode"], day=day, reason=exc.message)
+
+
+def _record(
+    action: str, order: Order, actor: Any, *, now: dt.datetime, before: Any = None, reason: str = ""
+) -> None:
+    audit.record(action, order, actor=actor, before=before, after=audit.snapshot(order),
+                 institution_id=order.provider_id, reason=reason, now=now)  # fmt: skip
+
+
+def create_booking_order(actor: Actor, booking: Booking, *, now: dt.datetime) -> Order:
+    """The order of a booking just made, in the booking's transaction, priced by the rules of its day."""
+    instrument = booking.instrument
+    customer = Institution.objects.filter(pk=booking.customer_id).first() if booking.customer_id else None
+    quote = _quote_or_unpriced(instrument, institution=customer, mode=booking.mode, start=booking.start,
+                               end=booking.end, samples=0, now=now)  # fmt: skip
+    pending = booking.status == BookingStatus.PENDING
+    order = Order.objects.create(
+        kind=OrderKind.BOOKING,
+        status=OrderStatus.SUBMITTED if pending else OrderStatus.ACCEPTED,
+        instrument=instrument,
+        mode=booking.mode,
+        customer_id=booking.user_id,
+        customer_institution=customer,
+        provider_id=instrument.institution_id,
+        booking=booking,
+        quote=quote,
+        created=now,
+        updated=now,
+    )
+    _record("order.create", order, actor.user, now=now)
+    return order
+
+
+def _samples(data: dict[str, Any]) -> dict[str, Any]:
+    count = data.get("count")
+    if not isinstance(count, int) or count < 1:
+        raise ValidationFailed(fields={"samples.count": ["至少一个样品 (at least one sample)"]})
+    disposal = data.get("return_or_dispose", "dispose")
+    if disposal not in ("return", "dispose"):
+        raise ValidationFailed(fields={"samples.return_or_dispose": ["应为 return 或 dispose"]})
+    return {
+        "count": count,
+        "kind": str(data.get("kind", "")),
+        "hazards": str(data.get("hazards", "")),
+        "return_or_dispose": disposal,
+    }
+
+
+def _usable_account(actor: Actor, account_id: int | None) -> Account | None:
+    if account_id is None:
+        return None
+    account = Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user), pk=account_id).first()
+    if account is None:
+        raise NotFound("账户不存在或你不是其成员 (no such account, or you are not a member)")
+    return account
+
+
+@transaction.atomic
+def create_sample_order(
+    actor: Actor,
+    *,
+    instrument_id: int,
+    samples: dict[str, Any],
+    items: list[dict[str, Any]] | None = None,
+    description: str = "",
+    shipping: str = "",
+    requested_turnaround_days: int | None = None,
+    account_id: int | None = None,
+    now: dt.datetime,
+) -> Order:
+    """A sample submission (送样检测): the holder's staff run the test and deliver results."""
+    require_signed_in(actor.user)
+    instrument = get_instrument(instrument_id)
+    if ServiceMode.SAMPLE not in instrument.modes:
+        raise RuleViolation(
+            "mode_not_offered", "该仪器不提供送样检测 (no sample submission on this instrument)"
+        )
+    clean = _samples(samples)
+    account = _usable_account(actor, account_id)
+    customer = Institution.objects.filter(pk=actor.institution_id).first() if actor.institution_id else None
+    quote = _quote_or_unpriced(instrument, institution=customer, mode=ServiceMode.SAMPLE, start=None,
+                               end=None, samples=clean["count"], items=items, now=now)  # fmt: skip
+    order = Order.objects.create(
+        kind=OrderKind.SAMPLE,
+        status=OrderStatus.SUBMITTED,
+        instrument=instrument,
+        mode=ServiceMode.SAMPLE,
+        customer=actor.user,
+        customer_institution=customer,
+        provider_id=instrument.institution_id,
+        account=account,
+        samples=clean,
+        items=items or [],
+        description=description,
+        shipping=shipping,
+        requested_turnaround_days=requested_turnaround_days,
+        quote=quote,
+        created=now,
+        updated=now,
+    )
+    _record("order.create", order, actor.user, now=now)
+    return order

@@ -1,0 +1,184 @@
+"""The order lifecycle: submitted → accepted → samples_received (sample orders) → in_service → completed →
+charged → settled; or rejected / cancelled with a reason.
+
+Each transition is one conditional UPDATE (``… WHERE status IN (allowed)``): when two requests race, the
+row count says who won and the loser gets 409 ``invalid_state``. Permission is checked before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Sum
+
+from dayi.accounts.access import Actor, check_instrument_manager, manages_instruments_of
+from dayi.core import audit
+from dayi.core.errors import Forbidden, ValidationFailed
+from dayi.core.money import yuan
+from dayi.orders import charges
+from dayi.orders.errors import InvalidState
+from dayi.orders.models import EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
+from dayi.orders.services.accounts import debit
+from dayi.orders.services.orders import access_order
+
+S = OrderStatus
+BEFORE_SERVICE = [S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED]
+
+
+def _move(order: Order, allowed: list[str], to: str, *, now: dt.datetime, **changes: Any) -> Order:
+    won = Order.objects.filter(pk=order.pk, status__in=allowed).update(status=to, updated=now, **changes)
+    if not won:
+        raise InvalidState(
+            f"订单状态为 {order.status}，不能变为 {to} (an order that is {order.status} cannot become {to})"
+        )
+    order.refresh_from_db()
+    return order
+
+
+def _record(
+    action: str, order: Order, actor: Actor, before: dict[str, Any], *, now: dt.datetime, reason: str = ""
+) -> None:
+    audit.record(action, order, actor=actor.user, before=before, after=audit.snapshot(order),
+                 institution_id=order.provider_id, reason=reason, now=now)  # fmt: skip
+
+
+def _managed(actor: Actor, order_id: int) -> tuple[Order, dict[str, Any]]:
+    order = access_order(actor, order_id)
+    check_instrument_manager(actor, order.provider_id)
+    return order, audit.snapshot(order)
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationFailed(fields={"reason": ["请说明原因 (give a reason)"]})
+    return reason.strip()
+
+
+@transaction.atomic
+def accept_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
+    order, before = _managed(actor, order_id)
+    _move(order, [S.SUBMITTED], S.ACCEPTED, now=now)
+    _record("order.accept", order, actor, before, now=now)
+    return order
+
+
+@transaction.atomic
+def reject_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) -> Order:
+    order, before = _managed(actor, order_id)
+    _move(order, [S.SUBMITTED], S.REJECTED, now=now, reason=_reason(reason))
+    _record("order.reject", order, actor, before, now=now, reason=order.reason)
+    return order
+
+
+@transaction.atomic
+def receive_samples(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
+    order, before = _managed(actor, order_id)
+    if order.kind != OrderKind.SAMPLE:
+        raise InvalidState("机时订单没有样品 (a booking order has no samples)")
+    _move(order, [S.ACCEPTED], S.SAMPLES_RECEIVED, now=now)
+    _record("order.receive_samples", order, actor, before, now=now)
+    return order
+
+
+@transaction.atomic
+def start_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
+    order, before = _managed(actor, order_id)
+    # A sample order starts only once its samples are in; instrument time starts from acceptance.
+    allowed = [S.SAMPLES_RECEIVED] if order.kind == OrderKind.SAMPLE else [S.ACCEPTED]
+    _move(order, allowed, S.IN_SERVICE, now=now)
+    _record("order.start", order, actor, before, now=now)
+    return order
+
+
+@transaction.atomic
+def complete_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
+    """Completed, with its charge computed from the stored quote and what was used (not yet in the ledger)."""
+    order, before = _managed(actor, order_id)
+    order = Order.objects.select_related("booking").get(pk=order.pk)
+    # A booking that ended in a no-show or late cancellation never went into service but is still charged.
+    allowed = [S.IN_SERVICE, S.ACCEPTED] if order.kind == OrderKind.BOOKING else [S.IN_SERVICE]
+    lines, amount = charges.charge_lines(order)
+    _move(order, allowed, S.COMPLETED, now=now, lines=lines, amount=amount)
+    _record("order.complete", order, actor, before, now=now)
+    return order
+
+
+@transaction.atomic
+def charge_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
+    """Write the charge to the ledger; an order with an account is paid from it at once, or 409."""
+    order, before = _managed(actor, order_id)
+    _move(order, [S.COMPLETED], S.CHARGED, now=now)  # locks the order row: one charge per order
+    _entry(order, EntryKind.CHARGE, order.amount, actor, now=now, note="服务收费 (charge)")
+    if order.account_id and order.amount > 0:
+        debit(order.account_id, order.amount)
+        _entry(order, EntryKind.PAYMENT, -order.amount, actor, now=now, account_id=order.account_id,
+               note="课题组账户支付 (paid from the group account)")  # fmt: skip
+    _record("order.charge", order, actor, before, now=now)
+    return order
+
+
+@transaction.atomic
+def settle_order(actor: Actor, order_id: int, *, now: dt.datetime, note: str = "") -> Order:
+    """Settled: whatever is still payable was paid outside Dayi (invoice, transfer) and is recorded so."""
+    order, before = _managed(actor, order_id)
+    _move(order, [S.CHARGED], S.SETTLED, now=now)
+    owed = payable(order)
+    if owed:
+        _entry(order, EntryKind.PAYMENT, -owed, actor, now=now, note=note or "线下结算 (paid outside Dayi)")
+    _record("order.settle", order, actor, before, now=now)
+    return order
+
+
+@transaction.atomic
+def cancel_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) -> Order:
+    """The customer may cancel before the service starts; the provider's managers too."""
+    order = access_order(actor, order_id)
+    if order.customer_id != actor.user.pk and not manages_instruments_of(actor, order.provider_id):
+        raise Forbidden("只有下单人或仪器管理员可以取消 (only the customer or the managers may cancel)")
+    before = audit.snapshot(order)
+    _move(order, BEFORE_SERVICE, S.CANCELLED, now=now, reason=_reason(reason))
+    _record("order.cancel", order, actor, before, now=now, reason=order.reason)
+    return order
+
+
+@transaction.atomic
+def correct_charge(
+    actor: Actor, order_id: int, *, amount: Decimal | str, note: str, now: dt.datetime
+) -> Order:
+    """A correction is a new ledger entry (never an edit of the old one); the order's amount follows."""
+    order, before = _managed(actor, order_id)
+    delta = yuan(amount)
+    if not delta:
+        raise ValidationFailed(fields={"amount": ["更正金额不能为零 (a correction is not zero)"]})
+    won = Order.objects.filter(pk=order.pk, status=S.CHARGED, amount__gte=-delta).update(
+        amount=F("amount") + delta, updated=now
+    )
+    if not won:
+        raise InvalidState("只能更正已计费订单，且金额不能为负 (only a charged order, never below zero)")
+    order.refresh_from_db()
+    _entry(order, EntryKind.CORRECTION, delta, actor, now=now, note=_reason(note))
+    _record("order.correct", order, actor, before, now=now, reason=note)
+    return order
+
+
+def _entry(
+    order: Order,
+    kind: str,
+    amount: Decimal,
+    actor: Actor,
+    *,
+    now: dt.datetime,
+    note: str,
+    account_id: int | None = None,
+) -> LedgerEntry:
+    return LedgerEntry.objects.create(order=order, account_id=account_id, kind=kind, amount=amount,
+                                      created=now, actor=actor.user, note=note)  # fmt: skip
+
+
+def payable(order: Order) -> Decimal:
+    """What the customer still owes: the sum of the order's entries."""
+    total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
+    return yuan(total or 0)
