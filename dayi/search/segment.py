@@ -180,4 +180,9 @@ def instrument_words(instrument: Any) -> str:
     code = getattr(instrument, "category_id", None)
     if code:
         parts.extend(_category_names(str(code)))
-    return words(" ".join(parts))
+    # Field by field, so a record's words are exactly its fields' words in turn: the bulk writers (import,
+    # demo) segment each distinct field text once and get the same answer.
+    found: list[str] = []
+    for text in parts:
+        found.extend(words(text).split())
+    return " ".join(_unique(found))
