@@ -26,9 +26,7 @@ import io
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -54,6 +52,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.served import serve, stop  # noqa: E402
 from dayi.accounts.models import Role, RoleGrant, User  # noqa: E402
 from dayi.accounts.services import issue_token  # noqa: E402
 from dayi.booking.models import Booking  # noqa: E402
@@ -192,37 +191,6 @@ def _bookings(instruments: list[Instrument], users: list[User]) -> int:
 
 
 # --- the server ---------------------------------------------------------------------------------------------
-
-
-def serve(workers: int | None, threads: int | None) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DAYI_EMBEDDED_DB_NAME": "bench_booking", "DAYI_LOG_LEVEL": "ERROR"}
-    tuning = [
-        *(["--workers", str(workers)] if workers else []),
-        *(["--threads", str(threads)] if threads else []),
-    ]
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "dayi"), "serve", "--host", HOST, "--port", str(PORT), *tuning],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stopped as one, by its id, at the end
-    )
-    for _ in range(300):
-        try:
-            c = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop(proc)
-    raise SystemExit("the server did not come up on 127.0.0.1:8107")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
 
 
 class Client:
@@ -425,7 +393,11 @@ def main() -> None:
     connection.close()
 
     print("load average before (1, 5, 15 min): {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
-    proc = serve(args.workers, args.threads)
+    tuning = [
+        *(["--workers", str(args.workers)] if args.workers else []),
+        *(["--threads", str(args.threads)] if args.threads else []),
+    ]
+    proc = serve("bench_booking", PORT, *tuning, log_level="ERROR")
     try:
         # Each run books in days of its own, so no run collides with another's slots.
         results: dict[str, Any] = {}

@@ -29,7 +29,6 @@ import http.client
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,8 @@ if not os.environ.get("DATABASE_URL"):
 django.setup()
 
 from django.db import connection  # noqa: E402
+
+from benchmarks.served import serve, stop  # noqa: E402
 
 DAYI = str(ROOT / ".venv" / "bin" / "dayi")
 
@@ -128,33 +129,6 @@ def prepare(instruments: int, seed: int, reload: bool) -> None:
         # every page they read. Vacuum once, as autovacuum would soon after a real import.
         cursor.execute("VACUUM (ANALYZE) directory_instrument")
         cursor.execute("ANALYZE")
-
-
-def serve(workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DAYI_EMBEDDED_DB_NAME": DB_NAME, "DAYI_LOG_LEVEL": "WARNING"}
-    proc = subprocess.Popen(
-        [DAYI, "serve", "--host", HOST, "--port", str(PORT), "--workers", str(workers), "--no-collectstatic"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stopped as one, by its id, at the end
-    )
-    for _ in range(300):
-        try:
-            c = http.client.HTTPConnection(HOST, PORT, timeout=2)
-            c.request("GET", "/healthz")
-            if c.getresponse().status == 200:
-                return proc
-        except OSError:
-            time.sleep(0.1)
-    stop(proc)
-    raise SystemExit("dayi serve did not answer on /healthz")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=30)
 
 
 def slowest(queries: list[tuple[str, dict[str, Any]]], results: list[tuple[str, float, int]], n: int) -> None:
@@ -277,7 +251,7 @@ def main() -> None:
         explain()
     if args.breakdown:
         breakdown()
-    proc = serve(args.workers)
+    proc = serve(DB_NAME, PORT, "--workers", str(args.workers), "--no-collectstatic")
     try:
         cold = measure(queries, args.page_size)
         print(f"warm-up pass: p50 {statistics.median(t for _, t, _ in cold):.1f} ms")
