@@ -9,6 +9,7 @@ from dayi.core.api import api
 from dayi.directory.api import router as directory_router
 from dayi.directory.api_transfer import router as transfer_router
 from dayi.network.api import router as network_router
+from dayi.orders.api import router as orders_router
 
 api.add_router("", accounts_router)
 api.add_router("", network_router)
@@ -17,6 +18,7 @@ api.add_router("", transfer_router)
 api.add_router("", directory_router)
 api.add_router("", booking_router)
 api.add_router("", booking_feeds_router)
+api.add_router("", orders_router)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),

@@ -22,6 +22,7 @@ from dayi.core.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.services import get_instrument
+from dayi.orders.queries import booking_order
 
 router = Router(tags=["booking"])
 
@@ -82,7 +83,8 @@ class BookingOut(Schema):
     checked_in_at: LocalTime | None
     checked_out_at: LocalTime | None
     created: LocalTime
-    quote: dict[str, Any] | None = None  # the price, once the charges work lands
+    quote: dict[str, Any] | None = None  # the price quoted when booked (dayi.orders)
+    order: int | None = None  # every booking has an order (dayi.orders)
 
 
 class BookingList(Schema):
@@ -176,7 +178,7 @@ def booking_out(b: Booking) -> dict[str, Any]:
         "checked_in_at": local(b.checked_in_at),
         "checked_out_at": local(b.checked_out_at),
         "created": local(b.created),
-        "quote": None,
+        **booking_order(b),  # "order" and "quote"
     }
 
 

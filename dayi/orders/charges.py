@@ -30,8 +30,15 @@ def _share_line(description: str, quote: dict[str, Any], share: str) -> list[dic
     amount = yuan(Decimal(quote["amount"]) * Decimal(share))
     if not amount:
         return []
-    return [{"description": description, "unit": "item", "quantity": share,
-             "unit_price": quote["amount"], "amount": fmt(amount)}]  # fmt: skip
+    return [
+        {
+            "description": description,
+            "unit": "item",
+            "quantity": share,
+            "unit_price": quote["amount"],
+            "amount": fmt(amount),
+        }
+    ]
 
 
 def _time_lines(quote: dict[str, Any], hours: Decimal) -> list[dict[str, str]]:

@@ -115,8 +115,16 @@ def with_minimum(lines: list[dict[str, str]], minimum: Decimal) -> tuple[list[di
     total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
     if lines and total < minimum:
         gap = minimum - total
-        lines = [*lines, {"description": "最低收费 (minimum charge)", "unit": "item", "quantity": "1",
-                          "unit_price": fmt(gap), "amount": fmt(gap)}]  # fmt: skip
+        lines = [
+            *lines,
+            {
+                "description": "最低收费 (minimum charge)",
+                "unit": "item",
+                "quantity": "1",
+                "unit_price": fmt(gap),
+                "amount": fmt(gap),
+            },
+        ]
         total = minimum
     return lines, yuan(total)
 

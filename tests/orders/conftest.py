@@ -26,8 +26,16 @@ DAY = dt.date(2026, 1, 1)
 
 def rule(unit: str, user_class: str, amount: str, **extra: Any) -> dict[str, Any]:
     mode = extra.pop("mode", "sample" if unit == "sample" else "assisted" if unit == "hour" else "")
-    return {"unit": unit, "mode": mode, "user_class": user_class, "amount": amount, "minimum": "0",
-            "valid_from": DAY, "valid_until": None, **extra}  # fmt: skip
+    return {
+        "unit": unit,
+        "mode": mode,
+        "user_class": user_class,
+        "amount": amount,
+        "minimum": "0",
+        "valid_from": DAY,
+        "valid_until": None,
+        **extra,
+    }
 
 
 PRICE_LIST = [

@@ -60,8 +60,14 @@ def open_account(actor: Actor, *, name: str, institution_id: int, pi_id: int, no
     if pi.pk != actor.user.pk and not administers_institution(actor, institution.pk):
         raise Forbidden("只能为自己或本单位开户 (open an account for yourself or as the institution's admin)")
     account = Account.objects.create(name=name.strip(), institution=institution, pi=pi, created=now)
-    audit.record("account.open", account, actor=actor.user, after=_state(account),
-                 institution_id=institution.pk, now=now)  # fmt: skip
+    audit.record(
+        "account.open",
+        account,
+        actor=actor.user,
+        after=_state(account),
+        institution_id=institution.pk,
+        now=now,
+    )
     return account
 
 
@@ -73,8 +79,14 @@ def add_member(actor: Actor, account_id: int, *, user_id: int, now: dt.datetime)
     if user is None:
         raise NotFound("用户不存在 (no such user)")
     account.members.add(user)
-    audit.record("account.add_member", account, actor=actor.user, after={"member": user.pk},
-                 institution_id=account.institution_id, now=now)  # fmt: skip
+    audit.record(
+        "account.add_member",
+        account,
+        actor=actor.user,
+        after={"member": user.pk},
+        institution_id=account.institution_id,
+        now=now,
+    )
     return account
 
 
@@ -86,11 +98,23 @@ def top_up(actor: Actor, account_id: int, *, amount: Decimal | str, now: dt.date
     if value <= 0:
         raise ValidationFailed(fields={"amount": ["须大于零 (must be more than zero)"]})
     Account.objects.filter(pk=account.pk).update(balance=F("balance") + value)
-    LedgerEntry.objects.create(account=account, kind=EntryKind.TOP_UP, amount=value, created=now,
-                               actor=actor.user, note="充值 (top-up)")  # fmt: skip
+    LedgerEntry.objects.create(
+        account=account,
+        kind=EntryKind.TOP_UP,
+        amount=value,
+        created=now,
+        actor=actor.user,
+        note="充值 (top-up)",
+    )
     account.refresh_from_db()
-    audit.record("account.top_up", account, actor=actor.user, after={"amount": str(value)},
-                 institution_id=account.institution_id, now=now)  # fmt: skip
+    audit.record(
+        "account.top_up",
+        account,
+        actor=actor.user,
+        after={"amount": str(value)},
+        institution_id=account.institution_id,
+        now=now,
+    )
     return account
 
 

@@ -77,16 +77,31 @@ def _quote_or_unpriced(instrument: Instrument, **kwargs: Any) -> dict[str, Any]:
 def _record(
     action: str, order: Order, actor: Any, *, now: dt.datetime, before: Any = None, reason: str = ""
 ) -> None:
-    audit.record(action, order, actor=actor, before=before, after=audit.snapshot(order),
-                 institution_id=order.provider_id, reason=reason, now=now)  # fmt: skip
+    audit.record(
+        action,
+        order,
+        actor=actor,
+        before=before,
+        after=audit.snapshot(order),
+        institution_id=order.provider_id,
+        reason=reason,
+        now=now,
+    )
 
 
 def create_booking_order(actor: Actor, booking: Booking, *, now: dt.datetime) -> Order:
     """The order of a booking just made, in the booking's transaction, priced by the rules of its day."""
     instrument = booking.instrument
     customer = Institution.objects.filter(pk=booking.customer_id).first() if booking.customer_id else None
-    quote = _quote_or_unpriced(instrument, institution=customer, mode=booking.mode, start=booking.start,
-                               end=booking.end, samples=0, now=now)  # fmt: skip
+    quote = _quote_or_unpriced(
+        instrument,
+        institution=customer,
+        mode=booking.mode,
+        start=booking.start,
+        end=booking.end,
+        samples=0,
+        now=now,
+    )
     pending = booking.status == BookingStatus.PENDING
     order = Order.objects.create(
         kind=OrderKind.BOOKING,
@@ -152,8 +167,16 @@ def create_sample_order(
     clean = _samples(samples)
     account = _usable_account(actor, account_id)
     customer = Institution.objects.filter(pk=actor.institution_id).first() if actor.institution_id else None
-    quote = _quote_or_unpriced(instrument, institution=customer, mode=ServiceMode.SAMPLE, start=None,
-                               end=None, samples=clean["count"], items=items, now=now)  # fmt: skip
+    quote = _quote_or_unpriced(
+        instrument,
+        institution=customer,
+        mode=ServiceMode.SAMPLE,
+        start=None,
+        end=None,
+        samples=clean["count"],
+        items=items,
+        now=now,
+    )
     order = Order.objects.create(
         kind=OrderKind.SAMPLE,
         status=OrderStatus.SUBMITTED,

@@ -41,8 +41,16 @@ def _move(order: Order, allowed: list[str], to: str, *, now: dt.datetime, **chan
 def _record(
     action: str, order: Order, actor: Actor, before: dict[str, Any], *, now: dt.datetime, reason: str = ""
 ) -> None:
-    audit.record(action, order, actor=actor.user, before=before, after=audit.snapshot(order),
-                 institution_id=order.provider_id, reason=reason, now=now)  # fmt: skip
+    audit.record(
+        action,
+        order,
+        actor=actor.user,
+        before=before,
+        after=audit.snapshot(order),
+        institution_id=order.provider_id,
+        reason=reason,
+        now=now,
+    )
 
 
 def _managed(actor: Actor, order_id: int) -> tuple[Order, dict[str, Any]]:
@@ -114,8 +122,15 @@ def charge_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
     _entry(order, EntryKind.CHARGE, order.amount, actor, now=now, note="服务收费 (charge)")
     if order.account_id and order.amount > 0:
         debit(order.account_id, order.amount)
-        _entry(order, EntryKind.PAYMENT, -order.amount, actor, now=now, account_id=order.account_id,
-               note="课题组账户支付 (paid from the group account)")  # fmt: skip
+        _entry(
+            order,
+            EntryKind.PAYMENT,
+            -order.amount,
+            actor,
+            now=now,
+            account_id=order.account_id,
+            note="课题组账户支付 (paid from the group account)",
+        )
     _record("order.charge", order, actor, before, now=now)
     return order
 
@@ -174,8 +189,9 @@ def _entry(
     note: str,
     account_id: int | None = None,
 ) -> LedgerEntry:
-    return LedgerEntry.objects.create(order=order, account_id=account_id, kind=kind, amount=amount,
-                                      created=now, actor=actor.user, note=note)  # fmt: skip
+    return LedgerEntry.objects.create(
+        order=order, account_id=account_id, kind=kind, amount=amount, created=now, actor=actor.user, note=note
+    )
 
 
 def payable(order: Order) -> Decimal:

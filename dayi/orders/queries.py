@@ -1,0 +1,90 @@
+"""Read-side helpers shared by the API and (later) the pages and statements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from dayi.accounts.access import Actor
+from dayi.booking.models import Booking
+from dayi.core.money import fmt
+from dayi.orders.models import Order, PriceRule
+from dayi.orders.services import visible_orders
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    status: str | None = None
+    kind: str | None = None
+    instrument: int | None = None
+    customer: int | None = None
+    provider: int | None = None
+    account: int | None = None
+
+
+def orders(actor: Actor, f: OrderFilters) -> QuerySet[Order]:
+    """The orders the actor may see, filtered; entries prefetched (one query for a whole page)."""
+    qs = visible_orders(actor).prefetch_related("ledger")
+    for name in ("status", "kind"):
+        if getattr(f, name):
+            qs = qs.filter(**{name: getattr(f, name)})
+    for name in ("instrument", "customer", "provider", "account"):
+        if getattr(f, name) is not None:
+            qs = qs.filter(**{f"{name}_id": getattr(f, name)})
+    return qs
+
+
+def prices(instrument_id: int) -> QuerySet[PriceRule]:
+    return PriceRule.objects.filter(instrument_id=instrument_id)
+
+
+def order_out(order: Order) -> dict[str, Any]:
+    entries = list(order.ledger.all())
+    return {
+        "id": order.pk,
+        "kind": order.kind,
+        "status": order.status,
+        "instrument": order.instrument_id,
+        "mode": order.mode,
+        "customer": order.customer_id,
+        "customer_institution": order.customer_institution_id,
+        "provider": order.provider_id,
+        "booking": order.booking_id,
+        "account": order.account_id,
+        "amount": fmt(order.amount),
+        "payable": fmt(sum((e.amount for e in entries), Decimal(0))),
+        # The charge once computed at completion; until then, the quote's lines.
+        "lines": order.lines or order.quote.get("lines", []),
+        "ledger": [
+            {
+                "id": e.pk,
+                "kind": e.kind,
+                "amount": fmt(e.amount),
+                "account": e.account_id,
+                "created": e.created.isoformat(),
+                "note": e.note,
+            }
+            for e in entries
+        ],
+        "quote": order.quote,
+        "samples": order.samples,
+        "items": order.items,
+        "description": order.description,
+        "shipping": order.shipping,
+        "requested_turnaround_days": order.requested_turnaround_days,
+        "reason": order.reason,
+        "created": order.created.isoformat(),
+        "updated": order.updated.isoformat(),
+    }
+
+
+def booking_order(booking: Booking) -> dict[str, Any]:
+    """What a booking's API answer carries of its order: the id and the quote."""
+    order = getattr(booking, "order", None)  # None for bookings made before orders existed
+    if order is None:
+        return {"order": None, "quote": None}
+    # An instrument without a rate for this booking gave no quote: say so with null, as before prices.
+    return {"order": order.pk, "quote": None if order.quote.get("unpriced") else order.quote}
