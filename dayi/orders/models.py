@@ -9,11 +9,16 @@ entries, and an account's balance is the sum of the entries that name it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+def money(**options: Any) -> models.DecimalField:
+    """Yuan to the fen, up to a trillion."""
+    return models.DecimalField(max_digits=14, decimal_places=2, **options)
 
 
 class PriceUnit(models.TextChoices):
@@ -36,8 +41,8 @@ class PriceRule(models.Model):
     unit = models.CharField(max_length=8, choices=PriceUnit.choices)
     mode = models.CharField(max_length=16, blank=True)  # a ServiceMode; blank for items
     user_class = models.CharField(max_length=16, choices=UserClass.choices)
-    amount = models.DecimalField(**MONEY)
-    minimum = models.DecimalField(default=0, **MONEY)  # the least an order priced by this rule costs
+    amount = money()
+    minimum = money(default=0)  # the least an order priced by this rule costs
     valid_from = models.DateField()
     valid_until = models.DateField(null=True, blank=True)  # first day it no longer applies; None: open
     item_name = models.CharField(max_length=128, blank=True)  # a test item or consumable
@@ -93,7 +98,7 @@ class Account(models.Model):
     institution = models.ForeignKey("network.Institution", on_delete=models.PROTECT, related_name="accounts")
     pi = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accounts_led")
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="accounts")
-    balance = models.DecimalField(default=0, **MONEY)
+    balance = money(default=0)
     created = models.DateTimeField()
 
     class Meta:
@@ -149,7 +154,7 @@ class Order(models.Model):
     requested_turnaround_days = models.PositiveSmallIntegerField(null=True, blank=True)
     quote = models.JSONField(default=dict)  # the quote as given: a later price change never alters it
     lines = models.JSONField(default=list, blank=True)  # the charge as computed at completion
-    amount = models.DecimalField(default=0, **MONEY)  # the sum of its charge and correction entries
+    amount = money(default=0)  # the sum of its charge and correction entries
     reason = models.TextField(blank=True)  # why rejected or cancelled
     created = models.DateTimeField()
     updated = models.DateTimeField()
@@ -189,7 +194,7 @@ class LedgerEntry(models.Model):
         Account, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger"
     )
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = money()
     created = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

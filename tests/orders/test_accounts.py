@@ -21,6 +21,7 @@ from tests.orders.conftest import NOW, submit
 
 def open_for(pi: User, balance: str = "0") -> Account:
     actor = actor_for(pi)
+    assert pi.institution_id is not None
     account = services.open_account(
         actor, name="吸附材料课题组", institution_id=pi.institution_id, pi_id=pi.pk, now=NOW
     )

@@ -8,6 +8,7 @@ row count says who won and the loser gets 409 ``invalid_state``. Permission is c
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +29,7 @@ S = OrderStatus
 BEFORE_SERVICE = [S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED]
 
 
-def _move(order: Order, allowed: list[str], to: str, *, now: dt.datetime, **changes: Any) -> Order:
+def _move(order: Order, allowed: Sequence[str], to: str, *, now: dt.datetime, **changes: Any) -> Order:
     won = Order.objects.filter(pk=order.pk, status__in=allowed).update(status=to, updated=now, **changes)
     if not won:
         raise InvalidState(
