@@ -58,6 +58,8 @@ def booking_charge(quote: dict[str, Any], booking: Booking) -> list[dict[str, st
     shares = quote.get("shares", {})
     if booking.status == BookingStatus.NO_SHOW:
         return _share_line("爽约 (no-show)", quote, shares.get("no_show", "0"))
+    if booking.status == BookingStatus.REJECTED:
+        return []
     if booking.status == BookingStatus.CANCELLED:
         if booking.late_cancellation:
             return _share_line("逾期取消 (late cancellation)", quote, shares.get("late_cancellation", "0"))

@@ -114,3 +114,21 @@ def test_the_minimum_applies_to_the_charge_too(bet: Any, people: dict[str, Any])
     booking = book(people["eve"], bet, "2026-03-03 10:00", "2026-03-03 11:00")
     session(people, booking, "2026-03-03 10:00", "2026-03-03 11:00")
     assert str(complete(people, booking).amount) == "150.00"
+
+
+def test_a_rejected_booking_costs_nothing(priced: Any, people: dict[str, Any]) -> None:
+    booking = book(people["eve"], priced, "2026-03-03 10:00", "2026-03-03 12:00")
+    Order.objects.filter(booking=booking).update(status=OrderStatus.ACCEPTED)
+    booking.__class__.objects.filter(pk=booking.pk).update(status="rejected")
+    assert str(complete(people, booking).amount) == "0.00"
+
+
+def test_a_booking_order_is_cancelled_only_after_its_booking(booked: Any, people: dict[str, Any]) -> None:
+    from dayi.orders.errors import InvalidState
+
+    eve = actor_for(people["eve"])
+    order = Order.objects.get(booking=booked)
+    with pytest.raises(InvalidState):
+        services.cancel_order(eve, order.pk, reason="不去了", now=NOW)
+    booking_services.cancel_booking(eve, booked.pk, now=NOW)
+    assert services.cancel_order(eve, order.pk, reason="不去了", now=NOW).status == OrderStatus.CANCELLED

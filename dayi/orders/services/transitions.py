@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 
 from dayi.accounts.access import Actor, check_instrument_manager, manages_instruments_of
+from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
 from dayi.core.errors import Forbidden, ValidationFailed
 from dayi.core.money import yuan
@@ -60,6 +61,16 @@ def _managed(actor: Actor, order_id: int) -> tuple[Order, dict[str, Any]]:
     return order, audit.snapshot(order)
 
 
+def _check_booking_closed(order: Order) -> None:
+    """A booking's order ends with its booking: while the booking holds time, cancel or reject the booking
+    (its own rules decide whether the cancellation is late and charged), not the order."""
+    if order.kind != OrderKind.BOOKING or order.booking_id is None:
+        return
+    status = Booking.objects.values_list("status", flat=True).get(pk=order.booking_id)
+    if status not in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
+        raise InvalidState("请先取消或拒绝预约 (cancel or reject the booking first)")
+
+
 def _reason(reason: str) -> str:
     if not reason.strip():
         raise ValidationFailed(fields={"reason": ["请说明原因 (give a reason)"]})
@@ -77,6 +88,7 @@ def accept_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
 @transaction.atomic
 def reject_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) -> Order:
     order, before = _managed(actor, order_id)
+    _check_booking_closed(order)
     _move(order, [S.SUBMITTED], S.REJECTED, now=now, reason=_reason(reason))
     _record("order.reject", order, actor, before, now=now, reason=order.reason)
     return order
@@ -154,6 +166,7 @@ def cancel_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) 
     order = access_order(actor, order_id)
     if order.customer_id != actor.user.pk and not manages_instruments_of(actor, order.provider_id):
         raise Forbidden("只有下单人或仪器管理员可以取消 (only the customer or the managers may cancel)")
+    _check_booking_closed(order)
     before = audit.snapshot(order)
     _move(order, BEFORE_SERVICE, S.CANCELLED, now=now, reason=_reason(reason))
     _record("order.cancel", order, actor, before, now=now, reason=order.reason)
