@@ -261,7 +261,7 @@ class BookingFilters:
 
 def bookings(actor: Actor, f: BookingFilters) -> QuerySet[Booking]:
     """The bookings ``actor`` may see (their own; all of the instruments they manage), filtered."""
-    qs = visible_bookings(actor).select_related("instrument", "user")
+    qs = visible_bookings(actor).select_related("instrument", "user", "order")
     if f.instrument is not None:
         qs = qs.filter(instrument_id=f.instrument)
     if f.user is not None:

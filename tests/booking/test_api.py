@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -253,3 +254,27 @@ def test_the_directory_refuses_a_bad_booking_policy(api_as: Any, bet: Any) -> No
     }
     ok = api_as("alice").patch(f"/api/v1/instruments/{bet.pk}", {"booking_policy": {"slot_minutes": 15}})
     assert ok.status_code == 200
+
+
+def test_the_booking_list_takes_the_same_queries_for_two_or_six_bookings(
+    api_as: Any, bet: Any, day: dt.date
+) -> None:
+    client = api_as("alice")
+    client.get("/api/v1/me")  # the token's first use records last_used: not part of what is counted
+    slots = list(itertools.pairwise(["09:30", "10:30", "11:30", "12:30", "13:30", "14:30", "15:30"]))
+
+    def count_queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/v1/bookings", {"instrument": bet.pk}).status_code == 200
+        return len(ctx.captured_queries)
+
+    eve = api_as("eve")
+    for start, end in slots[:2]:
+        assert eve.post("/api/v1/bookings", body(bet, day, start, end)).status_code == 201
+    with_two = count_queries()
+    for start, end in slots[2:]:
+        assert eve.post("/api/v1/bookings", body(bet, day, start, end)).status_code == 201
+    assert count_queries() == with_two
