@@ -6,10 +6,13 @@ from dayi.booking.api import router as booking_router
 from dayi.booking.api_feeds import router as booking_feeds_router
 from dayi.core import views as core_views
 from dayi.core.api import api
+from dayi.demands.api import router as demands_router
 from dayi.directory.api import router as directory_router
 from dayi.directory.api_transfer import router as transfer_router
 from dayi.network.api import router as network_router
 from dayi.orders.api import router as orders_router
+from dayi.ratings.api import router as ratings_router
+from dayi.statements.api import router as statements_router
 
 api.add_router("", accounts_router)
 api.add_router("", network_router)
@@ -19,6 +22,9 @@ api.add_router("", directory_router)
 api.add_router("", booking_router)
 api.add_router("", booking_feeds_router)
 api.add_router("", orders_router)
+api.add_router("", ratings_router)
+api.add_router("", demands_router)
+api.add_router("", statements_router)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -27,6 +33,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("manage/", include("dayi.directory.urls")),
     path("", include("dayi.booking.urls")),
+    path("", include("dayi.orders.urls")),
+    path("", include("dayi.ratings.urls")),
+    path("", include("dayi.demands.urls")),
+    path("", include("dayi.statements.urls")),
     path("", include("dayi.core.urls")),
     path("", include("dayi.portal.urls")),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DemandsConfig(AppConfig):
+    name = "dayi.demands"
+    label = "demands"
