@@ -241,7 +241,8 @@ def search_instruments(request: HttpRequest, params: Query[SearchParams]) -> dic
         terms = search_queries.query_terms(f.q)
         for item, instrument in zip(items, page, strict=True):
             item["highlights"] = search_queries.highlights(instrument, f.q, terms=terms)
-    return {"count": qs.count(), "items": items, "facets": queries.facets(f)}
+    count, facet_counts = queries.count_and_facets(f)
+    return {"count": count, "items": items, "facets": facet_counts}
 
 
 @router.post("/instruments", auth=SIGNED_IN, response={201: InstrumentOut}, summary="List an instrument")
