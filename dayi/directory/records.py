@@ -156,11 +156,11 @@ def clean_instrument(
         else:
             clean["category"] = lookups.categories[code]
     if "original_value" in raw and "original_value" not in errors:
-        value, problem = _money(raw["original_value"])
+        amount, problem = _money(raw["original_value"])
         if problem:
             fail("original_value", problem)
         else:
-            clean["original_value"] = value
+            clean["original_value"] = amount
     for key, choices in (
         ("status", Status.values),
         ("share_mode", ShareMode.values),
@@ -168,21 +168,21 @@ def clean_instrument(
         ("purpose", Purpose.values),
     ):
         if key in raw and _text(raw[key]) != "":
-            value, problem = _choice(key, raw[key], choices)
+            choice, problem = _choice(key, raw[key], choices)
             if problem:
                 fail(key, problem)
             else:
-                clean[key] = value
+                clean[key] = choice
         elif key in raw and key in ("source", "purpose"):
             clean[key] = ""
     if "modes" in raw:
         modes: list[str] = []
         for item in _list(raw["modes"]):
-            value, problem = _choice("modes", item, ServiceMode.values)
+            mode, problem = _choice("modes", item, ServiceMode.values)
             if problem:
                 fail("modes", problem)
-            elif value not in modes:
-                modes.append(value)  # type: ignore[arg-type]
+            elif mode is not None and mode not in modes:
+                modes.append(mode)
         clean["modes"] = modes
     if "disciplines" in raw:
         disciplines = _list(raw["disciplines"])
@@ -193,11 +193,11 @@ def clean_instrument(
         else:
             clean["disciplines"] = disciplines
     if "in_service_date" in raw:
-        value, problem = _date(raw["in_service_date"])
+        day, problem = _date(raw["in_service_date"])
         if problem:
             fail("in_service_date", problem)
         else:
-            clean["in_service_date"] = value
+            clean["in_service_date"] = day
     if "region" in raw and _text(raw["region"]) != "":
         code = _text(raw["region"])
         if code not in lookups.regions:

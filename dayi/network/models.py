@@ -72,7 +72,7 @@ class Platform(models.Model):
     )
     path = models.CharField(max_length=512, unique=True, editable=False)
     regions = models.ManyToManyField(Region, blank=True, related_name="platforms")
-    members = models.ManyToManyField(
+    members: models.ManyToManyField[Institution, Membership] = models.ManyToManyField(
         "Institution", through="Membership", blank=True, related_name="platforms"
     )
     description = models.TextField(blank=True)

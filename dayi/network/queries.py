@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
 from dayi.core.errors import ValidationFailed
@@ -13,7 +15,7 @@ def region_subtree_q(code: str, field: str = "region") -> Q:
     return Q(**{f"{field}__startswith": region_prefix(code)})
 
 
-def platform_institution_ids(platform: Platform) -> QuerySet[Membership]:
+def platform_institution_ids(platform: Platform) -> QuerySet[Membership, Any]:
     """Ids of the institutions that are members of the platform or of any platform below it."""
     return (
         Membership.objects.filter(platform__path__startswith=platform.path)
