@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 import icalendar
 from django.conf import settings
@@ -28,7 +29,7 @@ PRIVATE_LIMIT = 1000
 # How often clients should poll (RFC 7986 REFRESH-INTERVAL, and the older X-PUBLISHED-TTL).
 REFRESH = dt.timedelta(minutes=30)
 
-STATUS_TEXT = {
+STATUS_TEXT: dict[str, str] = {
     BookingStatus.PENDING: "待审批 pending",
     BookingStatus.CONFIRMED: "已确认 confirmed",
     BookingStatus.IN_PROGRESS: "使用中 in progress",
@@ -39,7 +40,7 @@ STATUS_TEXT = {
 }
 # RFC 5545 STATUS of a VEVENT; rejected and cancelled bookings stay in the feed as CANCELLED so that
 # subscribed clients remove the event they already have.
-ICAL_STATUS = {
+ICAL_STATUS: dict[str, str] = {
     BookingStatus.PENDING: "TENTATIVE",
     BookingStatus.REJECTED: "CANCELLED",
     BookingStatus.CANCELLED: "CANCELLED",
@@ -115,7 +116,7 @@ def _closures(
     return timeline.closures(policy, zone, start, end)  # type: ignore[arg-type]
 
 
-def user_bookings(user: object, *, now: dt.datetime) -> Iterable[Booking]:
+def user_bookings(user: Any, *, now: dt.datetime) -> Iterable[Booking]:
     return (
         Booking.objects.filter(user=user, end__gte=now - PRIVATE_PAST)
         .select_related("instrument", "instrument__institution")
@@ -123,7 +124,7 @@ def user_bookings(user: object, *, now: dt.datetime) -> Iterable[Booking]:
     )
 
 
-def user_feed(user: object, *, now: dt.datetime) -> bytes:
+def user_feed(user: Any, *, now: dt.datetime) -> bytes:
     """The user's own bookings (the private feed behind a secret URL): instrument, place, mode, purpose."""
     cal = _calendar("大仪 · 我的预约 (my bookings)", settings.TIME_ZONE, now=now)
     for b in user_bookings(user, now=now):

@@ -161,12 +161,14 @@ def map_points(region: Region) -> dict[str, Any] | None:
     point = region if region.lon is not None else Region.objects.filter(code=region.parent_id).first()
     if point is None or point.lon is None or point.lat is None:
         return None
-    capitals = Region.objects.filter(level="province", lon__isnull=False).values_list("lon", "lat")
+    capitals = Region.objects.filter(level="province", lon__isnull=False, lat__isnull=False).values_list(
+        "lon", "lat"
+    )
     x, y = _project(point.lon, point.lat)
     return {
         "width": MAP_WIDTH,
         "height": MAP_HEIGHT,
-        "dots": [_project(lon, lat) for lon, lat in capitals],
+        "dots": [_project(lon, lat) for lon, lat in capitals if lon is not None and lat is not None],
         "x": x,
         "y": y,
         "label_x": x - 8 if x > MAP_WIDTH * 0.75 else x + 8,
