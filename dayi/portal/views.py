@@ -14,6 +14,7 @@ from dayi.directory import queries, services
 from dayi.network.models import Institution, Platform
 from dayi.network.queries import institutions as institution_list
 from dayi.portal import figures, results
+from dayi.ratings.queries import rating_summary
 
 PAGE_SIZE = 20
 
@@ -63,6 +64,7 @@ def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
         "region_path": figures.region_path(instrument.region_id),
         "map": figures.map_points(instrument.region),
         "similar": figures.similar_nearby(instrument),
+        "ratings": rating_summary(instrument.pk),
     }
     return render(request, "portal/instrument_detail.html", context)
 
