@@ -64,6 +64,7 @@ class BookingIn(Schema):
     end: dt.datetime
     mode: str
     purpose: str = ""
+    account: int | None = None  # a research-group account the booker is a member of (dayi.orders)
 
 
 class BookingOut(Schema):
@@ -251,6 +252,7 @@ def create_booking(request: HttpRequest, body: BookingIn) -> Status[dict[str, An
         mode=body.mode,
         purpose=body.purpose,
         request_key=request.headers.get("Idempotency-Key", "")[:64],
+        account_id=body.account,
         now=timezone.now(),
     )
     return Status(201, booking_out(booking))  # instrument and user are on it already: no second query

@@ -270,6 +270,7 @@ def create_order(request: HttpRequest, body: SampleOrderIn) -> Status[dict[str, 
         shipping=body.shipping,
         requested_turnaround_days=body.requested_turnaround_days,
         account_id=body.account,
+        request_key=request.headers.get("Idempotency-Key", "")[:64],
         now=timezone.now(),
     )
     return Status(201, _fresh(order.pk))
@@ -320,6 +321,21 @@ def cancel(request: HttpRequest, order_id: int, body: ReasonIn) -> dict[str, Any
 @router.post("/orders/{order_id}/corrections", auth=SIGNED_IN, response=OrderOut, summary="Correct a charge")
 def correct(request: HttpRequest, order_id: int, body: CorrectionIn) -> dict[str, Any]:
     services.correct_charge(
+        signed_in(request), order_id, amount=body.amount, note=body.note, now=timezone.now()
+    )
+    return _fresh(order_id)
+
+
+class RefundIn(Schema):
+    amount: Decimal
+    note: str
+
+
+@router.post(
+    "/orders/{order_id}/refunds", auth=SIGNED_IN, response=OrderOut, summary="Refund a settled order"
+)
+def refund(request: HttpRequest, order_id: int, body: RefundIn) -> dict[str, Any]:
+    services.refund_order(
         signed_in(request), order_id, amount=body.amount, note=body.note, now=timezone.now()
     )
     return _fresh(order_id)

@@ -15,3 +15,9 @@ class InvalidState(Conflict):
     """订单当前状态不允许此操作 (the order's status does not allow this)"""
 
     code = "invalid_state"
+
+
+class DuplicateRequest(Conflict):
+    """该 Idempotency-Key 已用于另一请求 (the Idempotency-Key was used for another request)"""
+
+    code = "duplicate"

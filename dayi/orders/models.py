@@ -156,6 +156,8 @@ class Order(models.Model):
     lines = models.JSONField(default=list, blank=True)  # the charge as computed at completion
     amount = money(default=0)  # the sum of its charge and correction entries
     reason = models.TextField(blank=True)  # why rejected or cancelled
+    # The client's Idempotency-Key on POST /orders: a retried request finds the order it already made.
+    request_key = models.CharField(max_length=64, blank=True)
     created = models.DateTimeField()
     updated = models.DateTimeField()
 
@@ -167,6 +169,11 @@ class Order(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="booking", booking__isnull=False) | Q(kind="sample", booking__isnull=True),
                 name="order_booking_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "request_key"],
+                condition=~Q(request_key=""),
+                name="order_request_key_unique",
             ),
         ]
         indexes = [

@@ -261,6 +261,7 @@ def create_booking(
     mode: str,
     purpose: str = "",
     request_key: str = "",
+    account_id: int | None = None,
     now: dt.datetime,
 ) -> Booking:
     """Book [start, end) on the instrument, or raise the rule it breaks (422), or the clash (409)."""
@@ -269,7 +270,9 @@ def create_booking(
     attempt: dict[str, Any] = {}
     try:
         with transaction.atomic():
-            return _create(actor, instrument_id, start, end, mode, purpose, request_key, now, attempt)
+            return _create(
+                actor, instrument_id, start, end, mode, purpose, request_key, now, attempt, account_id
+            )
     except IntegrityError as exc:
         # The exclusion constraint is the last guard: reached only by a write that skipped the instrument
         # lock. The transaction has rolled back (no savepoint on the hot path), so the clash can be read.
@@ -286,6 +289,7 @@ def _create(
     request_key: str,
     now: dt.datetime,
     attempt: dict[str, Any],
+    account_id: int | None = None,
 ) -> Booking:
     instrument = lock_instrument(instrument_id)
     if request_key:
@@ -305,10 +309,18 @@ def _create(
     _check_qualified(r)
     _check_quota(r)
     attempt.update(occupied=occupied, zone=r.zone)
-    return _save(r, occupied, warmup, purpose=purpose, request_key=request_key)
+    return _save(r, occupied, warmup, purpose=purpose, request_key=request_key, account_id=account_id)
 
 
-def _save(r: Request, occupied: timeline.Interval, warmup: int, *, purpose: str, request_key: str) -> Booking:
+def _save(
+    r: Request,
+    occupied: timeline.Interval,
+    warmup: int,
+    *,
+    purpose: str,
+    request_key: str,
+    account_id: int | None = None,
+) -> Booking:
     booking = Booking(
         instrument=r.instrument,
         user=r.actor.user,
@@ -326,7 +338,8 @@ def _save(r: Request, occupied: timeline.Interval, warmup: int, *, purpose: str,
     )
     booking.save()
     record("booking.create", booking, r.actor.user, now=r.now)
-    create_booking_order(r.actor, booking, now=r.now)  # every booking has an order (dayi.orders)
+    # Every booking has an order (dayi.orders), charged to the group account named, if any.
+    create_booking_order(r.actor, booking, account_id=account_id, now=r.now)
     emit: Any = (
         events.booking_confirmed if booking.status == BookingStatus.CONFIRMED else events.booking_requested
     )

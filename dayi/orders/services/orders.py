@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from dayi.accounts.access import Actor, managed_institution_ids, require_signed_in
@@ -17,6 +17,7 @@ from dayi.directory.models import Instrument, ServiceMode
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
 from dayi.orders import pricing
+from dayi.orders.errors import DuplicateRequest
 from dayi.orders.models import Account, Order, OrderKind, OrderStatus
 
 
@@ -89,9 +90,13 @@ def _record(
     )
 
 
-def create_booking_order(actor: Actor, booking: Booking, *, now: dt.datetime) -> Order:
-    """The order of a booking just made, in the booking's transaction, priced by the rules of its day."""
+def create_booking_order(
+    actor: Actor, booking: Booking, *, account_id: int | None = None, now: dt.datetime
+) -> Order:
+    """The order of a booking just made, in the booking's transaction, priced by the rules of its day;
+    charged to ``account_id`` when the booker is a member of that group account."""
     instrument = booking.instrument
+    account = _member_account(actor, account_id)
     customer = Institution.objects.filter(pk=booking.customer_id).first() if booking.customer_id else None
     quote = _quote_or_unpriced(
         instrument,
@@ -112,6 +117,7 @@ def create_booking_order(actor: Actor, booking: Booking, *, now: dt.datetime) ->
         customer_institution=customer,
         provider_id=instrument.institution_id,
         booking=booking,
+        account=account,
         quote=quote,
         created=now,
         updated=now,
@@ -135,6 +141,18 @@ def _samples(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _member_account(actor: Actor, account_id: int | None) -> Account | None:
+    """The booking's account: 422 (not 404) when the booker is not in it, as the booking's other rules."""
+    if account_id is None:
+        return None
+    account = Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user), pk=account_id).first()
+    if account is None:
+        raise ValidationFailed(
+            fields={"account": ["你不是该课题组账户的成员 (not a member of that account)"]}
+        )
+    return account
+
+
 def _usable_account(actor: Actor, account_id: int | None) -> Account | None:
     if account_id is None:
         return None
@@ -144,7 +162,25 @@ def _usable_account(actor: Actor, account_id: int | None) -> Account | None:
     return account
 
 
-@transaction.atomic
+def _sample_request(order: Order) -> dict[str, Any]:
+    """What an Idempotency-Key replay must match: the fields of the sample submission as stored."""
+    return {
+        "instrument_id": order.instrument_id,
+        "samples": order.samples,
+        "items": order.items or [],
+        "description": order.description,
+        "shipping": order.shipping,
+        "requested_turnaround_days": order.requested_turnaround_days,
+        "account_id": order.account_id,
+    }
+
+
+def _replay(existing: Order, wanted: dict[str, Any]) -> Order:
+    if _sample_request(existing) != wanted:
+        raise DuplicateRequest()
+    return existing
+
+
 def create_sample_order(
     actor: Actor,
     *,
@@ -155,17 +191,49 @@ def create_sample_order(
     shipping: str = "",
     requested_turnaround_days: int | None = None,
     account_id: int | None = None,
+    request_key: str = "",
     now: dt.datetime,
 ) -> Order:
-    """A sample submission (送样检测): the holder's staff run the test and deliver results."""
+    """A sample submission (送样检测): the holder's staff run the test and deliver results.
+
+    With ``request_key`` (the client's Idempotency-Key) a retry with the same body returns the order
+    already made, and the same key with another body is 409 ``duplicate``."""
     require_signed_in(actor.user)
-    instrument = get_instrument(instrument_id)
+    wanted = {
+        "instrument_id": instrument_id,
+        "samples": _samples(samples),
+        "items": items or [],
+        "description": description,
+        "shipping": shipping,
+        "requested_turnaround_days": requested_turnaround_days,
+        "account_id": account_id,
+    }
+    try:
+        with transaction.atomic():
+            if request_key:
+                existing = Order.objects.filter(customer=actor.user, request_key=request_key).first()
+                if existing is not None:
+                    return _replay(existing, wanted)
+            return _create_sample_order(actor, wanted, request_key=request_key, now=now)
+    except IntegrityError as exc:
+        # Two retries raced past the lookup: the unique key let one insert win; answer as it did.
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
+        if constraint != "order_request_key_unique":
+            raise
+        return _replay(Order.objects.get(customer=actor.user, request_key=request_key), wanted)
+
+
+def _create_sample_order(
+    actor: Actor, wanted: dict[str, Any], *, request_key: str, now: dt.datetime
+) -> Order:
+    instrument = get_instrument(wanted["instrument_id"])
     if ServiceMode.SAMPLE not in instrument.modes:
         raise RuleViolation(
             "mode_not_offered", "该仪器不提供送样检测 (no sample submission on this instrument)"
         )
-    clean = _samples(samples)
-    account = _usable_account(actor, account_id)
+    clean = wanted["samples"]
+    items = wanted["items"]
+    account = _usable_account(actor, wanted["account_id"])
     customer = Institution.objects.filter(pk=actor.institution_id).first() if actor.institution_id else None
     quote = _quote_or_unpriced(
         instrument,
@@ -187,10 +255,11 @@ def create_sample_order(
         provider_id=instrument.institution_id,
         account=account,
         samples=clean,
-        items=items or [],
-        description=description,
-        shipping=shipping,
-        requested_turnaround_days=requested_turnaround_days,
+        items=items,
+        description=wanted["description"],
+        shipping=wanted["shipping"],
+        requested_turnaround_days=wanted["requested_turnaround_days"],
+        request_key=request_key,
         quote=quote,
         created=now,
         updated=now,

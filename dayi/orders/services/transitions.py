@@ -22,7 +22,7 @@ from dayi.core.errors import Forbidden, ValidationFailed
 from dayi.core.money import yuan
 from dayi.orders import charges
 from dayi.orders.errors import InvalidState
-from dayi.orders.models import EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
+from dayi.orders.models import Account, EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
 from dayi.orders.services.accounts import debit
 from dayi.orders.services.orders import access_order
 
@@ -212,3 +212,68 @@ def payable(order: Order) -> Decimal:
     """What the customer still owes: the sum of the order's entries."""
     total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
     return yuan(total or 0)
+
+
+@transaction.atomic
+def refund_order(actor: Actor, order_id: int, *, amount: Decimal | str, note: str, now: dt.datetime) -> Order:
+    """Give back part or all of a settled order's charge (provider managers).
+
+    Two entries keep both sums right: a correction lowers the charge (the order's amount follows), and the
+    payment is reversed by the same amount — to the group account (a ``refund`` entry naming it, which raises
+    its balance) or, for an order paid outside Dayi, as a reversed ``payment``. The order's payable stays
+    what it was (nothing owed), and the account's balance is still the sum of its entries.
+    """
+    order, before = _managed(actor, order_id)
+    value = yuan(amount)
+    if value <= 0:
+        raise ValidationFailed(fields={"amount": ["须大于零 (must be more than zero)"]})
+    reason = _reason(note)
+    # Conditional: only a settled order, never refunding more than its amount (two refunds racing: one wins).
+    won = Order.objects.filter(pk=order.pk, status=S.SETTLED, amount__gte=value).update(
+        amount=F("amount") - value, updated=now
+    )
+    if not won:
+        raise InvalidState("只能退款已结算订单，且不超过其金额 (only a settled order, up to its amount)")
+    order.refresh_from_db()
+    _entry(order, EntryKind.CORRECTION, -value, actor, now=now, note=reason)
+    if order.account_id:
+        Account.objects.filter(pk=order.account_id).update(balance=F("balance") + value)
+        _entry(order, EntryKind.REFUND, value, actor, now=now, account_id=order.account_id, note=reason)
+    else:
+        _entry(order, EntryKind.PAYMENT, value, actor, now=now, note=f"退款 (refund): {reason}")
+    _record("order.refund", order, actor, before, now=now, reason=reason)
+    return order
+
+
+def follow_booking(actor: Actor, booking: Booking, *, now: dt.datetime) -> Order | None:
+    """Move a booking's order after its booking, in the booking service's transaction (which checked the
+    actor's permission for the booking's own transition).
+
+    Approved → the order is accepted; rejected → rejected; cancelled → cancelled, except a late
+    cancellation, whose order stays open so the managers complete and charge the late share. An order
+    already past that point (or a booking made before orders existed) is left as it is.
+    """
+    order = Order.objects.filter(booking=booking).first()
+    if order is None:
+        return None
+    before = audit.snapshot(order)
+    reason = booking.reason or ""
+    if booking.status == BookingStatus.CONFIRMED:
+        step = ("order.accept", [S.SUBMITTED], S.ACCEPTED, {})
+    elif booking.status == BookingStatus.REJECTED:
+        step = ("order.reject", [S.SUBMITTED], S.REJECTED, {"reason": reason})
+    elif booking.status == BookingStatus.CANCELLED and not booking.late_cancellation:
+        step = (
+            "order.cancel",
+            BEFORE_SERVICE,
+            S.CANCELLED,
+            {"reason": reason or "预约已取消 (booking cancelled)"},
+        )
+    else:
+        return order
+    action, allowed, to, changes = step
+    if not Order.objects.filter(pk=order.pk, status__in=allowed).update(status=to, updated=now, **changes):
+        return order
+    order.refresh_from_db()
+    _record(action, order, actor, before, now=now, reason=order.reason)
+    return order
