@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from django.urls import path
+
+from dayi.statements import views
+
+app_name = "statements"
+urlpatterns = [
+    path("statements/", views.pick, name="pick"),
+    path("statements/<str:kind>/<int:subject_id>/<str:period>/", views.show, name="show"),
+]
