@@ -5,12 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from django.db.models import Sum
 
 from dayi.accounts.access import actor_for
+from dayi.core.errors import NotFound
+from dayi.orders import services
 from dayi.orders.models import EntryKind, LedgerEntry
 from dayi.statements import queries
-from tests.statements.conftest import at, charged, correct, submit
+from tests.statements.conftest import NOW, at, charged, correct, submit
 
 MARCH = (2026, 3)
 
@@ -79,3 +82,23 @@ def test_the_providers_manager_sees_only_own_lines(
     charged(people, submit(outsiders["gina"], priced, count=3))
     s = queries.visible_statement(actor_for(people["alice"]), "institution", sjtu_of(outsiders), *MARCH)
     assert [o.provider for o in s.orders] == ["浙江大学"]
+
+
+def test_a_group_accounts_statement_shows_its_payments_to_its_pi_only(
+    priced: Any, people: dict[str, Any], outsiders: dict[str, Any]
+) -> None:
+    # Given gina's group account, topped up, paying for a charged order
+    gina = actor_for(outsiders["gina"])
+    account = services.open_account(
+        gina, name="催化课题组", institution_id=sjtu_of(outsiders), pi_id=outsiders["gina"].pk, now=NOW
+    )
+    services.top_up(gina, account.pk, amount="1000", now=NOW)
+    charged(people, submit(outsiders["gina"], priced, count=3, account_id=account.pk))
+    # When its PI reads the March statement
+    s = queries.visible_statement(gina, "account", account.pk, *MARCH)
+    # Then the charge is paid from the account, and nothing is owed; others get 404
+    assert (s.charges, s.payments, s.closing) == (Decimal("240.00"), Decimal("-240.00"), Decimal("0.00"))
+    assert s.name == "催化课题组"
+    for name in ("bob", "eve"):
+        with pytest.raises(NotFound):
+            queries.visible_statement(actor_for(people[name]), "account", account.pk, *MARCH)
