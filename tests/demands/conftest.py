@@ -60,4 +60,5 @@ def nmr(network: dict[str, Any]) -> Instrument:
 @pytest.fixture
 def market(priced: Instrument, nmr: Instrument, outsiders: dict[str, User], people: dict[str, User]) -> Any:  # noqa: F811
     """Everyone in one place: the instruments and the personas, with frank the company's user."""
-    return {"bet": priced, "nmr": nmr, **people, **outsiders}
+    people.update(outsiders)  # so api_as("frank") finds him
+    return {"bet": priced, "nmr": nmr, **people}
