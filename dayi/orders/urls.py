@@ -1,1 +1,19 @@
-urlpatterns: list = []
+"""The orders pages, mounted at the site root (see ``dayi.urls``)."""
+
+from django.urls import path
+
+from dayi.orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("manage/instruments/<int:instrument_id>/prices/", views.prices, name="prices"),
+    path("instruments/<int:instrument_id>/quote/", views.quote, name="quote"),
+    path("instruments/<int:instrument_id>/samples/", views.submit_samples, name="submit"),
+    path("orders/", views.my_orders, name="mine"),
+    path("orders/<int:order_id>/", views.order_detail, name="detail"),
+    path("orders/<int:order_id>/<slug:action>/", views.order_action, name="act"),
+    path("manage/orders/", views.manage_orders, name="manage"),
+    path("accounts/", views.my_accounts, name="accounts"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account"),
+]

@@ -12,7 +12,7 @@ from dayi.orders.services.orders import (
     quote_for,
     visible_orders,
 )
-from dayi.orders.services.prices import replace_prices, set_charge_shares
+from dayi.orders.services.prices import replace_prices, save_price_list, set_charge_shares
 from dayi.orders.services.transitions import (
     accept_order,
     cancel_order,
@@ -45,6 +45,7 @@ __all__ = [
     "refund_order",
     "reject_order",
     "replace_prices",
+    "save_price_list",
     "set_charge_shares",
     "settle_order",
     "start_order",

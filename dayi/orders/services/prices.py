@@ -108,3 +108,19 @@ def set_charge_shares(
         now=now,
     )
     return charges
+
+
+@transaction.atomic
+def save_price_list(
+    actor: Actor,
+    instrument_id: int,
+    rules: list[dict[str, Any]],
+    *,
+    late_cancellation: Any,
+    no_show: Any,
+    now: dt.datetime,
+) -> list[PriceRule]:
+    """The editor's save: the rates and the two shares together, so a bad share keeps the old rates too."""
+    created = replace_prices(actor, instrument_id, rules, now=now)
+    set_charge_shares(actor, instrument_id, late_cancellation=late_cancellation, no_show=no_show, now=now)
+    return created

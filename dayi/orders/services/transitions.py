@@ -115,15 +115,16 @@ def start_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
 
 
 @transaction.atomic
-def complete_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
-    """Completed, with its charge computed from the stored quote and what was used (not yet in the ledger)."""
+def complete_order(actor: Actor, order_id: int, *, now: dt.datetime, note: str = "") -> Order:
+    """Completed, with its charge computed from the stored quote and what was used (not yet in the ledger).
+    ``note``: the result or report delivered, kept on the order's audit trail (its timeline)."""
     order, before = _managed(actor, order_id)
     order = Order.objects.select_related("booking").get(pk=order.pk)
     # A booking that ended in a no-show or late cancellation never went into service but is still charged.
     allowed = [S.IN_SERVICE, S.ACCEPTED] if order.kind == OrderKind.BOOKING else [S.IN_SERVICE]
     lines, amount = charges.charge_lines(order)
     _move(order, allowed, S.COMPLETED, now=now, lines=lines, amount=amount)
-    _record("order.complete", order, actor, before, now=now)
+    _record("order.complete", order, actor, before, now=now, reason=note.strip())
     return order
 
 
@@ -258,6 +259,7 @@ def follow_booking(actor: Actor, booking: Booking, *, now: dt.datetime) -> Order
         return None
     before = audit.snapshot(order)
     reason = booking.reason or ""
+    step: tuple[str, Sequence[str], str, dict[str, Any]]
     if booking.status == BookingStatus.CONFIRMED:
         step = ("order.accept", [S.SUBMITTED], S.ACCEPTED, {})
     elif booking.status == BookingStatus.REJECTED:
