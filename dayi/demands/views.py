@@ -1,0 +1,151 @@
+"""The demand board (/demands/) and a demand's page. Thin: reads through ``dayi.demands.queries``, every
+write through ``dayi.demands.services``, the same functions the API calls."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dayi.accounts.access import Actor, actor_for, managed_institution_ids
+from dayi.core.errors import DayiError, NotFound
+from dayi.demands import queries, services
+from dayi.demands.forms import BoardFilterForm, DemandForm, QuoteForm
+from dayi.demands.models import Demand, DemandStatus
+from dayi.directory.models import Instrument, ServiceMode
+
+PAGE_SIZE = 20
+
+
+def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
+    return render(
+        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+    )
+
+
+def _board(
+    request: HttpRequest, form: DemandForm | None, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    filters = BoardFilterForm(request.GET or None)
+    chosen = filters.cleaned_data if filters.is_valid() else {}
+    f = queries.DemandFilters(**{k: v for k, v in chosen.items() if v})
+    page = Paginator(queries.demands(actor_for(request.user), f), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"filters": filters, "page_obj": page, "form": form, "error": error}
+    return render(request, "demands/board.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def board(request: HttpRequest) -> HttpResponse:
+    signed_in = request.user.is_authenticated
+    if request.method == "GET":
+        return _board(request, DemandForm() if signed_in else None)
+    if not signed_in:
+        return redirect_to_login(request.get_full_path())
+    form = DemandForm(request.POST)
+    if not form.is_valid():
+        return _board(request, form, status=422)
+    try:
+        demand = services.post_demand(actor_for(request.user), form.cleaned_data, now=timezone.now())
+    except DayiError as exc:
+        return _board(request, form, status=exc.status, error=exc.message)
+    messages.success(request, _("需求已发布，已通知匹配仪器的管理员"))
+    return redirect("demands:detail", demand.pk)
+
+
+def _quotable(actor: Actor, demand: Demand) -> list[tuple[int, str]]:
+    """The actor's instruments that could answer: sample-taking, of an institution other than the company."""
+    if demand.status != DemandStatus.OPEN or not actor.is_authenticated:
+        return []
+    managed = managed_institution_ids(actor)
+    qs = Instrument.objects.filter(retired__isnull=True, modes__contains=[ServiceMode.SAMPLE])
+    qs = qs.exclude(institution_id=demand.company_id)
+    if managed is not None:
+        qs = qs.filter(institution_id__in=managed)
+    return list(qs.order_by("name", "id").values_list("pk", "name")[:200])
+
+
+def _detail(
+    request: HttpRequest,
+    demand_id: int,
+    *,
+    quote_form: QuoteForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    actor = actor_for(request.user)
+    try:
+        demand = services.access_demand(actor, demand_id)
+    except NotFound:
+        raise Http404("no such demand") from None
+    instruments = _quotable(actor, demand)
+    context: dict[str, Any] = {
+        "demand": demand,
+        "suggested": demand.suggested.select_related("institution").order_by("name", "id"),
+        "quotes": queries.visible_quotes(actor, demand),
+        "is_company": services.speaks_for_company(actor, demand),
+        "quote_form": quote_form or (QuoteForm(instruments=instruments) if instruments else None),
+        "error": error,
+    }
+    return render(request, "demands/detail.html", context, status=status)
+
+
+def detail(request: HttpRequest, demand_id: int) -> HttpResponse:
+    return _detail(request, demand_id)
+
+
+@login_required
+@require_POST
+def quote(request: HttpRequest, demand_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    try:
+        demand = services.access_demand(actor, demand_id)
+    except NotFound:
+        raise Http404("no such demand") from None
+    form = QuoteForm(request.POST, instruments=_quotable(actor, demand))
+    if not form.is_valid():
+        return _detail(request, demand_id, quote_form=form, status=422)
+    data = form.cleaned_data
+    try:
+        services.quote_demand(
+            actor,
+            demand_id,
+            instrument_id=data["instrument"],
+            amount=data["amount"],
+            note=data["note"],
+            valid_until=data["valid_until"],
+            now=timezone.now(),
+        )
+    except DayiError as exc:
+        return _detail(request, demand_id, quote_form=form, status=exc.status, error=exc.message)
+    messages.success(request, _("报价已提交"))
+    return redirect("demands:detail", demand_id)
+
+
+@login_required
+@require_POST
+def accept(request: HttpRequest, quote_id: int) -> HttpResponse:
+    try:
+        quote, order = services.accept_quote(actor_for(request.user), quote_id, now=timezone.now())
+    except DayiError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("已接受报价，订单 %(order)s 已生成") % {"order": order.pk})
+    return redirect("demands:detail", quote.demand_id)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, demand_id: int) -> HttpResponse:
+    try:
+        services.close_demand(actor_for(request.user), demand_id, now=timezone.now())
+    except DayiError as exc:
+        return _refused(request, exc)
+    messages.success(request, _("需求已关闭"))
+    return redirect("demands:detail", demand_id)
