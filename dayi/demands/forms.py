@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dayi.demands.models import DemandStatus
 from dayi.directory.models import Category
 from dayi.network.models import Region
 
+StrOrPromise = str | Promise  # a label, translated lazily or not
 
-def category_choices() -> list[tuple[str, str]]:
+
+def category_choices() -> list[tuple[str, StrOrPromise]]:
     top = Category.objects.filter(level__lte=2).order_by("code").values_list("code", "name")
     return [("", _("全部分类")), *[(code, f"{code} {name}") for code, name in top]]
 
 
-def region_choices() -> list[tuple[str, str]]:
+def region_choices() -> list[tuple[str, StrOrPromise]]:
     provinces = Region.objects.filter(level="province").order_by("code").values_list("code", "name")
     return [("", _("全部地区")), *provinces]
 

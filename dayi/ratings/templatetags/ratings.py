@@ -1,0 +1,19 @@
+"""Template helpers of ratings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from dayi.accounts.access import actor_for, manages_instruments_of
+
+register = template.Library()
+
+
+@register.filter
+def may_reply(user: Any, instrument: Any) -> bool:
+    """Whether ``user`` may answer the ratings of ``instrument``: its holder's managers (the service checks
+    the same; this only keeps the form from strangers)."""
+    actor = actor_for(user)
+    return actor.is_authenticated and manages_instruments_of(actor, instrument.institution_id)
