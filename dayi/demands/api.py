@@ -137,3 +137,11 @@ def accept_quote(request: HttpRequest, quote_id: int) -> dict[str, Any]:
     quote, order = services.accept_quote(actor, quote_id, now=timezone.now())
     demand = services.access_demand(actor, quote.demand_id)
     return {"order": order.pk, "quote": queries.quote_out(quote), "demand": queries.demand_out(demand)}
+
+
+@router.post(
+    "/demands/{demand_id}/close", auth=SIGNED_IN, response=DemandOut, summary="The company closes its demand"
+)
+def close_demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
+    demand = services.close_demand(signed_in(request), demand_id, now=timezone.now())
+    return queries.demand_out(demand)

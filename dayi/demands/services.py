@@ -193,7 +193,7 @@ def post_demand(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Dema
 
 
 def _quoting_instrument(actor: Actor, instrument_id: int | None) -> Instrument:
-    instrument = Instrument.objects.filter(pk=instrument_id).first() if instrument_id else None
+    instrument = directory.listed().filter(pk=instrument_id).first() if instrument_id else None
     if instrument is None:
         raise ValidationFailed(fields={"instrument": ["请选择提供服务的仪器 (name the instrument)"]})
     check_instrument_manager(actor, instrument.institution_id)
@@ -223,6 +223,8 @@ def quote_demand(
         raise RuleViolation("own_demand", "不能为本单位的需求报价 (a provider cannot answer its own demand)")
     if demand.status != DemandStatus.OPEN:
         raise Conflict("该需求已不再征集报价 (the demand is no longer open)")
+    if demand.deadline < now.astimezone(SHANGHAI).date():
+        raise Conflict("该需求已过截止日期 (the demand's deadline has passed)")
     if yuan(amount) < 0:
         raise ValidationFailed(fields={"amount": ["报价不能为负 (must not be negative)"]})
     try:
@@ -355,3 +357,35 @@ def close_demand(actor: Actor, demand_id: int, *, now: dt.datetime, reason: str 
         now=now,
     )
     return demand
+
+
+def expire_due_demands(*, now: dt.datetime) -> list[int]:
+    """Open demands whose deadline (a Shanghai date) has passed become expired; their offers declined.
+
+    A conditional update per demand: a company accepting an offer at the same moment either wins (the
+    demand is awarded and stays so) or finds the demand expired and is refused.
+    """
+    today = now.astimezone(SHANGHAI).date()
+    expired: list[int] = []
+    for demand_id in Demand.objects.filter(status=DemandStatus.OPEN, deadline__lt=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            if not Demand.objects.filter(pk=demand_id, status=DemandStatus.OPEN).update(
+                status=DemandStatus.EXPIRED
+            ):
+                continue
+            DemandQuote.objects.filter(demand_id=demand_id, status=QuoteStatus.OFFERED).update(
+                status=QuoteStatus.DECLINED
+            )
+            demand = Demand.objects.get(pk=demand_id)
+            audit.record(
+                "demand.expire",
+                demand,
+                actor=None,
+                after={"status": DemandStatus.EXPIRED},
+                institution_id=demand.company_id,
+                now=now,
+            )
+            expired.append(demand_id)
+    return expired

@@ -3,6 +3,7 @@
 ``demands.notify_suggested``: deferred after a demand's transaction commits; one e-mail to each manager
 of the suggested instruments' holders (separate messages: managers do not see each other's addresses),
 retried with back-off when the mail server fails.
+``demands.expire`` (every hour): open demands past their deadline become expired.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from django.core.mail import EmailMessage, get_connection
 from procrastinate.contrib.django import app
 
 from dayi.accounts.models import Role, User
-from dayi.booking.tasks import MAIL_QUEUE, MAIL_RETRY
+from dayi.booking.tasks import MAIL_QUEUE, MAIL_RETRY, PERIODIC_QUEUE, tick_time
+from dayi.demands import services
 from dayi.demands.models import Demand
 from dayi.directory.models import Instrument
 
@@ -77,3 +79,12 @@ def notify_suggested(demand_id: int) -> int:
     if messages:
         get_connection().send_messages(messages)
     return len(messages)
+
+
+@app.periodic(cron="7 * * * *", periodic_id="demands_expire")
+@app.task(name="demands.expire", queue=PERIODIC_QUEUE, queueing_lock="demands.expire")
+def expire(timestamp: int) -> list[int]:
+    expired = services.expire_due_demands(now=tick_time(timestamp))
+    if expired:
+        logger.info("expired %d demands: %s", len(expired), expired)
+    return expired

@@ -16,7 +16,9 @@ from dayi.directory.models import Instrument
 from tests.conftest import make_instrument
 from tests.orders.conftest import NOW, bet, fast_passwords, outsiders, priced  # noqa: F401
 
-DEADLINE = dt.date(2026, 4, 30)
+# After the services' NOW and after today: the API and the pages act at the real time.
+DEADLINE = max(dt.date(2026, 4, 30), dt.date.today() + dt.timedelta(days=60))
+AFTER_DEADLINE = dt.datetime.combine(DEADLINE + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
 
 
 def demand_data(**extra: Any) -> dict[str, Any]:

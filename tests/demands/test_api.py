@@ -114,3 +114,29 @@ def test_only_the_company_accepts_over_the_api(market: Any, api_as: Any) -> None
 
     assert r.status_code == 403
     assert not Order.objects.exists()
+
+
+def test_the_company_closes_its_demand(market: Any, api_as: Any) -> None:
+    demand = post(market["frank"])
+
+    refused = api_as("alice").post(f"/api/v1/demands/{demand.pk}/close")
+    r = api_as("frank").post(f"/api/v1/demands/{demand.pk}/close")
+    again = api_as("frank").post(f"/api/v1/demands/{demand.pk}/close")
+
+    assert refused.status_code == 403
+    assert (r.status_code, r.json()["status"]) == (200, "closed")
+    assert again.status_code == 409
+
+
+def test_the_board_takes_a_fixed_number_of_queries(
+    market: Any, api_as: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(5):
+        post(market["frank"], title=f"比表面积测试 {n}")
+    client = api_as("alice")
+    client.get("/api/v1/demands")  # the token look-up's first use
+
+    with django_assert_max_num_queries(6):
+        r = client.get("/api/v1/demands")
+
+    assert r.json()["count"] == 5

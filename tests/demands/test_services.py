@@ -13,7 +13,7 @@ from dayi.demands import services
 from dayi.demands.models import DemandQuote, DemandStatus, QuoteStatus
 from dayi.orders import services as orders
 from dayi.orders.models import Order, OrderStatus
-from tests.demands.conftest import NOW, demand_data, offer, post
+from tests.demands.conftest import AFTER_DEADLINE, NOW, demand_data, offer, post
 
 pytestmark = pytest.mark.django_db
 
@@ -190,3 +190,37 @@ def test_a_public_demand_is_seen_by_everyone(market: Any) -> None:
     demand = post(market["frank"])
 
     assert services.visible_demands(actor_for(AnonymousUser())).filter(pk=demand.pk).exists()
+
+
+def test_past_their_deadline_open_demands_expire_and_take_no_offers(market: Any) -> None:
+    demand = post(market["frank"])
+    offered = offer(market["alice"], demand, market["bet"])
+    awarded = post(market["frank"], title="已选定的需求")
+    services.accept_quote(
+        actor_for(market["frank"]), offer(market["alice"], awarded, market["bet"]).pk, now=NOW
+    )
+    later = AFTER_DEADLINE
+
+    expired = services.expire_due_demands(now=later)
+
+    demand.refresh_from_db()
+    offered.refresh_from_db()
+    assert expired == [demand.pk]
+    assert (demand.status, offered.status) == (DemandStatus.EXPIRED, QuoteStatus.DECLINED)
+    with pytest.raises(Conflict):
+        services.quote_demand(
+            actor_for(market["bob"]), demand.pk, instrument_id=market["nmr"].pk, amount="1", now=later
+        )
+
+
+def test_an_offer_after_the_deadline_is_refused(market: Any) -> None:
+    demand = post(market["frank"])
+
+    with pytest.raises(Conflict):
+        services.quote_demand(
+            actor_for(market["alice"]),
+            demand.pk,
+            instrument_id=market["bet"].pk,
+            amount="1",
+            now=AFTER_DEADLINE,
+        )
