@@ -17,7 +17,7 @@ from dayi.core.errors import Conflict
 from dayi.demands import services, tasks
 from dayi.orders.models import Order
 from tests.booking.test_notifications import _clear_jobs, queued
-from tests.demands.conftest import NOW, offer, post
+from tests.demands.conftest import AFTER_DEADLINE, NOW, offer, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,3 +93,13 @@ def test_two_parallel_accepts_make_one_order(market: Any) -> None:
     assert Order.objects.count() == 1
     demand.refresh_from_db()
     assert demand.order_id == Order.objects.get().pk
+
+
+def test_the_expiry_job_runs_in_the_worker(work: Any, market: Any) -> None:
+    demand = post(market["frank"])
+
+    tasks.expire.defer(timestamp=int(AFTER_DEADLINE.timestamp()))
+    work()
+
+    demand.refresh_from_db()
+    assert demand.status == "expired"
