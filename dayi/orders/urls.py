@@ -1,8 +1,10 @@
 """The orders pages, mounted at the site root (see ``dayi.urls``)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from dayi.orders import views
+
+ACTIONS = "|".join(views.ACTIONS)
 
 app_name = "orders"
 
@@ -12,7 +14,8 @@ urlpatterns = [
     path("instruments/<int:instrument_id>/samples/", views.submit_samples, name="submit"),
     path("orders/", views.my_orders, name="mine"),
     path("orders/<int:order_id>/", views.order_detail, name="detail"),
-    path("orders/<int:order_id>/<slug:action>/", views.order_action, name="act"),
+    # Only the transitions' own names: /orders/<id>/rate/ and others belong to other apps.
+    re_path(rf"^orders/(?P<order_id>[0-9]+)/(?P<action>{ACTIONS})/$", views.order_action, name="act"),
     path("manage/orders/", views.manage_orders, name="manage"),
     path("accounts/", views.my_accounts, name="accounts"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),
