@@ -14,6 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -170,9 +171,9 @@ def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
 
 
 def _account_choices(actor: Actor) -> list[tuple[int, str]]:
-    mine = Account.objects.filter(pk__in=visible_accounts(actor).filter(members=actor.user).values("pk"))
-    led = Account.objects.filter(pi=actor.user)
-    return [(a.pk, f"{a.name}（{a.balance} 元）") for a in (mine | led).distinct().order_by("name")]
+    """The group accounts the user may charge: led or joined (the service checks membership again)."""
+    mine = Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user)).distinct().order_by("name")
+    return [(a.pk, f"{a.name}（{a.balance} 元）") for a in mine]
 
 
 @login_required
