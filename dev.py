@@ -77,6 +77,7 @@ def dayi_test(args: list[str]) -> int:
     print(f"database: {where}", flush=True)
     checks = [
         [str(BIN / "ruff"), "check", "."],
+        [str(BIN / "mypy"), "dayi"],
         [str(BIN / "dayi"), "makemigrations", "--check", "--dry-run"],
     ]
     for cmd in checks:
