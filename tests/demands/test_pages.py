@@ -93,7 +93,12 @@ def test_a_manager_quotes_and_the_company_accepts_from_the_page(market: Any) -> 
     assert q.status_code == 302
     assert "接受报价" in page
     assert a.status_code == 302
-    assert Order.objects.get().quote["amount"] == "990.00"
+    order = Order.objects.get()
+    assert order.quote["amount"] == "990.00"
+    assert (
+        f'href="/orders/{order.pk}/"'
+        in client_of(market["frank"]).get(f"/demands/{demand.pk}/").content.decode()
+    )
 
 
 def test_another_user_cannot_accept_from_the_page(market: Any) -> None:
