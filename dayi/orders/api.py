@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from dayi.accounts.access import check_instrument_manager
 from dayi.booking import timeline
@@ -102,6 +103,8 @@ class OrderOut(Schema):
     description: str
     shipping: str
     requested_turnaround_days: int | None
+    project: str
+    funding_source: str
     reason: str
     created: str
     updated: str
@@ -121,6 +124,13 @@ class SampleOrderIn(Schema):
     shipping: str = ""
     requested_turnaround_days: int | None = None
     account: int | None = None
+    project: str = Field(default="", max_length=200)
+    funding_source: str = Field(default="", max_length=100)
+
+
+class ProjectIn(Schema):
+    project: str = Field(default="", max_length=200)
+    funding_source: str = Field(default="", max_length=100)
 
 
 class ReasonIn(Schema):
@@ -270,10 +280,26 @@ def create_order(request: HttpRequest, body: SampleOrderIn) -> Status[dict[str, 
         shipping=body.shipping,
         requested_turnaround_days=body.requested_turnaround_days,
         account_id=body.account,
+        project=body.project,
+        funding_source=body.funding_source,
         request_key=request.headers.get("Idempotency-Key", "")[:64],
         now=timezone.now(),
     )
     return Status(201, _fresh(order.pk))
+
+
+@router.patch(
+    "/orders/{order_id}", auth=SIGNED_IN, response=OrderOut, summary="Name the project an order serves"
+)
+def patch_order(request: HttpRequest, order_id: int, body: ProjectIn) -> dict[str, Any]:
+    order = services.describe_project(
+        signed_in(request),
+        order_id,
+        project=body.project,
+        funding_source=body.funding_source,
+        now=timezone.now(),
+    )
+    return _fresh(order.pk)
 
 
 @router.get("/orders", auth=SIGNED_IN, response=OrderList, summary="Orders: your own, or your instruments'")

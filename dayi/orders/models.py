@@ -152,6 +152,10 @@ class Order(models.Model):
     description = models.TextField(blank=True)
     shipping = models.TextField(blank=True)
     requested_turnaround_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The customer's research project and its funding source (e.g. 国家自然科学基金): fields of the
+    # national service record that only the customer knows.
+    project = models.CharField(max_length=200, blank=True)
+    funding_source = models.CharField(max_length=100, blank=True)
     quote = models.JSONField(default=dict)  # the quote as given: a later price change never alters it
     lines = models.JSONField(default=list, blank=True)  # the charge as computed at completion
     amount = money(default=0)  # the sum of its charge and correction entries

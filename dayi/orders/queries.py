@@ -75,6 +75,8 @@ def order_out(order: Order) -> dict[str, Any]:
         "description": order.description,
         "shipping": order.shipping,
         "requested_turnaround_days": order.requested_turnaround_days,
+        "project": order.project,
+        "funding_source": order.funding_source,
         "reason": order.reason,
         "created": order.created.isoformat(),
         "updated": order.updated.isoformat(),

@@ -6,8 +6,8 @@ user, the user's institution, the user's project and its funding source, and the
 national levels (5 = very satisfied; null when none).
 
 The service date is the booking's start for instrument time and the order's creation for a sample
-submission; ``from``/``to`` select on that day in Asia/Shanghai. The order has no project or funding source
-yet, so those fields are empty until the orders domain records them.
+submission; ``from``/``to`` select on that day in Asia/Shanghai. The project and its funding source are what
+the customer gave when ordering or later (``PATCH /api/v1/orders/{id}``).
 """
 
 from __future__ import annotations
@@ -135,8 +135,8 @@ def row(o: Order) -> dict[str, Any]:
         "instrument_name": o.instrument.name,
         "user": user_name,
         "user_institution": o.customer_institution.name if o.customer_institution else "",
-        "project": "",
-        "funding_source": "",
+        "project": o.project,
+        "funding_source": o.funding_source,
         "rating": level,
     }
 

@@ -212,3 +212,26 @@ def test_a_refund_is_refused_before_settlement_above_the_amount_and_to_others(
     assert refused.value.status in (403, 404)  # type: ignore[attr-defined]
     order.refresh_from_db()
     assert order.amount == Decimal("160.00")
+
+
+def test_the_customer_names_the_project_and_others_cannot(
+    priced: Any, people: dict[str, Any], api_as: Any
+) -> None:
+    order = submit(people["eve"], priced)
+    body = {"project": "锂电池正极材料表征", "funding_source": "企业自筹"}
+
+    assert api_as("alice").patch(f"/api/v1/orders/{order.pk}", body).status_code == 403  # the provider
+    assert api_as("bob").patch(f"/api/v1/orders/{order.pk}", body).status_code == 404  # not visible
+
+    res = api_as("eve").patch(f"/api/v1/orders/{order.pk}", body)
+    assert res.status_code == 200, res.content
+    assert (res.json()["project"], res.json()["funding_source"]) == ("锂电池正极材料表征", "企业自筹")
+    assert AuditEvent.objects.filter(action="order.describe_project", object_id=str(order.pk)).count() == 1
+
+
+def test_a_closed_order_keeps_its_project(priced: Any, people: dict[str, Any], api_as: Any) -> None:
+    order = submit(people["eve"], priced, project="旧课题")
+    services.cancel_order(actor_for(people["eve"]), order.pk, reason="不需要了", now=NOW)
+    res = api_as("eve").patch(f"/api/v1/orders/{order.pk}", {"project": "新课题"})
+    assert res.status_code == 409
+    assert Order.objects.get(pk=order.pk).project == "旧课题"

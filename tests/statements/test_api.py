@@ -105,3 +105,14 @@ def test_service_records_are_hidden_from_another_institution(
     for name in ("bob", "dave", "eve"):
         assert api_as(name).get(records_url(network["zju"].pk)).status_code == 404, name
     assert api_as("carol").get(records_url(network["zju"].pk)).status_code == 200
+
+
+def test_service_records_carry_the_project_the_customer_named(
+    priced: Any, people: dict[str, Any], outsiders: dict[str, Any], api_as: Any, network: dict[str, Any]
+) -> None:
+    order = submit(
+        outsiders["gina"], priced, count=3, project="钙钛矿电池界面研究", funding_source="国家自然科学基金"
+    )
+    charged(people, order)
+    row = api_as("amy").get(records_url(network["zju"].pk)).json()["items"][0]
+    assert (row["project"], row["funding_source"]) == ("钙钛矿电池界面研究", "国家自然科学基金")

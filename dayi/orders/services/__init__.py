@@ -9,6 +9,7 @@ from dayi.orders.services.orders import (
     access_order,
     create_booking_order,
     create_sample_order,
+    describe_project,
     quote_for,
     visible_orders,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "correct_charge",
     "create_booking_order",
     "create_sample_order",
+    "describe_project",
     "follow_booking",
     "open_account",
     "quote_for",

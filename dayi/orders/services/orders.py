@@ -12,7 +12,7 @@ from dayi.accounts.access import Actor, managed_institution_ids, require_signed_
 from dayi.booking import timeline
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
-from dayi.core.errors import NotFound, RuleViolation, ValidationFailed
+from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.directory.models import Instrument, ServiceMode
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
@@ -38,6 +38,32 @@ def access_order(actor: Actor, order_id: int) -> Order:
     order = visible_orders(actor).select_related("instrument").filter(pk=order_id).first()
     if order is None:
         raise NotFound("订单不存在 (no such order)")
+    return order
+
+
+SETTLED_OR_CLOSED = (OrderStatus.SETTLED, OrderStatus.REJECTED, OrderStatus.CANCELLED)
+
+
+@transaction.atomic
+def describe_project(
+    actor: Actor, order_id: int, *, project: str, funding_source: str, now: dt.datetime
+) -> Order:
+    """The customer names the research project an order serves and its funding source (both go into the
+    national service record), until the order is settled or closed."""
+    order = access_order(actor, order_id)
+    if order.customer_id != actor.user.pk:
+        raise Forbidden("只有下单人可以填写课题信息 (only the customer describes the project)")
+    before = {"project": order.project, "funding_source": order.funding_source}
+    # A conditional update: a settlement that commits first wins, and this answers invalid_state.
+    changed = (
+        Order.objects.filter(pk=order.pk)
+        .exclude(status__in=SETTLED_OR_CLOSED)
+        .update(project=project.strip()[:200], funding_source=funding_source.strip()[:100], updated=now)
+    )
+    if not changed:
+        raise Conflict("订单已结算或关闭 (the order is settled or closed)")
+    order.refresh_from_db()
+    _record("order.describe_project", order, actor.user, now=now, before=before)
     return order
 
 
@@ -172,6 +198,8 @@ def _sample_request(order: Order) -> dict[str, Any]:
         "shipping": order.shipping,
         "requested_turnaround_days": order.requested_turnaround_days,
         "account_id": order.account_id,
+        "project": order.project,
+        "funding_source": order.funding_source,
     }
 
 
@@ -192,6 +220,8 @@ def create_sample_order(
     requested_turnaround_days: int | None = None,
     account_id: int | None = None,
     request_key: str = "",
+    project: str = "",
+    funding_source: str = "",
     now: dt.datetime,
 ) -> Order:
     """A sample submission (送样检测): the holder's staff run the test and deliver results.
@@ -207,6 +237,8 @@ def create_sample_order(
         "shipping": shipping,
         "requested_turnaround_days": requested_turnaround_days,
         "account_id": account_id,
+        "project": project.strip()[:200],
+        "funding_source": funding_source.strip()[:100],
     }
     try:
         with transaction.atomic():
@@ -259,6 +291,8 @@ def _create_sample_order(
         description=wanted["description"],
         shipping=wanted["shipping"],
         requested_turnaround_days=wanted["requested_turnaround_days"],
+        project=wanted["project"],
+        funding_source=wanted["funding_source"],
         request_key=request_key,
         quote=quote,
         created=now,
