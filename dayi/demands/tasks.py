@@ -3,8 +3,7 @@
 ``demands.notify_suggested``: deferred after a demand's transaction commits; one e-mail to each manager
 of the suggested instruments' holders (separate messages: managers do not see each other's addresses),
 retried with back-off when the mail server fails.
-``demands.expire``: open demands past their deadline become expired. Not yet periodic: the booking
-tests pin the registry of periodic jobs to their own two; registering it (hourly) is the lead's call.
+``demands.expire``: hourly, open demands past their deadline become expired.
 """
 
 from __future__ import annotations
@@ -82,6 +81,7 @@ def notify_suggested(demand_id: int) -> int:
     return len(messages)
 
 
+@app.periodic(cron="7 * * * *", periodic_id="demands_expire")
 @app.task(name="demands.expire", queue=PERIODIC_QUEUE, queueing_lock="demands.expire")
 def expire(timestamp: int) -> list[int]:
     expired = services.expire_due_demands(now=tick_time(timestamp))

@@ -273,4 +273,8 @@ def test_the_worker_command_works_off_the_queue(work: Any, mailable: Any, bet: I
 
 def test_the_periodic_jobs_are_registered_with_their_crons() -> None:
     crons = {key[1]: p.cron for key, p in tasks.app.periodic_registry.periodic_tasks.items()}
-    assert crons == {"booking_reminders": "*/5 * * * *", "booking_no_shows": "* * * * *"}
+    assert crons == {
+        "booking_reminders": "*/5 * * * *",
+        "booking_no_shows": "* * * * *",
+        "demands_expire": "7 * * * *",
+    }

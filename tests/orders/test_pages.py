@@ -282,3 +282,15 @@ def test_a_member_reads_the_account_but_may_not_top_up_and_others_see_nothing(
     assert client_for(people, "alice").get(f"/accounts/{account.pk}/").status_code == 404
     account.refresh_from_db()
     assert account.balance == 0
+
+
+def test_the_customer_is_offered_the_rating_form_once_the_service_is_done(priced: Any, people: Any) -> None:
+    order = submit(people["eve"], priced)
+    eve = client_for(people, "eve")
+    rate_url = f"/orders/{order.pk}/rate/"
+    assert rate_url not in eve.get(f"/orders/{order.pk}/").content.decode()  # not yet done
+    alice = client_for(people, "alice")
+    for action in ("accept", "receive-samples", "start", "complete"):
+        alice.post(f"/orders/{order.pk}/{action}/")
+    assert rate_url in eve.get(f"/orders/{order.pk}/").content.decode()
+    assert rate_url not in alice.get(f"/orders/{order.pk}/").content.decode()  # only the customer rates
