@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -121,7 +122,7 @@ def test_value_range_bounds_are_inclusive(data: Any, anon: Any, low: str | None,
     params = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
 
     expected = listed(
-        lambda r: (low is None or float(r[5]) >= float(low)) and (high is None or float(r[5]) <= float(high))
+        lambda r: (low is None or Decimal(r[5]) >= Decimal(low)) and (high is None or Decimal(r[5]) <= Decimal(high))
     )
     assert found(anon, **params) == expected
 
@@ -148,7 +149,7 @@ def test_filters_combine(data: Any, anon: Any) -> None:
 
     assert got == listed(
         lambda r: (
-            "yrd" in PLATFORMS_OF[r[1]] and r[3].startswith("01") and "sample" in r[6] and float(r[5]) >= 1e6
+            "yrd" in PLATFORMS_OF[r[1]] and r[3].startswith("01") and "sample" in r[6] and Decimal(r[5]) >= 1_000_000
         )
     )
     assert got == ["H1", "Z1", "Z2"]
@@ -191,7 +192,7 @@ def _order(client: Any, sort: str) -> list[str]:
 
 
 def test_sort_by_value_both_ways(data: Any, anon: Any) -> None:
-    by_value = sorted((r for r in ROWS if not r[9]), key=lambda r: float(r[5]))
+    by_value = sorted((r for r in ROWS if not r[9]), key=lambda r: Decimal(r[5]))
 
     assert _order(anon, "value") == [r[0] for r in by_value]
     assert _order(anon, "-value") == [r[0] for r in reversed(by_value)]
