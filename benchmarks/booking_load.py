@@ -58,6 +58,7 @@ from dayi.accounts.services import issue_token  # noqa: E402
 from dayi.booking.models import Booking  # noqa: E402
 from dayi.directory.models import Category, Instrument  # noqa: E402
 from dayi.network.models import Institution  # noqa: E402
+from dayi.orders.models import Order  # noqa: E402
 
 HOST, PORT = "127.0.0.1", 8107
 ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -380,6 +381,8 @@ def main() -> None:
     load(args.reload)
     # Re-runnable: forget the bookings earlier runs made (they live beyond the loaded days).
     horizon = timezone.now() + dt.timedelta(days=FUTURE_DAYS + 2)
+    # Their orders first (an order protects its booking); those orders were never charged, so no ledger.
+    Order.objects.filter(booking__start__gte=horizon).delete()
     print(f"removed {Booking.objects.filter(start__gte=horizon).delete()[0]} bookings of earlier runs")
     users = list(User.objects.filter(username__startswith="bench").exclude(username="bench-manager")[:16])
     tokens = [issue_token(u, now=timezone.now(), name="benchmark")[0] for u in users]
