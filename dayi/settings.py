@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "dayi.ratings",
     "dayi.demands",
     "dayi.statements",
+    "dayi.vouchers",
     "dayi.notify",
     "dayi.portal",
     "dayi.demo",

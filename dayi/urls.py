@@ -13,6 +13,7 @@ from dayi.network.api import router as network_router
 from dayi.orders.api import router as orders_router
 from dayi.ratings.api import router as ratings_router
 from dayi.statements.api import router as statements_router
+from dayi.vouchers.api import router as vouchers_router
 
 api.add_router("", accounts_router)
 api.add_router("", network_router)
@@ -25,6 +26,7 @@ api.add_router("", orders_router)
 api.add_router("", ratings_router)
 api.add_router("", demands_router)
 api.add_router("", statements_router)
+api.add_router("", vouchers_router)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
