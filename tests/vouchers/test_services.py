@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from dayi.accounts.models import User
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
@@ -206,3 +207,14 @@ def test_the_ledger_reconciles_after_approvals_and_redemptions(
     report = queries.reconcile(scheme)
     assert report["ok"], report
     assert scheme.spent == Decimal("2234.01") and scheme.reserved == Decimal("7765.99")
+
+
+def test_the_database_refuses_to_edit_a_ledger_entry(voucher: Voucher) -> None:
+    entry = VoucherLedgerEntry.objects.get(voucher=voucher)
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        VoucherLedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("1.00"))
+
+
+def test_the_database_refuses_to_overspend_the_budget(scheme: VoucherScheme) -> None:
+    with pytest.raises(IntegrityError, match="scheme_within_budget"), transaction.atomic():
+        VoucherScheme.objects.filter(pk=scheme.pk).update(reserved=Decimal("100000.01"))
