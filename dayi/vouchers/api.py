@@ -74,6 +74,28 @@ class ApplicationOut(Schema):
     voucher: str | None = None
 
 
+class ListingIn(Schema):
+    provider: int
+
+
+class ListingOut(Schema):
+    id: int
+    scheme: str
+    provider: int
+    status: str
+    notice_until: dt.datetime
+
+
+def _listing_out(listing: Any) -> dict[str, Any]:
+    return {
+        "id": listing.pk,
+        "scheme": listing.scheme.code,
+        "provider": listing.provider_id,
+        "status": listing.status,
+        "notice_until": listing.notice_until,
+    }
+
+
 class ReasonIn(Schema):
     reason: str
 
@@ -146,6 +168,35 @@ def get_ledger(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     scheme = services.get_scheme(code)
     services.check_officer(signed_in(request), scheme)
     return queries.ledger_out(scheme)
+
+
+@router.post(
+    "/voucher-schemes/{code}/providers",
+    auth=SIGNED_IN,
+    response={201: ListingOut},
+    summary="A provider applies to be listed for a scheme",
+)
+def request_listing(request: HttpRequest, code: str, body: ListingIn) -> Status[dict[str, Any]]:
+    listing = services.request_listing(signed_in(request), code, body.provider, now=timezone.now())
+    return Status(201, _listing_out(listing))
+
+
+@router.get(
+    "/voucher-schemes/{code}/providers", response=list[ListingOut], summary="Listed and pending providers"
+)
+def list_listings(request: HttpRequest, code: str) -> list[dict[str, Any]]:
+    return [_listing_out(x) for x in services.get_scheme(code).listings.select_related("scheme")]
+
+
+@router.post(
+    "/voucher-schemes/{code}/providers/{listing_id}/approve",
+    auth=SIGNED_IN,
+    response=ListingOut,
+    summary="Approve a listing after its notice period",
+)
+def approve_listing(request: HttpRequest, code: str, listing_id: int) -> dict[str, Any]:
+    listing = services.approve_listing(signed_in(request), code, listing_id, now=timezone.now())
+    return _listing_out(listing)
 
 
 @router.post(

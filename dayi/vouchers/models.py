@@ -173,3 +173,33 @@ class VoucherLedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class ListingStatus(models.TextChoices):
+    PENDING = "pending", "公示中"
+    APPROVED = "approved", "已入库"
+
+
+class VoucherListing(models.Model):
+    """A provider listed for a scheme: vouchers of the scheme pay only listed providers. A listing is
+    public while pending, and the officer may approve it only after the notice period."""
+
+    scheme = models.ForeignKey(VoucherScheme, on_delete=models.PROTECT, related_name="listings")
+    provider = models.ForeignKey(
+        "network.Institution", on_delete=models.PROTECT, related_name="voucher_listings"
+    )
+    status = models.CharField(max_length=8, choices=ListingStatus.choices, default=ListingStatus.PENDING)
+    notice_until = models.DateTimeField()
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["scheme", "created", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "provider"], name="vlisting_one_per_provider"),
+            models.CheckConstraint(
+                condition=Q(status__in=ListingStatus.values), name="vlisting_status_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id}/{self.provider_id} ({self.status})"

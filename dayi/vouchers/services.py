@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
-from dayi.accounts.access import Actor, acts_for_scheme, administers_institution
+from dayi.accounts.access import Actor, acts_for_scheme, administers_institution, check_institution_admin
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.core.money import yuan
@@ -22,15 +22,18 @@ from dayi.orders.models import Order, OrderStatus
 from dayi.vouchers.errors import BudgetExhausted, CapExceeded, VoucherExhausted, VoucherExpired
 from dayi.vouchers.models import (
     ApplicationStatus,
+    ListingStatus,
     Voucher,
     VoucherApplication,
     VoucherEntryKind,
     VoucherLedgerEntry,
+    VoucherListing,
     VoucherScheme,
     VoucherStatus,
 )
 
 ZERO = Decimal("0.00")
+NOTICE_PERIOD = dt.timedelta(days=7)
 
 
 def _user(actor: Actor) -> Any:
@@ -97,6 +100,59 @@ def get_scheme(code: str) -> VoucherScheme:
 def check_officer(actor: Actor, scheme: VoucherScheme) -> None:
     if not acts_for_scheme(actor, scheme.code):
         raise Forbidden("只有该券种的经办人员可以这样做 (only the scheme's voucher officers may do this)")
+
+
+# --- provider listings ----------------------------------------------------------------------------------
+
+
+def request_listing(actor: Actor, scheme_code: str, provider_id: int, *, now: dt.datetime) -> VoucherListing:
+    """A provider's admin asks to be listed; the request is public for the notice period."""
+    check_institution_admin(actor, provider_id)
+    scheme = get_scheme(scheme_code)
+    if VoucherListing.objects.filter(scheme=scheme, provider_id=provider_id).exists():
+        raise Conflict("已申请入库 (the provider has already applied)", code="duplicate")
+    with transaction.atomic():
+        listing = VoucherListing.objects.create(
+            scheme=scheme, provider_id=provider_id, notice_until=now + NOTICE_PERIOD, created=now
+        )
+        audit.record(
+            "voucher_listing.request", listing, actor=_user(actor), institution_id=provider_id, now=now
+        )
+    return listing
+
+
+def approve_listing(actor: Actor, scheme_code: str, listing_id: int, *, now: dt.datetime) -> VoucherListing:
+    scheme = get_scheme(scheme_code)
+    check_officer(actor, scheme)
+    with transaction.atomic():
+        listing = VoucherListing.objects.select_for_update().filter(pk=listing_id, scheme=scheme).first()
+        if listing is None:
+            raise NotFound("入库申请不存在 (no such listing)")
+        if listing.status != ListingStatus.PENDING:
+            raise Conflict("该入库申请已处理 (the listing was already decided)")
+        if now < listing.notice_until:
+            raise Conflict(
+                "公示期未满 (the public notice period has not ended)", notice_until=listing.notice_until
+            )
+        listing.status = ListingStatus.APPROVED
+        listing.save(update_fields=["status"])
+        audit.record(
+            "voucher_listing.approve",
+            listing,
+            actor=_user(actor),
+            institution_id=listing.provider_id,
+            now=now,
+        )
+    return listing
+
+
+def _check_listed(scheme: VoucherScheme, provider_id: int) -> None:
+    if not VoucherListing.objects.filter(
+        scheme=scheme, provider_id=provider_id, status=ListingStatus.APPROVED
+    ).exists():
+        raise RuleViolation(
+            "provider_not_listed", "该服务机构未列入本券种 (the provider is not listed for the scheme)"
+        )
 
 
 # --- applications ----------------------------------------------------------------------------------------
@@ -302,6 +358,7 @@ def apply_voucher_to_order(
         raise RuleViolation("not_eligible_company", "订单不属于该券的企业 (the order is not the company's)")
     if order.status in _NOT_PAYABLE:
         raise Conflict("该订单状态不可使用创新券 (the order's state forbids a voucher)")
+    _check_listed(voucher.scheme, order.provider_id)
     with transaction.atomic():
         voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
         if now.date() > voucher.use_by:

@@ -14,7 +14,7 @@ from dayi.accounts.models import Role, User
 from dayi.network.models import Institution
 from dayi.orders.models import Order
 from dayi.vouchers import services
-from dayi.vouchers.models import Voucher, VoucherScheme
+from dayi.vouchers.models import Voucher, VoucherListing, VoucherScheme
 from tests.conftest import NOW, make_institution, make_instrument, make_user
 
 SCHEME: dict[str, Any] = {
@@ -91,7 +91,10 @@ def cathy(sme: Institution) -> User:
 
 @pytest.fixture
 def voucher(scheme: VoucherScheme, sme: Institution, cathy: User, olga: User) -> Voucher:
-    """A 10,000 yuan voucher issued to the SME."""
+    """A 10,000 yuan voucher issued to the SME; 浙江大学 is listed for the scheme."""
+    VoucherListing.objects.create(
+        scheme=scheme, provider=scheme.funder, status="approved", notice_until=NOW, created=NOW
+    )
     application = services.apply_for_voucher(
         act(cathy),
         scheme_code=scheme.code,

@@ -11,8 +11,8 @@ from django.utils import timezone
 from dayi.accounts import services as account_services
 from dayi.accounts.models import User
 from dayi.network.models import Institution
-from dayi.vouchers.models import VoucherScheme
-from tests.conftest import ApiClient
+from dayi.vouchers.models import VoucherListing, VoucherScheme
+from tests.conftest import NOW, ApiClient
 from tests.vouchers.conftest import SCHEME, company, make_order
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +58,11 @@ def test_the_life_of_a_voucher_through_the_api(
     number = approved.json()["voucher"]
     assert client(cathy).get(f"/api/v1/vouchers/{number}").json()["balance"] == "8000.00"
     order = make_order(cathy, sme, network["zju"], "2000.00")
+    refused = client(cathy).post(f"/api/v1/orders/{order.pk}/vouchers", {"voucher": number})
+    assert refused.status_code == 422 and refused.json()["error"]["rule"] == "provider_not_listed"
+    VoucherListing.objects.create(
+        scheme=scheme, provider=network["zju"], status="approved", notice_until=NOW, created=NOW
+    )
     used = client(cathy).post(f"/api/v1/orders/{order.pk}/vouchers", {"voucher": number})
     assert used.json() == {"covered": "1000.00", "payable": "1000.00"}
     figures = client(cathy).get(f"/api/v1/voucher-schemes/{scheme.code}").json()
@@ -113,3 +118,16 @@ def test_the_officer_rejects_through_the_api(
     )
     assert answer.status_code == 200 and answer.json()["status"] == "rejected"
     assert answer.json()["reason"] == "材料不全"
+
+
+def test_a_provider_applies_to_be_listed_and_the_listing_is_public(
+    api_as: Any, anon: ApiClient, olga: User, scheme: VoucherScheme, network: Any
+) -> None:
+    asked = api_as("amy").post(
+        f"/api/v1/voucher-schemes/{scheme.code}/providers", {"provider": network["zju"].pk}
+    )
+    assert asked.status_code == 201, asked.json()
+    listed = anon.get(f"/api/v1/voucher-schemes/{scheme.code}/providers").json()
+    assert [(x["provider"], x["status"]) for x in listed] == [(network["zju"].pk, "pending")]
+    early = client(olga).post(f"/api/v1/voucher-schemes/{scheme.code}/providers/{asked.json()['id']}/approve")
+    assert early.status_code == 409

@@ -218,3 +218,40 @@ def test_the_database_refuses_to_edit_a_ledger_entry(voucher: Voucher) -> None:
 def test_the_database_refuses_to_overspend_the_budget(scheme: VoucherScheme) -> None:
     with pytest.raises(IntegrityError, match="scheme_within_budget"), transaction.atomic():
         VoucherScheme.objects.filter(pk=scheme.pk).update(reserved=Decimal("100000.01"))
+
+
+# --- provider listings ---
+
+
+def test_it_refuses_a_voucher_at_an_unlisted_provider(
+    people: dict[str, User], cathy: User, voucher: Voucher, sme: Institution, network: Any
+) -> None:
+    order = make_order(cathy, sme, network["pku"], "3000.00")
+    with pytest.raises(RuleViolation) as err:
+        services.apply_voucher_to_order(act(cathy), order.pk, voucher.number, now=NOW)
+    assert err.value.rule == "provider_not_listed"
+
+
+def test_a_listing_is_approved_only_after_its_notice_period(
+    people: dict[str, User], olga: User, scheme: VoucherScheme, network: Any
+) -> None:
+    listing = services.request_listing(act(people["dave"]), scheme.code, network["pku"].pk, now=NOW)
+    with pytest.raises(Conflict):
+        services.approve_listing(act(olga), scheme.code, listing.pk, now=NOW + dt.timedelta(days=6))
+    approved = services.approve_listing(act(olga), scheme.code, listing.pk, now=NOW + dt.timedelta(days=7))
+    assert approved.status == "approved"
+
+
+def test_it_refuses_a_listing_request_from_someone_not_the_providers_admin(
+    people: dict[str, User], scheme: VoucherScheme, network: Any
+) -> None:
+    with pytest.raises(Forbidden):
+        services.request_listing(act(people["eve"]), scheme.code, network["pku"].pk, now=NOW)
+
+
+def test_it_refuses_a_listing_approval_by_someone_not_the_officer(
+    people: dict[str, User], scheme: VoucherScheme, network: Any
+) -> None:
+    listing = services.request_listing(act(people["dave"]), scheme.code, network["pku"].pk, now=NOW)
+    with pytest.raises(Forbidden):
+        services.approve_listing(act(people["dave"]), scheme.code, listing.pk, now=NOW + dt.timedelta(days=8))
