@@ -360,12 +360,18 @@ def apply_voucher_to_order(
         raise Conflict("该订单状态不可使用创新券 (the order's state forbids a voucher)")
     _check_listed(voucher.scheme, order.provider_id)
     with transaction.atomic():
+        # Lock order: the order (so two vouchers on one order cannot both take its share), then the voucher.
+        order = Order.objects.select_for_update().get(pk=order.pk)
         voucher = Voucher.objects.select_for_update().get(pk=voucher.pk)
         if now.date() > voucher.use_by:
             raise VoucherExpired()
-        covered = min(yuan(voucher.scheme.subsidy_ratio * order.amount), voucher.balance)
-        if covered <= 0:
+        already = _covered(order)
+        share = yuan(voucher.scheme.subsidy_ratio * order.amount) - already
+        if share <= 0:
+            raise Conflict("该订单的补贴部分已由创新券支付 (the order's subsidised share is already covered)")
+        if voucher.balance <= 0:
             raise VoucherExhausted()
+        covered = min(share, voucher.balance)
         _spend(voucher, covered)
         _entry(VoucherEntryKind.APPLY, voucher.scheme, covered, actor, now, voucher=voucher, order=order)
         audit.record(
@@ -376,7 +382,12 @@ def apply_voucher_to_order(
             institution_id=voucher.company_id,
             now=now,
         )
-    return {"covered": covered, "payable": yuan(order.amount - covered)}
+    return {"covered": covered, "payable": yuan(order.amount - already - covered)}
+
+
+def _covered(order: Order) -> Decimal:
+    entries = VoucherLedgerEntry.objects.filter(order=order, kind=VoucherEntryKind.APPLY)
+    return entries.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
 def _spend(voucher: Voucher, covered: Decimal) -> None:

@@ -255,3 +255,14 @@ def test_it_refuses_a_listing_approval_by_someone_not_the_officer(
     listing = services.request_listing(act(people["dave"]), scheme.code, network["pku"].pk, now=NOW)
     with pytest.raises(Forbidden):
         services.approve_listing(act(people["dave"]), scheme.code, listing.pk, now=NOW + dt.timedelta(days=8))
+
+
+def test_a_second_application_to_the_same_order_covers_nothing_more(
+    cathy: User, voucher: Voucher, sme: Institution, network: Any
+) -> None:
+    order = make_order(cathy, sme, network["zju"], "3000.00")
+    services.apply_voucher_to_order(act(cathy), order.pk, voucher.number, now=NOW)
+    with pytest.raises(Conflict):
+        services.apply_voucher_to_order(act(cathy), order.pk, voucher.number, now=NOW)
+    voucher.refresh_from_db()
+    assert voucher.balance == Decimal("8500.00")
