@@ -75,17 +75,20 @@ def dayi_test(args: list[str]) -> int:
     env = dict(os.environ)
     where = env.get("DATABASE_URL") or "the private PostgreSQL under ./var"
     print(f"database: {where}", flush=True)
+    # Whether the private server ran before this command: the checks below start it if not, and then this
+    # command stops it at the end (a server someone else started is left running).
+    data_dir = Path(env.get("DAYI_DATA_DIR", ROOT / "var"))
+    was_running = (data_dir / "postgres" / "postmaster.pid").exists()
     checks = [
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "mypy"), "dayi"],
         [str(BIN / "dayi"), "makemigrations", "--check", "--dry-run"],
     ]
-    for cmd in checks:
-        print("+", " ".join(cmd[-3:]), flush=True)
-        if subprocess.call(cmd, cwd=ROOT, env=env) != 0:
-            return 1
-    was_running = (ROOT / "var" / "postgres" / "postmaster.pid").exists()
     try:
+        for cmd in checks:
+            print("+", " ".join(cmd[-3:]), flush=True)
+            if subprocess.call(cmd, cwd=ROOT, env=env) != 0:
+                return 1
         return subprocess.call([str(BIN / "pytest"), *args], cwd=ROOT, env=env)
     finally:
         if not env.get("DATABASE_URL") and not was_running:
