@@ -3,13 +3,12 @@ worker after commit, and two parallel accepts on real connections make one order
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 
 from dayi.accounts.access import actor_for
 from dayi.booking.management.commands.worker import run_worker
@@ -17,6 +16,7 @@ from dayi.core.errors import Conflict
 from dayi.demands import services, tasks
 from dayi.orders.models import Order
 from tests.booking.test_notifications import _clear_jobs, queued
+from tests.concurrency import race
 from tests.demands.conftest import AFTER_DEADLINE, NOW, offer, post
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,24 +70,10 @@ def test_a_rolled_back_demand_mails_nobody(work: Any, mailable: Any) -> None:
 def test_two_parallel_accepts_make_one_order(market: Any) -> None:
     demand = post(market["frank"])
     quotes = [offer(market["alice"], demand, market["bet"]), offer(market["bob"], demand, market["nmr"])]
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def accept(quote_id: int) -> None:
-        try:
-            barrier.wait()
-            services.accept_quote(actor_for(market["frank"]), quote_id, now=NOW)
-            outcomes.append("accepted")
-        except Conflict as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=accept, args=(q.pk,)) for q in quotes]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    frank = market["frank"]
+    results = race([lambda q=q: services.accept_quote(actor_for(frank), q.pk, now=NOW) for q in quotes])
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, Conflict)]
+    outcomes = [r.code if isinstance(r, Conflict) else "accepted" for r in results]
 
     assert sorted(outcomes) == ["accepted", "invalid_state"]
     assert Order.objects.count() == 1

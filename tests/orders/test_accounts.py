@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.db.models import Sum
 
 from dayi.accounts.access import actor_for
@@ -16,6 +14,7 @@ from dayi.core.errors import Forbidden, NotFound, ValidationFailed
 from dayi.orders import services
 from dayi.orders.errors import InsufficientFunds
 from dayi.orders.models import Account, LedgerEntry, Order, OrderStatus
+from tests.concurrency import race
 from tests.orders.conftest import NOW, submit
 
 
@@ -118,26 +117,16 @@ def test_sixteen_parallel_charges_never_take_the_account_below_zero(
     # Given 1000.00 and sixteen completed orders of 240.00 each against the account
     account = open_for(outsiders["gina"], "1000")
     orders = [completed_order(people, outsiders["gina"], priced, account).pk for _ in range(16)]
-    barrier = threading.Barrier(16)
-    outcomes: list[str] = []
+    alice = people["alice"]
 
-    def charge(order_id: int) -> None:
-        alice = actor_for(User.objects.get(username="alice"))
-        try:
-            barrier.wait()
-            services.charge_order(alice, order_id, now=NOW)
-            outcomes.append("charged")
-        except InsufficientFunds:
-            outcomes.append("insufficient_funds")
-        finally:
-            connection.close()
+    def charge(order_id: int) -> Any:
+        return lambda: services.charge_order(actor_for(User.objects.get(pk=alice.pk)), order_id, now=NOW)
 
     # When the manager charges all sixteen at once, each on its own connection
-    threads = [threading.Thread(target=charge, args=(pk,)) for pk in orders]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = race([charge(pk) for pk in orders])
+    outcomes = ["insufficient_funds" if isinstance(r, InsufficientFunds) else "charged" for r in results]
+    unexpected = [r for r in results if isinstance(r, Exception) and not isinstance(r, InsufficientFunds)]
+    assert not unexpected
     # Then four fit, twelve are refused, and the ledger matches the balance
     account.refresh_from_db()
     assert sorted(outcomes).count("charged") == 4 and len(outcomes) == 16

@@ -3,13 +3,11 @@ released at once (a barrier), approve applications or spend one voucher."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from dayi.accounts.access import actor_for
 from dayi.accounts.models import User
@@ -17,6 +15,7 @@ from dayi.network.models import Institution
 from dayi.vouchers import queries, services
 from dayi.vouchers.errors import BudgetExhausted, CapExceeded, VoucherExhausted
 from dayi.vouchers.models import Voucher, VoucherScheme
+from tests.concurrency import race
 from tests.conftest import NOW
 from tests.vouchers.conftest import act, company, make_order
 
@@ -24,39 +23,6 @@ from tests.vouchers.conftest import act, company, make_order
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
-
-
-def race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs in parallel threads released together; each result is a return value or the exception."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-    unconnected: list[Exception] = []
-
-    def run(i: int) -> None:
-        try:
-            connection.ensure_connection()
-        except Exception as exc:
-            unconnected.append(exc)
-            barrier.abort()
-            return
-        try:
-            barrier.wait()
-            results[i] = jobs[i]()
-        except threading.BrokenBarrierError:
-            pass
-        except Exception as exc:  # the outcome under test, collected for the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    if unconnected:
-        pytest.fail(f"could not open {len(jobs)} database connections: {unconnected[0]}")
-    return results
 
 
 def _approve(officer: User, application_id: int) -> Callable[[], Any]:
