@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "dayi.demands",
     "dayi.statements",
     "dayi.vouchers",
+    "dayi.stats",
+    "dayi.evaluation",
     "dayi.notify",
     "dayi.portal",
     "dayi.demo",

@@ -9,10 +9,12 @@ from dayi.core.api import api
 from dayi.demands.api import router as demands_router
 from dayi.directory.api import router as directory_router
 from dayi.directory.api_transfer import router as transfer_router
+from dayi.evaluation.api import router as evaluation_router
 from dayi.network.api import router as network_router
 from dayi.orders.api import router as orders_router
 from dayi.ratings.api import router as ratings_router
 from dayi.statements.api import router as statements_router
+from dayi.stats.api import router as stats_router
 from dayi.vouchers.api import router as vouchers_router
 
 api.add_router("", accounts_router)
@@ -27,6 +29,8 @@ api.add_router("", ratings_router)
 api.add_router("", demands_router)
 api.add_router("", statements_router)
 api.add_router("", vouchers_router)
+api.add_router("", stats_router)
+api.add_router("", evaluation_router)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -39,6 +43,9 @@ urlpatterns = [
     path("", include("dayi.ratings.urls")),
     path("", include("dayi.demands.urls")),
     path("", include("dayi.statements.urls")),
+    path("", include("dayi.vouchers.urls")),
+    path("", include("dayi.stats.urls")),
+    path("", include("dayi.evaluation.urls")),
     path("", include("dayi.core.urls")),
     path("", include("dayi.portal.urls")),
 ]
