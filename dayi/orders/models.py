@@ -195,6 +195,9 @@ class EntryKind(models.TextChoices):
     PAYMENT = "payment", "付款"
     TOP_UP = "top_up", "充值"
     REFUND = "refund", "退款"
+    # An innovation voucher paid part of the order (−, 通兑), or a rejected redemption claim handed that
+    # part back to the customer (+).
+    VOUCHER = "voucher", "创新券"
 
 
 class LedgerEntry(models.Model):
@@ -219,7 +222,7 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(kind="top_up", account__isnull=False, order__isnull=True, amount__gt=0)
                 | Q(kind="refund", account__isnull=False)
-                | Q(kind__in=["charge", "correction", "payment"], order__isnull=False),
+                | Q(kind__in=["charge", "correction", "payment", "voucher"], order__isnull=False),
                 name="ledger_entry_names_its_parties",
             ),
         ]

@@ -27,3 +27,9 @@ class VoucherExpired(Conflict):
     """创新券已过期 (the voucher is past its use-by date)."""
 
     code = "voucher_expired"
+
+
+class AlreadyClaimed(Conflict):
+    """该服务已申请兑付 (the service was already claimed)."""
+
+    code = "already_claimed"

@@ -273,8 +273,9 @@ def test_the_worker_command_works_off_the_queue(work: Any, mailable: Any, bet: I
 
 def test_the_periodic_jobs_are_registered_with_their_crons() -> None:
     crons = {key[1]: p.cron for key, p in tasks.app.periodic_registry.periodic_tasks.items()}
-    assert crons == {
+    # Other domains register their own jobs; these are the booking engine's and the demand board's.
+    assert {
         "booking_reminders": "*/5 * * * *",
         "booking_no_shows": "* * * * *",
         "demands_expire": "7 * * * *",
-    }
+    }.items() <= crons.items()

@@ -158,7 +158,7 @@ def test_a_voucher_covers_the_ratio_of_an_order(
     order = make_order(cathy, sme, network["zju"], "3000.00")
     result = services.apply_voucher_to_order(act(cathy), order.pk, voucher.number, now=NOW)
     voucher.refresh_from_db()
-    assert result == {"covered": Decimal("1500.00"), "payable": Decimal("1500.00")}
+    assert (result["covered"], result["payable"]) == (Decimal("1500.00"), Decimal("1500.00"))
     assert voucher.balance == Decimal("8500.00")
 
 
@@ -167,7 +167,7 @@ def test_a_voucher_covers_at_most_its_balance_then_is_exhausted(
 ) -> None:
     big = make_order(cathy, sme, network["zju"], "30000.00")
     result = services.apply_voucher_to_order(act(cathy), big.pk, voucher.number, now=NOW)
-    assert result == {"covered": Decimal("10000.00"), "payable": Decimal("20000.00")}
+    assert (result["covered"], result["payable"]) == (Decimal("10000.00"), Decimal("20000.00"))
     another = make_order(cathy, sme, network["zju"], "100.00", n=1)
     with pytest.raises(VoucherExhausted):
         services.apply_voucher_to_order(act(cathy), another.pk, voucher.number, now=NOW)

@@ -134,12 +134,14 @@ def charge_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
     order, before = _managed(actor, order_id)
     _move(order, [S.COMPLETED], S.CHARGED, now=now)  # locks the order row: one charge per order
     _entry(order, EntryKind.CHARGE, order.amount, actor, now=now, note="服务收费 (charge)")
-    if order.account_id and order.amount > 0:
-        debit(order.account_id, order.amount)
+    # What the account pays is what is still owed: an innovation voucher may already have paid a share.
+    owed = payable(order)
+    if order.account_id and owed > 0:
+        debit(order.account_id, owed)
         _entry(
             order,
             EntryKind.PAYMENT,
-            -order.amount,
+            -owed,
             actor,
             now=now,
             account_id=order.account_id,

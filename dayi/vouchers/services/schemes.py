@@ -1,0 +1,291 @@
+"""Schemes, provider listings, recognition agreements between schemes, and declared related parties."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from dayi.accounts.access import Actor, check_institution_admin
+from dayi.core import audit
+from dayi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from dayi.core.money import yuan
+from dayi.directory.models import Category, ServiceMode
+from dayi.network.models import Institution, Platform, Region
+from dayi.vouchers.models import (
+    ListingStatus,
+    Payer,
+    ProviderRule,
+    Recognition,
+    RedemptionMode,
+    RelatedParties,
+    VoucherListing,
+    VoucherScheme,
+)
+from dayi.vouchers.services.common import check_officer, check_scheme_admin, get_scheme, user_of
+
+NOTICE_PERIOD = dt.timedelta(days=7)
+
+# The fields a PATCH may change; the code, the funder and the money counters never change this way.
+EDITABLE = (
+    "name",
+    "budget",
+    "subsidy_ratio",
+    "cap_per_company",
+    "period_start",
+    "period_end",
+    "use_days",
+    "redemption_days",
+    "eligible_regions",
+    "sme_only",
+    "max_company_age_years",
+    "modes",
+    "categories",
+    "provider_rule",
+    "provider_platform",
+    "mode",
+)
+
+
+def create_scheme(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> VoucherScheme:
+    """A new scheme, by a superuser or a platform admin over the funding institution."""
+    funder_id = data["funder"]
+    if not (actor.is_superuser or funder_id in actor.platform_institutions):
+        raise Forbidden("只有资助单位所在平台的管理员可以设立券种 (only the funder's platform admins may)")
+    if not Institution.objects.filter(pk=funder_id).exists():
+        raise ValidationFailed("资助单位不存在 (no such funder)", fields={"funder": ["not found"]})
+    if not Region.objects.filter(pk=data["region"]).exists():
+        raise ValidationFailed("地区不存在 (no such region)", fields={"region": ["not found"]})
+    values = _clean({k: v for k, v in data.items() if k in EDITABLE})
+    if VoucherScheme.objects.filter(code=data["code"]).exists():
+        raise Conflict("券种代码已存在 (the scheme code is taken)", code="duplicate")
+    with transaction.atomic():
+        scheme = VoucherScheme.objects.create(
+            code=data["code"], funder_id=funder_id, region_id=data["region"], created=now, **values
+        )
+        audit.record(
+            "voucher_scheme.create", scheme, actor=user_of(actor), after=audit.snapshot(scheme), now=now
+        )
+    return scheme
+
+
+def update_scheme(actor: Actor, code: str, changes: dict[str, Any], *, now: dt.datetime) -> VoucherScheme:
+    """Change a scheme's terms. The budget may not fall below what is already reserved and spent: the
+    conditional UPDATE states it, so an approval racing this edit cannot be left above the budget."""
+    scheme = get_scheme(code)
+    check_scheme_admin(actor, scheme)
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise ValidationFailed(fields={k: ["不可修改 (not editable)"] for k in unknown})
+    merged = {f: getattr(scheme, f) for f in EDITABLE if f != "provider_platform"}
+    merged["provider_platform"] = scheme.provider_platform.code if scheme.provider_platform else None
+    values = _clean({**merged, **changes})
+    values = {k: v for k, v in values.items() if k in changes}
+    with transaction.atomic():
+        before = audit.snapshot(scheme)
+        query = VoucherScheme.objects.filter(pk=scheme.pk)
+        if "budget" in values:
+            query = query.filter(reserved__lte=values["budget"] - F("spent"))
+        if values and not query.update(**values):
+            raise ValidationFailed(
+                "预算不能低于已预留与已使用之和 (the budget cannot fall below what is reserved and spent)",
+                fields={"budget": [f"≥ {scheme.reserved + scheme.spent}"]},
+            )
+        scheme.refresh_from_db()
+        audit.record(
+            "voucher_scheme.update",
+            scheme,
+            actor=user_of(actor),
+            before=before,
+            after=audit.snapshot(scheme),
+            now=now,
+        )
+    return scheme
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    """The scheme's fields, checked together; every problem named by its field."""
+    fields: dict[str, list[str]] = {}
+    out = dict(data)
+
+    def money_field(name: str, *, positive: bool) -> None:
+        if name not in data:
+            return
+        try:
+            value = yuan(data[name])
+        except (InvalidOperation, ValueError, TypeError):
+            fields[name] = ["应为金额 (a sum in yuan)"]
+            return
+        if value < 0 or (positive and value == 0):
+            fields[name] = ["须大于零 (must be positive)" if positive else "不能为负 (must not be negative)"]
+        out[name] = value
+
+    money_field("budget", positive=False)
+    money_field("cap_per_company", positive=True)
+    if "subsidy_ratio" in data:
+        try:
+            ratio = Decimal(str(data["subsidy_ratio"]))
+            if not Decimal(0) < ratio <= 1:
+                fields["subsidy_ratio"] = ["应在 (0, 1] 之间 (must be in (0, 1])"]
+            out["subsidy_ratio"] = ratio
+        except InvalidOperation:
+            fields["subsidy_ratio"] = ["应为小数 (a decimal)"]
+    start, end = data.get("period_start"), data.get("period_end")
+    if start and end and end < start:
+        fields["period_end"] = ["不能早于开始日期 (must not be before period_start)"]
+    for name in ("use_days", "redemption_days"):
+        if name in data and (not isinstance(data[name], int) or data[name] < 1):
+            fields[name] = ["须为正整数 (a positive number of days)"]
+    _check_codes(data, out, fields)
+    if fields:
+        raise ValidationFailed("券种参数无效 (invalid scheme)", fields=fields)
+    return out
+
+
+def _check_codes(data: dict[str, Any], out: dict[str, Any], fields: dict[str, list[str]]) -> None:
+    regions = list(data.get("eligible_regions") or [])
+    if regions and Region.objects.filter(pk__in=regions).count() != len(set(regions)):
+        fields["eligible_regions"] = ["含未知地区代码 (unknown region code)"]
+    modes = list(data.get("modes") or [])
+    if any(m not in ServiceMode.values for m in modes):
+        fields["modes"] = [f"应为 {', '.join(ServiceMode.values)} (service modes)"]
+    categories = list(data.get("categories") or [])
+    if categories and Category.objects.filter(pk__in=categories).count() != len(set(categories)):
+        fields["categories"] = ["含未知分类代码 (unknown category code)"]
+    if data.get("mode", RedemptionMode.TONGDUI) not in RedemptionMode.values:
+        fields["mode"] = ["应为 tongdui 或 tongyong"]
+    rule = data.get("provider_rule", ProviderRule.LISTED)
+    if rule not in ProviderRule.values:
+        fields["provider_rule"] = [f"应为 {', '.join(ProviderRule.values)} 之一"]
+    platform_code = data.get("provider_platform")
+    platform = Platform.objects.filter(code=platform_code).first() if platform_code else None
+    if platform_code and platform is None:
+        fields["provider_platform"] = ["平台不存在 (no such platform)"]
+    if rule == ProviderRule.PLATFORM and platform is None:
+        fields.setdefault("provider_platform", ["按平台成员付费时须指明平台 (name the platform)"])
+    if "provider_platform" in data:
+        out["provider_platform"] = platform
+    out["eligible_regions"] = regions
+    out["modes"] = modes
+    out["categories"] = categories
+
+
+# --- provider listings ----------------------------------------------------------------------------------
+
+
+def request_listing(actor: Actor, scheme_code: str, provider_id: int, *, now: dt.datetime) -> VoucherListing:
+    """A provider's admin asks to be listed; the request is public for the notice period."""
+    check_institution_admin(actor, provider_id)
+    scheme = get_scheme(scheme_code)
+    if VoucherListing.objects.filter(scheme=scheme, provider_id=provider_id).exists():
+        raise Conflict("已申请入库 (the provider has already applied)", code="duplicate")
+    with transaction.atomic():
+        listing = VoucherListing.objects.create(
+            scheme=scheme, provider_id=provider_id, notice_until=now + NOTICE_PERIOD, created=now
+        )
+        audit.record(
+            "voucher_listing.request", listing, actor=user_of(actor), institution_id=provider_id, now=now
+        )
+    return listing
+
+
+def approve_listing(actor: Actor, scheme_code: str, listing_id: int, *, now: dt.datetime) -> VoucherListing:
+    scheme = get_scheme(scheme_code)
+    check_officer(actor, scheme)
+    with transaction.atomic():
+        listing = VoucherListing.objects.select_for_update().filter(pk=listing_id, scheme=scheme).first()
+        if listing is None:
+            raise NotFound("入库申请不存在 (no such listing)")
+        if listing.status != ListingStatus.PENDING:
+            raise Conflict("该入库申请已处理 (the listing was already decided)", code="invalid_state")
+        if now < listing.notice_until:
+            raise Conflict(
+                "公示期未满 (the public notice period has not ended)",
+                code="invalid_state",
+                notice_until=listing.notice_until,
+            )
+        listing.status = ListingStatus.APPROVED
+        listing.save(update_fields=["status"])
+        audit.record(
+            "voucher_listing.approve",
+            listing,
+            actor=user_of(actor),
+            institution_id=listing.provider_id,
+            now=now,
+        )
+    return listing
+
+
+# --- recognitions ----------------------------------------------------------------------------------------
+
+
+def add_recognition(
+    actor: Actor, scheme_code: str, *, accepts: str, payer: str, mode: str, now: dt.datetime
+) -> Recognition:
+    """Scheme ``scheme_code`` lets its companies use vouchers at providers of ``accepts``. The issuing
+    scheme's officers sign for it; when the other scheme is to pay, its officers must sign too (an officer
+    of both, or a superuser), since it is their budget."""
+    scheme = get_scheme(scheme_code)
+    check_officer(actor, scheme)
+    other = get_scheme(accepts)
+    fields: dict[str, list[str]] = {}
+    if payer not in Payer.values:
+        fields["payer"] = ["应为 issuer 或 provider"]
+    if mode not in RedemptionMode.values:
+        fields["mode"] = ["应为 tongdui 或 tongyong"]
+    if other.pk == scheme.pk:
+        fields["scheme"] = ["不能互认自身 (a scheme cannot recognise itself)"]
+    if fields:
+        raise ValidationFailed("互认参数无效 (invalid recognition)", fields=fields)
+    if payer == Payer.PROVIDER:
+        check_officer(actor, other)
+    if Recognition.objects.filter(scheme=scheme, accepts=other).exists():
+        raise Conflict("已存在该互认 (the recognition exists)", code="duplicate")
+    with transaction.atomic():
+        recognition = Recognition.objects.create(
+            scheme=scheme, accepts=other, payer=payer, mode=mode, created=now
+        )
+        audit.record(
+            "voucher_recognition.create",
+            recognition,
+            actor=user_of(actor),
+            after=audit.snapshot(recognition),
+            now=now,
+        )
+    return recognition
+
+
+# --- related parties -------------------------------------------------------------------------------------
+
+
+def declare_related(
+    actor: Actor, first_id: int, second_id: int, *, reason: str, now: dt.datetime
+) -> RelatedParties:
+    """Record that two institutions are related (a voucher officer, or an admin of either of them —
+    declaring oneself related only ever restricts)."""
+    if not (actor.is_superuser or actor.schemes or _admin_of_either(actor, first_id, second_id)):
+        raise Forbidden("只有创新券经办人员或相关单位管理员可以申报 (officers or the parties' admins only)")
+    if first_id == second_id:
+        raise ValidationFailed(fields={"second": ["须为另一单位 (another institution)"]})
+    if Institution.objects.filter(pk__in=[first_id, second_id]).count() != 2:
+        raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+    if not reason.strip():
+        raise ValidationFailed(fields={"reason": ["请说明关联关系 (say how they are related)"]})
+    first, second = sorted((first_id, second_id))
+    if RelatedParties.objects.filter(first_id=first, second_id=second).exists():
+        raise Conflict("已申报 (already declared)", code="duplicate")
+    with transaction.atomic():
+        pair = RelatedParties.objects.create(
+            first_id=first, second_id=second, reason=reason.strip(), declared_by=user_of(actor), created=now
+        )
+        audit.record("related_parties.declare", pair, actor=user_of(actor), reason=pair.reason, now=now)
+    return pair
+
+
+def _admin_of_either(actor: Actor, first_id: int, second_id: int) -> bool:
+    from dayi.accounts.access import administers_institution
+
+    return administers_institution(actor, first_id) or administers_institution(actor, second_id)
