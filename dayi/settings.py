@@ -115,7 +115,9 @@ DATABASE_URL = env_str("DATABASE_URL")
 _db = _database_from_url(DATABASE_URL) if DATABASE_URL else _embedded_database()
 _db["CONN_MAX_AGE"] = env_int("DAYI_DB_CONN_MAX_AGE", 60)
 _db["CONN_HEALTH_CHECKS"] = True
-_db["TEST"] = {"NAME": env_str("DAYI_TEST_DB_NAME", "test_dayi")}
+# The test database is named after the database (test_<name>), so runs against different databases of one
+# server — CI's two passes, or several developers sharing a server — never drop each other's.
+_db["TEST"] = {"NAME": env_str("DAYI_TEST_DB_NAME", f"test_{_db['NAME']}")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
