@@ -254,6 +254,8 @@ METHODS: dict[str, tuple[str, str]] = {
     "yes_no": ("是/否", "yes / no"),
 }
 GRADINGS = ("thresholds", "quotas")
+# The fields of an indicator in a configuration (the parameters of its method among them).
+INDICATOR_FIELDS = ("code", "group", "metric", "method", "weight", "floor", "target", "reference", "points")
 
 # National averages per instrument (DOMAIN.md, "The national evaluation"): 1,340 effective hours a year in
 # 2018 rising to 1,599 in 2025; external service hours 226 → 273. The default uses the latest figures; a
