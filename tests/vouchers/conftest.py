@@ -51,9 +51,14 @@ def make_scheme(funder: Institution, **overrides: Any) -> VoucherScheme:
 
 
 def make_order(
-    customer: User, institution: Institution, provider: Institution, amount: str, n: int = 0
+    customer: User,
+    institution: Institution,
+    provider: Institution,
+    amount: str,
+    n: int = 0,
+    **instrument: Any,
 ) -> Order:
-    instrument = make_instrument(provider, f"V-{n:04d}-{customer.pk}")
+    instrument = make_instrument(provider, f"V-{n:04d}-{customer.pk}", **instrument)
     return Order.objects.create(
         kind="sample",
         status="completed",
@@ -104,3 +109,57 @@ def voucher(scheme: VoucherScheme, sme: Institution, cathy: User, olga: User) ->
         now=NOW,
     )
     return services.approve_application(act(olga), application.pk, now=NOW)
+
+
+# --- the whole path of a service: an order completed with its result, charged, paid by a voucher --------
+
+
+def delivered_order(
+    customer: User,
+    institution: Institution,
+    provider: Institution,
+    manager: User,
+    amount: str,
+    n: int = 0,
+    *,
+    result: str = "检测报告 R-2026-001：比表面积 812 m²/g",
+    charge: bool = True,
+    **instrument: Any,
+) -> Order:
+    """A sample order taken from in_service to completed (with the result the managers record) and charged,
+    through the orders services; its quote is one line of ``amount``."""
+    from dayi.orders import services as orders
+
+    order = make_order(customer, institution, provider, amount, n, **instrument)
+    Order.objects.filter(pk=order.pk).update(
+        status="in_service",
+        amount=0,
+        quote={"amount": amount, "lines": [{"description": "检测 (test)", "amount": amount}]},
+    )
+    orders.complete_order(actor_for(manager), order.pk, now=NOW, note=result)
+    if charge:
+        orders.charge_order(actor_for(manager), order.pk, now=NOW)
+    order.refresh_from_db()
+    return order
+
+
+def listed(scheme: VoucherScheme, provider: Institution) -> VoucherListing:
+    return VoucherListing.objects.create(
+        scheme=scheme, provider=provider, status="approved", notice_until=NOW, created=NOW
+    )
+
+
+def issue(scheme: VoucherScheme, company: Institution, officer: User, amount: str = "10000") -> Voucher:
+    """A voucher approved through the services (applied for by the company's admin, root)."""
+    root = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        username="root", password="x-unused-9", email="root@example.org"
+    )
+    application = services.apply_for_voucher(
+        act(root),
+        scheme_code=scheme.code,
+        company_id=company.pk,
+        amount=Decimal(amount),
+        purpose="检测",
+        now=NOW,
+    )
+    return services.approve_application(act(officer), application.pk, now=NOW)
