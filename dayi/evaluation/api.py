@@ -100,6 +100,14 @@ class ExportParams(Schema):
     format: str = "xlsx"
 
 
+class ConfigIn(Schema):
+    """A configuration; cleaned by ``engine.clean_config``, which names each bad field (422)."""
+
+    groups: dict[str, Any] = {}  # organisation / operation / service → weight (adding up to 100)
+    indicators: list[dict[str, Any]] = []  # code, group, metric, method, weight, and the method's parameters
+    grading: dict[str, Any] = {}  # method (thresholds | quotas), thresholds, quotas
+
+
 class ConfigOut(Schema):
     platform: str
     year: int
@@ -367,8 +375,8 @@ def get_config(request: HttpRequest, platform: str, year: int) -> dict[str, Any]
         " field. Runs already made keep their own copy."
     ),
 )
-def put_config(request: HttpRequest, platform: str, year: int, body: dict[str, Any]) -> dict[str, Any]:
-    stored = services.save_config(signed_in(request), platform, year, body, now=timezone.now())
+def put_config(request: HttpRequest, platform: str, year: int, body: ConfigIn) -> dict[str, Any]:
+    stored = services.save_config(signed_in(request), platform, year, body.dict(), now=timezone.now())
     return _config_out(platform, year, stored.config, False)
 
 
