@@ -43,6 +43,7 @@ class SchemeIn(Schema):
     period_end: dt.date
     use_days: int = 365
     redemption_days: int = 90
+    notice_days: int = 7
     eligible_regions: list[str] = []
     sme_only: bool = False
     max_company_age_years: int | None = None
@@ -62,6 +63,7 @@ class SchemePatch(Schema):
     period_end: dt.date | None = None
     use_days: int | None = None
     redemption_days: int | None = None
+    notice_days: int | None = None
     eligible_regions: list[str] | None = None
     sme_only: bool | None = None
     max_company_age_years: int | None = None
@@ -84,6 +86,7 @@ class SchemeOut(Schema):
     period_end: dt.date
     use_days: int
     redemption_days: int
+    notice_days: int
     eligible_regions: list[str]
     sme_only: bool
     max_company_age_years: int | None

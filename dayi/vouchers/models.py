@@ -59,6 +59,7 @@ class VoucherScheme(models.Model):
     period_end = models.DateField()
     use_days = models.PositiveIntegerField(default=365)
     redemption_days = models.PositiveIntegerField(default=90)
+    notice_days = models.PositiveSmallIntegerField(default=7)  # a provider's listing is public this long
     eligible_regions = ArrayField(models.CharField(max_length=6), default=list, blank=True)
     sme_only = models.BooleanField(default=False)
     # A company founded more than this many years before it applies may not (None: any age).

@@ -81,6 +81,7 @@ def scheme_out(scheme: VoucherScheme) -> dict[str, Any]:
         "period_end": scheme.period_end,
         "use_days": scheme.use_days,
         "redemption_days": scheme.redemption_days,
+        "notice_days": scheme.notice_days,
         "eligible_regions": scheme.eligible_regions,
         "sme_only": scheme.sme_only,
         "max_company_age_years": scheme.max_company_age_years,

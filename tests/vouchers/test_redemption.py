@@ -317,3 +317,15 @@ def test_a_scheme_for_young_companies_refuses_an_old_one(
         ).status
         == "submitted"
     )
+
+
+def test_a_listing_is_public_for_the_schemes_notice_period(
+    olga: User, scheme: VoucherScheme, people: dict[str, User], network: Any
+) -> None:
+    services.update_scheme(act(olga), scheme.code, {"notice_days": 3}, now=NOW)
+    listing = services.request_listing(act(people["amy"]), scheme.code, network["zju"].pk, now=NOW)
+    assert listing.notice_until == NOW + dt.timedelta(days=3)
+    with pytest.raises(Conflict):
+        services.approve_listing(act(olga), scheme.code, listing.pk, now=NOW + dt.timedelta(days=2))
+    approved = services.approve_listing(act(olga), scheme.code, listing.pk, now=NOW + dt.timedelta(days=3))
+    assert approved.status == "approved"

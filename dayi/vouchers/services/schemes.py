@@ -27,7 +27,7 @@ from dayi.vouchers.models import (
 )
 from dayi.vouchers.services.common import check_officer, check_scheme_admin, get_scheme, user_of
 
-NOTICE_PERIOD = dt.timedelta(days=7)
+NOTICE_PERIOD = dt.timedelta(days=7)  # the default of VoucherScheme.notice_days
 
 # The fields a PATCH may change; the code, the funder and the money counters never change this way.
 EDITABLE = (
@@ -39,6 +39,7 @@ EDITABLE = (
     "period_end",
     "use_days",
     "redemption_days",
+    "notice_days",
     "eligible_regions",
     "sme_only",
     "max_company_age_years",
@@ -136,7 +137,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
         fields["period_end"] = ["不能早于开始日期 (must not be before period_start)"]
-    for name in ("use_days", "redemption_days"):
+    for name in ("use_days", "redemption_days", "notice_days"):
         if name in data and (not isinstance(data[name], int) or data[name] < 1):
             fields[name] = ["须为正整数 (a positive number of days)"]
     _check_codes(data, out, fields)
@@ -184,7 +185,10 @@ def request_listing(actor: Actor, scheme_code: str, provider_id: int, *, now: dt
         raise Conflict("已申请入库 (the provider has already applied)", code="duplicate")
     with transaction.atomic():
         listing = VoucherListing.objects.create(
-            scheme=scheme, provider_id=provider_id, notice_until=now + NOTICE_PERIOD, created=now
+            scheme=scheme,
+            provider_id=provider_id,
+            notice_until=now + dt.timedelta(days=scheme.notice_days),
+            created=now,
         )
         audit.record(
             "voucher_listing.request", listing, actor=user_of(actor), institution_id=provider_id, now=now
