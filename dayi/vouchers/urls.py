@@ -1,5 +1,44 @@
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import path
+
+from dayi.vouchers import views
 
 app_name = "vouchers"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("vouchers/", views.index, name="index"),
+    path("vouchers/funded/", views.funded, name="funded"),
+    path("vouchers/flows/", views.flows, name="flows"),
+    path("vouchers/wallet/", views.wallet, name="wallet"),
+    path("vouchers/wallet/use/", views.use_voucher, name="use"),
+    path("vouchers/apply/", views.apply, name="apply"),
+    path("vouchers/schemes/<slug:code>/", views.scheme, name="scheme"),
+    path("vouchers/schemes/<slug:code>/listing/", views.request_listing, name="request_listing"),
+    path("vouchers/schemes/<slug:code>/ledger/", views.ledger, name="ledger"),
+    path("vouchers/schemes/<slug:code>/queue/", views.queue, name="queue"),
+    path(
+        "vouchers/schemes/<slug:code>/queue/applications/<int:application_id>/approve/",
+        views.approve_application,
+        name="approve_application",
+    ),
+    path(
+        "vouchers/schemes/<slug:code>/queue/applications/<int:application_id>/reject/",
+        views.reject_application,
+        name="reject_application",
+    ),
+    path(
+        "vouchers/schemes/<slug:code>/queue/listings/<int:listing_id>/approve/",
+        views.approve_listing,
+        name="approve_listing",
+    ),
+    path(
+        "vouchers/schemes/<slug:code>/queue/claims/<int:claim_id>/settle/",
+        views.settle_claim,
+        name="settle_claim",
+    ),
+    path(
+        "vouchers/schemes/<slug:code>/queue/claims/<int:claim_id>/reject/",
+        views.reject_claim,
+        name="reject_claim",
+    ),
+    path("vouchers/schemes/<slug:code>/queue/settle-month/", views.settle_month, name="settle_month"),
+]

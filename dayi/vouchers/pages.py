@@ -1,0 +1,282 @@
+"""Read helpers of the voucher pages: what a page shows, shaped for its template. Writes never happen here
+(they go through ``dayi.vouchers.services``); the figures come from ``dayi.vouchers.queries``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils.translation import gettext_noop
+
+from dayi.accounts.access import Actor, acts_for_scheme
+from dayi.core.money import yuan
+from dayi.network.models import Institution, Region
+from dayi.orders.models import Order
+from dayi.vouchers.models import (
+    ApplicationStatus,
+    ClaimStatus,
+    ListingStatus,
+    Recognition,
+    RedemptionClaim,
+    Voucher,
+    VoucherApplication,
+    VoucherListing,
+    VoucherScheme,
+    VoucherStatus,
+    VoucherUse,
+)
+from dayi.vouchers.services.uses import USABLE
+
+ZERO = Decimal("0.00")
+
+# Labels of the evidence keys that ``services.checks.evidence_for`` writes.
+EVIDENCE_LABELS = {
+    "result": gettext_noop("检测结果"),
+    "recorded_by": gettext_noop("记录人"),
+    "at": gettext_noop("记录时间"),
+    "usage_records": gettext_noop("使用记录"),
+    "hours": gettext_noop("有效机时"),
+}
+
+
+def percent(part: Decimal, whole: Decimal) -> str:
+    """A share of a bar as CSS wants it ("12.5"); 0 when the whole is 0."""
+    if not whole:
+        return "0"
+    return f"{max(Decimal(0), min(Decimal(100), part * 100 / whole)):.1f}"
+
+
+def figures(scheme: VoucherScheme) -> dict[str, Any]:
+    """The budget as four parts that add up to it: paid out (settled), spent awaiting payment, reserved by
+    issued vouchers, and what remains; each with its share of the bar."""
+    remaining = scheme.budget - scheme.reserved - scheme.spent
+    unsettled = scheme.spent - scheme.settled
+    return {
+        "ratio": f"{float(scheme.subsidy_ratio * 100):g}",  # percent: "50", "12.5"
+        "budget": scheme.budget,
+        "reserved": scheme.reserved,
+        "spent": scheme.spent,
+        "settled": scheme.settled,
+        "unsettled": unsettled,
+        "remaining": remaining,
+        "bar": {
+            "settled": percent(scheme.settled, scheme.budget),
+            "unsettled": percent(unsettled, scheme.budget),
+            "reserved": percent(scheme.reserved, scheme.budget),
+            "remaining": percent(remaining, scheme.budget),
+        },
+    }
+
+
+def schemes() -> list[dict[str, Any]]:
+    rows = VoucherScheme.objects.select_related("region", "funder").order_by("code")
+    return [{"s": s, "f": figures(s)} for s in rows]
+
+
+def officer_schemes(actor: Actor) -> list[VoucherScheme]:
+    """The schemes whose queues the actor may open."""
+    if not actor.is_authenticated:
+        return []
+    rows = VoucherScheme.objects.order_by("code")
+    return list(rows if actor.is_superuser else rows.filter(code__in=actor.schemes))
+
+
+def region_names(codes: list[str]) -> list[str]:
+    names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    return [names.get(c, c) for c in codes]
+
+
+def listings(scheme: VoucherScheme) -> dict[str, list[VoucherListing]]:
+    rows = list(scheme.listings.select_related("provider", "provider__region").order_by("created", "id"))
+    return {
+        "approved": [x for x in rows if x.status == ListingStatus.APPROVED],
+        "pending": [x for x in rows if x.status == ListingStatus.PENDING],
+    }
+
+
+def recognitions(scheme: VoucherScheme) -> dict[str, list[Recognition]]:
+    """Both directions: the schemes whose providers this scheme's companies may use, and the schemes whose
+    companies may use this scheme's providers."""
+    related = Recognition.objects.select_related("scheme", "accepts", "scheme__region", "accepts__region")
+    return {
+        "accepts": list(related.filter(scheme=scheme).order_by("accepts__code")),
+        "accepted_by": list(related.filter(accepts=scheme).order_by("scheme__code")),
+    }
+
+
+def listable_providers(actor: Actor, scheme: VoucherScheme) -> list[Institution]:
+    """Institutions the actor administers directly that have not asked to be listed for the scheme yet
+    (the service checks the admin right again on the press)."""
+    if not actor.is_authenticated or not actor.admin_institutions:
+        return []
+    taken = scheme.listings.values_list("provider_id", flat=True)
+    return list(
+        Institution.objects.filter(pk__in=actor.admin_institutions).exclude(pk__in=taken).order_by("name")
+    )
+
+
+# --- the company's wallet --------------------------------------------------------------------------------
+
+
+def company_of(actor: Actor) -> Institution | None:
+    if actor.institution_id is None:
+        return None
+    return Institution.objects.select_related("region").filter(pk=actor.institution_id).first()
+
+
+def wallet(company: Institution) -> dict[str, Any]:
+    vouchers = list(
+        Voucher.objects.filter(company=company).select_related("scheme").order_by("-created", "-id")
+    )
+    uses = list(
+        VoucherUse.objects.filter(voucher__company=company)
+        .select_related("voucher", "payer", "order__instrument", "order__provider")
+        .order_by("-created", "-id")[:100]
+    )
+    claims = list(
+        RedemptionClaim.objects.filter(order__customer_institution=company)
+        .select_related("scheme", "claimant", "order__instrument")
+        .order_by("-created", "-id")[:100]
+    )
+    applications = list(
+        VoucherApplication.objects.filter(
+            company=company, status__in=[ApplicationStatus.SUBMITTED, "rejected"]
+        )
+        .select_related("scheme")
+        .order_by("-created", "-id")[:50]
+    )
+    return {"vouchers": vouchers, "uses": uses, "claims": claims, "applications": applications}
+
+
+def usable_vouchers(company: Institution, *, today: dt.date) -> list[Voucher]:
+    return list(
+        Voucher.objects.filter(company=company, status=VoucherStatus.ACTIVE, balance__gt=0, use_by__gte=today)
+        .select_related("scheme")
+        .order_by("use_by", "number")
+    )
+
+
+def payable_orders(actor: Actor, company: Institution) -> QuerySet[Order]:
+    """The company's completed or charged orders not yet claimed: those a voucher may still pay. The
+    signed-in user's own orders, or all the company's when they administer it."""
+    from dayi.accounts.access import administers_institution
+
+    rows = Order.objects.filter(
+        customer_institution=company, status__in=USABLE, redemption_claim__isnull=True
+    ).select_related("instrument", "provider")
+    if not administers_institution(actor, company.pk):
+        rows = rows.filter(customer=actor.user)
+    return rows.order_by("-created", "-id")
+
+
+# --- the officer's queue ---------------------------------------------------------------------------------
+
+
+def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for key, value in (evidence or {}).items():
+        if isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        out.append((EVIDENCE_LABELS.get(key, key), str(value)))
+    return out
+
+
+def claim_row(claim: RedemptionClaim, *, error: str = "", message: str = "") -> dict[str, Any]:
+    return {
+        "c": claim,
+        "evidence": evidence_rows(claim.evidence),
+        "error": error,
+        "message": message,
+    }
+
+
+def queue(scheme: VoucherScheme) -> dict[str, Any]:
+    applications = list(
+        scheme.applications.filter(status=ApplicationStatus.SUBMITTED)
+        .select_related("company", "company__region", "provider", "applicant")
+        .order_by("created", "id")
+    )
+    pending = list(
+        scheme.listings.filter(status=ListingStatus.PENDING)
+        .select_related("provider", "provider__region")
+        .order_by("notice_until", "id")
+    )
+    claims = list(
+        RedemptionClaim.objects.filter(scheme=scheme, status=ClaimStatus.SUBMITTED)
+        .select_related("claimant", "order__instrument", "order__customer_institution", "order__provider")
+        .order_by("created", "id")
+    )
+    decided = list(
+        RedemptionClaim.objects.filter(scheme=scheme)
+        .exclude(status=ClaimStatus.SUBMITTED)
+        .select_related("claimant", "order__instrument", "order__customer_institution")
+        .order_by("-decided", "-id")[:20]
+    )
+    return {
+        "applications": [{"a": a} for a in applications],
+        "pending_listings": [{"x": x} for x in pending],
+        "claims": [claim_row(c) for c in claims],
+        "decided": decided,
+        "months": claim_months(scheme),
+    }
+
+
+def claim_months(scheme: VoucherScheme) -> list[dict[str, Any]]:
+    """Submitted claims by month (Asia/Shanghai), for the monthly batch."""
+    rows = (
+        RedemptionClaim.objects.filter(scheme=scheme, status=ClaimStatus.SUBMITTED)
+        .annotate(month=TruncMonth("created"))
+        .values("month")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .order_by("month")
+    )
+    return [{"month": r["month"].strftime("%Y-%m"), "n": r["n"], "total": yuan(r["total"])} for r in rows]
+
+
+def can_see_queue(actor: Actor, scheme: VoucherScheme) -> bool:
+    return acts_for_scheme(actor, scheme.code)
+
+
+# --- flows -----------------------------------------------------------------------------------------------
+
+
+def flow_chart(flows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The chart's data: one node per province (at its longitude and latitude, sized by the money that
+    stays in or leaves it) and one link per pair of different provinces."""
+    codes = sorted({f[k] for f in flows for k in ("from_code", "to_code")})
+    places = {
+        r.code: r
+        for r in Region.objects.filter(code__in=codes).only("code", "name", "short_name", "lon", "lat")
+    }
+    totals: dict[str, dict[str, Decimal]] = {c: {"out": ZERO, "in": ZERO, "within": ZERO} for c in codes}
+    links = []
+    for f in flows:
+        src, dst, amount = f["from_code"], f["to_code"], f["amount"]
+        if src == dst:
+            totals[src]["within"] += amount
+            continue
+        totals[src]["out"] += amount
+        totals[dst]["in"] += amount
+        links.append({"source": src, "target": dst, "amount": str(amount), "count": f["count"]})
+    nodes = []
+    for code in codes:
+        region = places.get(code)
+        nodes.append(
+            {
+                "id": code,
+                "name": (region.short_name or region.name) if region else code,
+                "lon": region.lon if region else None,
+                "lat": region.lat if region else None,
+                "out": str(totals[code]["out"]),
+                "in": str(totals[code]["in"]),
+                "within": str(totals[code]["within"]),
+            }
+        )
+    return {"nodes": nodes, "links": links}
+
+
+def flows_total(flows: list[dict[str, Any]]) -> Decimal:
+    return sum((f["amount"] for f in flows), ZERO)

@@ -1,0 +1,501 @@
+"""The innovation-voucher pages (issue 6): the public index, a scheme's page, the company's wallet and apply
+form, the officers' queue, the public list of funded services and the flows between provinces.
+
+Thin views. Reads go through ``dayi.vouchers.queries`` and ``dayi.vouchers.pages``, every write through
+``dayi.vouchers.services`` — the functions the API calls. A ``DayiError`` a service raises is shown on the
+page with its status, and nothing changed (the service's transaction rolled back).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dayi.accounts.access import Actor, actor_for, acts_for_scheme
+from dayi.core.errors import DayiError, Forbidden, NotFound
+from dayi.directory.models import Category, ServiceMode
+from dayi.network.models import Institution
+from dayi.vouchers import pages, queries, services
+from dayi.vouchers.forms import ApplyForm, ListingForm, MonthForm, ReasonForm, UseForm
+from dayi.vouchers.models import (
+    ListingStatus,
+    RedemptionClaim,
+    VoucherApplication,
+    VoucherLedgerEntry,
+    VoucherListing,
+    VoucherScheme,
+)
+
+PAGE_SIZE = 30
+
+
+def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
+    return render(
+        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
+    )
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
+
+
+def _scheme_or_404(code: str) -> VoucherScheme:
+    try:
+        return services.get_scheme(code)
+    except NotFound:
+        raise Http404("no such scheme") from None
+
+
+def _local_today() -> dt.date:
+    return timezone.localdate()  # Asia/Shanghai: a voucher's dates are the funder's calendar days
+
+
+# --- public pages ----------------------------------------------------------------------------------------
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    flows = queries.region_flows()
+    context = {
+        "schemes": pages.schemes(),
+        "funded": list(queries.funded_services()[:8]),
+        "flows": flows[:8],
+        "company": pages.company_of(actor),
+        "officer_schemes": pages.officer_schemes(actor),
+    }
+    return render(request, "vouchers/index.html", context)
+
+
+def _may_administer(actor: Actor, scheme: VoucherScheme) -> bool:
+    try:
+        services.check_scheme_admin(actor, scheme)
+    except Forbidden:
+        return False
+    return True
+
+
+def _scheme_page(
+    request: HttpRequest,
+    scheme: VoucherScheme,
+    *,
+    listing_form: ListingForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    actor = actor_for(request.user)
+    providers = pages.listable_providers(actor, scheme)
+    if listing_form is None and providers:
+        listing_form = ListingForm(providers=[(p.pk, p.name) for p in providers])
+    categories = dict(Category.objects.filter(code__in=scheme.categories).values_list("code", "name"))
+    context = {
+        "s": scheme,
+        "f": pages.figures(scheme),
+        "eligible_regions": pages.region_names(scheme.eligible_regions),
+        "categories": [(c, categories.get(c, "")) for c in scheme.categories],
+        "modes": [_(ServiceMode(m).label) for m in scheme.modes if m in ServiceMode.values],
+        "listings": pages.listings(scheme),
+        "recognitions": pages.recognitions(scheme),
+        "is_officer": acts_for_scheme(actor, scheme.code),
+        "reconciliation": queries.reconcile(scheme) if _may_administer(actor, scheme) else None,
+        "listing_form": listing_form,
+        "error": error,
+    }
+    return render(request, "vouchers/scheme.html", context, status=status)
+
+
+@require_GET
+def scheme(request: HttpRequest, code: str) -> HttpResponse:
+    return _scheme_page(request, _scheme_or_404(code))
+
+
+@login_required
+@require_POST
+def request_listing(request: HttpRequest, code: str) -> HttpResponse:
+    """A provider's admin asks for the institution to be listed (public for the notice period)."""
+    scheme = _scheme_or_404(code)
+    actor = actor_for(request.user)
+    providers = [(p.pk, p.name) for p in pages.listable_providers(actor, scheme)]
+    form = ListingForm(request.POST, providers=providers)
+    if not form.is_valid():
+        error = _("请选择您管理的、尚未申请入库的服务机构。")
+        return _scheme_page(request, scheme, listing_form=form, status=422, error=error)
+    try:
+        listing = services.request_listing(actor, code, form.cleaned_data["provider"], now=timezone.now())
+    except DayiError as exc:
+        return _scheme_page(request, scheme, listing_form=form, status=exc.status, error=exc.message)
+    until = timezone.localtime(listing.notice_until).strftime("%Y-%m-%d %H:%M")
+    messages.success(request, _("入库申请已提交，公示至 %(until)s。") % {"until": until})
+    return redirect("vouchers:scheme", code)
+
+
+@login_required
+@require_GET
+def ledger(request: HttpRequest, code: str) -> HttpResponse:
+    """The scheme's ledger, for its officers (as GET /voucher-schemes/{code}/ledger)."""
+    scheme = _scheme_or_404(code)
+    try:
+        services.check_officer(actor_for(request.user), scheme)
+    except Forbidden as exc:
+        return _refused(request, exc)
+    entries = VoucherLedgerEntry.objects.filter(scheme=scheme).select_related("voucher", "actor")
+    page = Paginator(entries.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
+    context = {"s": scheme, "page_obj": page, "reconciliation": queries.reconcile(scheme)}
+    return render(request, "vouchers/ledger.html", context)
+
+
+@require_GET
+def funded(request: HttpRequest) -> HttpResponse:
+    """The public list of voucher-funded services (the fraud checks: anyone may look)."""
+    page = Paginator(queries.funded_services(), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "vouchers/funded.html", {"page_obj": page})
+
+
+@require_GET
+def flows(request: HttpRequest) -> HttpResponse:
+    code = request.GET.get("scheme", "")
+    chosen = _scheme_or_404(code) if code else None
+    rows = queries.region_flows(scheme=chosen)
+    context = {
+        "flows": rows,
+        "chart": pages.flow_chart(rows),
+        "total": pages.flows_total(rows),
+        "chosen": chosen,
+        "schemes": VoucherScheme.objects.order_by("code"),
+    }
+    return render(request, "vouchers/flows.html", context)
+
+
+# --- the company's wallet and apply form -----------------------------------------------------------------
+
+
+def _use_form(actor: Actor, company: Institution, data: Any = None) -> UseForm | None:
+    orders = [
+        (o.pk, f"#{o.pk} {o.instrument.name} · {o.provider.name} · {o.amount} 元")
+        for o in pages.payable_orders(actor, company)[:200]
+    ]
+    vouchers = [
+        (v.number, f"{v.number}（{v.scheme.name}，{_('余额')} {v.balance} 元）")
+        for v in pages.usable_vouchers(company, today=_local_today())
+    ]
+    if data is None and not (orders and vouchers):
+        return None
+    return UseForm(data, orders=orders, vouchers=vouchers)
+
+
+def _wallet_page(
+    request: HttpRequest, *, use_form: UseForm | None = None, status: int = 200, error: str = ""
+) -> HttpResponse:
+    actor = actor_for(request.user)
+    company = pages.company_of(actor)
+    context: dict[str, Any] = {"company": company, "error": error}
+    if company is not None:
+        context.update(pages.wallet(company))
+        context["use_form"] = use_form or _use_form(actor, company)
+    return render(request, "vouchers/wallet.html", context, status=status)
+
+
+@login_required
+@require_GET
+def wallet(request: HttpRequest) -> HttpResponse:
+    return _wallet_page(request)
+
+
+@login_required
+@require_POST
+def use_voucher(request: HttpRequest) -> HttpResponse:
+    """Pay part of one of the company's completed orders with one of its vouchers."""
+    actor = actor_for(request.user)
+    company = pages.company_of(actor)
+    if company is None:
+        return _refused(request, Forbidden(_("您的账户未关联企业。")))
+    form = _use_form(actor, company, request.POST)
+    assert form is not None
+    if not form.is_valid():
+        return _wallet_page(request, use_form=form, status=422, error=_("请选择订单和创新券。"))
+    data = form.cleaned_data
+    try:
+        result = services.apply_voucher_to_order(actor, data["order"], data["voucher"], now=timezone.now())
+    except DayiError as exc:
+        return _wallet_page(request, use_form=form, status=exc.status, error=exc.message)
+    done = _("创新券抵扣 %(covered)s 元，订单 %(order)s 应付 %(payable)s 元（%(mode)s）。") % {
+        "covered": result["covered"],
+        "order": data["order"],
+        "payable": result["payable"],
+        "mode": _("通兑") if result["mode"] == "tongdui" else _("通用，先全额支付后报销"),
+    }
+    messages.success(request, done)
+    return redirect("vouchers:wallet")
+
+
+def _apply_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> ApplyForm:
+    schemes = [(s.code, f"{s.name}（{s.code}）") for s in VoucherScheme.objects.order_by("code")]
+    listed = (
+        VoucherListing.objects.filter(status=ListingStatus.APPROVED)
+        .values_list("provider_id", "provider__name")
+        .distinct()
+        .order_by("provider__name")
+    )
+    return ApplyForm(data, initial=initial, schemes=schemes, providers=list(listed))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    company = pages.company_of(actor)
+    if request.method == "GET":
+        form = _apply_form(initial={"scheme": request.GET.get("scheme", "")})
+        return render(request, "vouchers/apply.html", {"form": form, "company": company})
+    form = _apply_form(request.POST)
+    if company is None:
+        error = _("只有企业成员可以申请创新券：您的账户未关联企业。")
+        return render(request, "vouchers/apply.html", {"form": form, "error": error}, status=403)
+    if not form.is_valid():
+        context = {"form": form, "company": company, "error": _("请检查申请内容。")}
+        return render(request, "vouchers/apply.html", context, status=422)
+    data = form.cleaned_data
+    try:
+        application = services.apply_for_voucher(
+            actor,
+            scheme_code=data["scheme"],
+            company_id=company.pk,
+            amount=data["amount"],
+            purpose=data["purpose"],
+            provider_id=data["provider"],
+            now=timezone.now(),
+        )
+    except DayiError as exc:
+        form.add_service_error(exc)
+        context = {"form": form, "company": company, "error": exc.message}
+        return render(request, "vouchers/apply.html", context, status=exc.status)
+    messages.success(request, _("申请 %(id)s 已提交，等待经办人员审核。") % {"id": application.pk})
+    return redirect("vouchers:wallet")
+
+
+# --- the officers' queue ---------------------------------------------------------------------------------
+
+
+def _officer_scheme(request: HttpRequest, code: str) -> tuple[Actor, VoucherScheme]:
+    """The scheme, for one of its officers; anyone else is refused before anything of the queue is read."""
+    scheme = _scheme_or_404(code)
+    actor = actor_for(request.user)
+    services.check_officer(actor, scheme)
+    return actor, scheme
+
+
+def _queue_page(
+    request: HttpRequest,
+    scheme: VoucherScheme,
+    *,
+    month_form: MonthForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    concentrated = [
+        {**row, "percent": f"{row['share'] * 100:.0f}"} for row in queries.concentrated_providers(scheme)
+    ]
+    context = {
+        "s": scheme,
+        "f": pages.figures(scheme),
+        **pages.queue(scheme),
+        "concentrated": concentrated,
+        "month_form": month_form or MonthForm(initial={"month": _local_today().strftime("%Y-%m")}),
+        "now": timezone.now(),
+        "error": error,
+    }
+    return render(request, "vouchers/queue.html", context, status=status)
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        _, scheme = _officer_scheme(request, code)
+    except Forbidden as exc:
+        return _refused(request, exc)
+    return _queue_page(request, scheme)
+
+
+Row = Callable[..., dict[str, Any]]
+
+
+def _act(
+    request: HttpRequest,
+    code: str,
+    call: Callable[[Actor, VoucherScheme, dt.datetime], Any],
+    *,
+    row: Callable[[VoucherScheme], Row],
+    template: str,
+    done: str,
+    anchor: str,
+) -> HttpResponse:
+    """Run one officer action and answer: the row again for htmx, the queue otherwise. ``row(scheme)``
+    fetches the object within the scheme (404 for another scheme's) and returns the row builder."""
+    try:
+        actor, scheme = _officer_scheme(request, code)
+    except Forbidden as exc:
+        return _refused(request, exc)
+    build = row(scheme)
+    try:
+        call(actor, scheme, timezone.now())
+    except (NotFound, Forbidden) as exc:
+        return _refused(request, exc)
+    except DayiError as exc:
+        if _is_htmx(request):
+            return render(
+                request, template, {"row": build(error=exc.message), "s": scheme}, status=exc.status
+            )
+        return _queue_page(request, scheme, status=exc.status, error=exc.message)
+    if _is_htmx(request):
+        return render(request, template, {"row": build(message=done), "s": scheme, "now": timezone.now()})
+    messages.success(request, done)
+    return redirect(reverse("vouchers:queue", args=[code]) + anchor)
+
+
+def _application_row(application_id: int) -> Callable[[VoucherScheme], Row]:
+    def find(scheme: VoucherScheme) -> Row:
+        rows = VoucherApplication.objects.select_related(
+            "company", "company__region", "provider", "applicant"
+        )
+        if not rows.filter(pk=application_id, scheme=scheme).exists():
+            raise Http404("no such application in this scheme")
+        return lambda **extra: {"a": rows.select_related("voucher").get(pk=application_id), **extra}
+
+    return find
+
+
+def _listing_row(listing_id: int) -> Callable[[VoucherScheme], Row]:
+    def find(scheme: VoucherScheme) -> Row:
+        rows = VoucherListing.objects.select_related("provider", "provider__region")
+        if not rows.filter(pk=listing_id, scheme=scheme).exists():
+            raise Http404("no such listing in this scheme")
+        return lambda **extra: {"x": rows.get(pk=listing_id), **extra}
+
+    return find
+
+
+def _claim_row(claim_id: int) -> Callable[[VoucherScheme], Row]:
+    def find(scheme: VoucherScheme) -> Row:
+        rows = RedemptionClaim.objects.select_related(
+            "claimant", "order__instrument", "order__customer_institution", "order__provider"
+        )
+        if not rows.filter(pk=claim_id, scheme=scheme).exists():
+            raise Http404("no such claim in this scheme")
+        return lambda **extra: pages.claim_row(rows.get(pk=claim_id), **extra)
+
+    return find
+
+
+def _reason(request: HttpRequest) -> str:
+    """The reason as typed (the service refuses a blank one with its own message)."""
+    form = ReasonForm(request.POST)
+    return form.cleaned_data["reason"] if form.is_valid() else request.POST.get("reason", "")[:2000]
+
+
+@login_required
+@require_POST
+def approve_application(request: HttpRequest, code: str, application_id: int) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda actor, s, now: services.approve_application(actor, application_id, now=now),
+        row=_application_row(application_id),
+        template="vouchers/_application_row.html",
+        done=_("已批准，创新券已发放。"),
+        anchor="#applications",
+    )
+
+
+@login_required
+@require_POST
+def reject_application(request: HttpRequest, code: str, application_id: int) -> HttpResponse:
+    reason = _reason(request)
+    return _act(
+        request,
+        code,
+        lambda actor, s, now: services.reject_application(actor, application_id, reason=reason, now=now),
+        row=_application_row(application_id),
+        template="vouchers/_application_row.html",
+        done=_("申请已驳回。"),
+        anchor="#applications",
+    )
+
+
+@login_required
+@require_POST
+def approve_listing(request: HttpRequest, code: str, listing_id: int) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda actor, s, now: services.approve_listing(actor, s.code, listing_id, now=now),
+        row=_listing_row(listing_id),
+        template="vouchers/_listing_row.html",
+        done=_("服务机构已入库。"),
+        anchor="#listings",
+    )
+
+
+@login_required
+@require_POST
+def settle_claim(request: HttpRequest, code: str, claim_id: int) -> HttpResponse:
+    return _act(
+        request,
+        code,
+        lambda actor, s, now: services.settle_claim(actor, claim_id, now=now),
+        row=_claim_row(claim_id),
+        template="vouchers/_claim_row.html",
+        done=_("已兑付。"),
+        anchor="#claims",
+    )
+
+
+@login_required
+@require_POST
+def reject_claim(request: HttpRequest, code: str, claim_id: int) -> HttpResponse:
+    reason = _reason(request)
+    return _act(
+        request,
+        code,
+        lambda actor, s, now: services.reject_claim(actor, claim_id, reason=reason, now=now),
+        row=_claim_row(claim_id),
+        template="vouchers/_claim_row.html",
+        done=_("兑付申请已驳回，金额退回预算。"),
+        anchor="#claims",
+    )
+
+
+@login_required
+@require_POST
+def settle_month(request: HttpRequest, code: str) -> HttpResponse:
+    """The monthly batch: every submitted claim of the month settled at once (all or none)."""
+    try:
+        actor, scheme = _officer_scheme(request, code)
+    except Forbidden as exc:
+        return _refused(request, exc)
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        return _queue_page(request, scheme, month_form=form, status=422, error=_("请填写月份，如 2026-03"))
+    month = form.cleaned_data["month"]
+    try:
+        result = services.settle_month(actor, code, month=month, now=timezone.now())
+    except DayiError as exc:
+        return _queue_page(request, scheme, month_form=form, status=exc.status, error=exc.message)
+    done = _("%(month)s 共结算 %(n)s 笔，合计 %(total)s 元。") % {
+        "month": month.strftime("%Y-%m"),
+        "n": result["settled"],
+        "total": result["total"],
+    }
+    messages.success(request, done)
+    return redirect(reverse("vouchers:queue", args=[code]) + "#claims")
