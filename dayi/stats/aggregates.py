@@ -298,6 +298,28 @@ LEFT JOIN (
 """
 
 
+RECENT_SQL = """
+INSERT INTO stats_recenthours (instrument_id, window_end, recent, previous, institution_id, region_id,
+                               category_id, original_value)
+SELECT i.id, %(end)s, coalesce(sum(ip.effective_hours) FILTER (WHERE ip.start >= %(first)s), 0),
+       sum(ip.effective_hours) FILTER (WHERE ip.start < %(first)s),
+       i.institution_id, i.region_id, i.category_id, i.original_value
+FROM directory_instrument i
+LEFT JOIN stats_instrumentperiod ip ON ip.instrument_id = i.id AND ip.kind = 'month'
+     AND ip.start >= %(before)s AND ip.start < %(end)s
+WHERE i.retired IS NULL
+GROUP BY i.id
+"""
+
+
+def rebuild_recent(before: dt.date, first: dt.date, end: dt.date) -> None:
+    """Each listed instrument's hours in [first, end) and [before, first): the idle list's table."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM stats_recenthours")
+        cursor.execute(RECENT_SQL, {"before": before, "first": first, "end": end})
+        cursor.execute("ANALYZE stats_recenthours")
+
+
 def _params(first: dt.date, last: dt.date) -> dict[str, Any]:
     # UTC bounds a day wider than the local months, so every zone's records are read; the month of each
     # record (in its instrument's zone) then decides whether it falls inside [first, last].

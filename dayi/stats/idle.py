@@ -28,7 +28,8 @@ from dayi.directory import queries as directory
 from dayi.directory.models import Category, Instrument
 from dayi.network.models import Platform, Region, region_prefix
 from dayi.search import geo
-from dayi.stats.queries import Scope, _rows, _where, national_average
+from dayi.stats.models import RecentHours
+from dayi.stats.queries import Scope, _rows, _where, months_back, national_average
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 IDLE_SHARE = Decimal("0.25")  # default threshold: a quarter of the national average
@@ -43,20 +44,15 @@ def _month_start(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date().replace(day=1)
 
 
-def _months_back(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 - n
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def window(now: dt.datetime) -> tuple[dt.date, dt.date]:
     """[first, end) months of the last 12 complete months before ``now``."""
     end = _month_start(now)
-    return _months_back(end, 12), end
+    return months_back(end, 12), end
 
 
 def default_idle_threshold(*, now: dt.datetime) -> Decimal:
     _, end = window(now)
-    year = _months_back(end, 1).year
+    year = months_back(end, 1).year
     hours = (national_average(year)["effective_hours"] * IDLE_SHARE).quantize(Decimal("1"), ROUND_HALF_UP)
     return hours.quantize(Decimal("0.01"))
 
@@ -93,59 +89,69 @@ def check_idle_scope(actor: Actor, scope: Scope) -> None:
 # --- the idle list ---------------------------------------------------------------------------------------
 
 
+_IDLE_COLUMNS = """
+    i.name, i.name_en, i.category_id, i.original_value, i.region_id, i.institution_id, inst.name AS holder,
+    (SELECT max(n.created) FROM stats_idlenotice n WHERE n.instrument_id = i.id) AS notified,
+    (SELECT t.to_institution_id FROM stats_transferproposal t
+     WHERE t.instrument_id = i.id AND t.status = 'proposed') AS transfer_to
+"""
+
+
 def idle_instruments(
     scope: Scope, *, now: dt.datetime, threshold: Decimal | None = None, offset: int = 0, limit: int = 50
 ) -> tuple[int, list[dict[str, Any]], Decimal]:
     """(count, one page of idle instruments, the threshold), fewest hours first.
 
     Each with its holder, value, hours in the last 12 months and the 12 before (the trend), and whether a
-    notice was sent or a transfer proposed.
+    notice was sent or a transfer proposed. Read from ``RecentHours`` when the last refresh was this
+    month; otherwise summed from the month rows (the same answer, slower).
     """
     threshold = default_idle_threshold(now=now) if threshold is None else threshold
     first, end = window(now)
-    before = _months_back(first, 12)
     where, params = _where(scope)
+    if RecentHours.objects.filter(window_end=end).exists():
+        source = "stats_recenthours ip"
+        source_params: list[Any] = []
+    else:
+        source = """(
+            SELECT ip.instrument_id,
+                   coalesce(sum(ip.effective_hours) FILTER (WHERE ip.start >= %s), 0) AS recent,
+                   sum(ip.effective_hours) FILTER (WHERE ip.start < %s) AS previous,
+                   max(ip.institution_id) AS institution_id, max(ip.region_id) AS region_id,
+                   max(ip.category_id) AS category_id, max(ip.original_value) AS original_value
+            FROM stats_instrumentperiod ip
+            WHERE ip.kind = 'month' AND ip.start >= %s AND ip.start < %s
+            GROUP BY 1
+        ) ip"""
+        source_params = [first, first, months_back(first, 12), end]
     rows = _rows(
         f"""
-        WITH hours AS (
-            SELECT ip.instrument_id, sum(ip.effective_hours) FILTER (WHERE ip.start >= %s) AS recent,
-                   sum(ip.effective_hours) FILTER (WHERE ip.start < %s) AS previous
-            FROM stats_instrumentperiod ip
-            WHERE ip.kind = 'month' AND ip.start >= %s AND ip.start < %s AND {where}
-            GROUP BY 1
-        ), idle AS (
-            SELECT h.*, count(*) OVER () AS total FROM hours h
-            WHERE coalesce(h.recent, 0) < %s
-        )
-        SELECT idle.instrument_id AS id, idle.total, coalesce(idle.recent, 0) AS recent, idle.previous,
-               i.name, i.name_en, i.category_id, i.original_value, i.region_id, i.institution_id,
-               inst.name AS holder,
-               (SELECT max(n.created) FROM stats_idlenotice n WHERE n.instrument_id = i.id) AS notified,
-               (SELECT t.to_institution_id FROM stats_transferproposal t
-                WHERE t.instrument_id = i.id AND t.status = 'proposed') AS transfer_to
-        FROM idle
-        JOIN directory_instrument i ON i.id = idle.instrument_id AND i.retired IS NULL
+        SELECT ip.instrument_id AS id, count(*) OVER () AS total, ip.recent, ip.previous, {_IDLE_COLUMNS}
+        FROM {source}
+        JOIN directory_instrument i ON i.id = ip.instrument_id AND i.retired IS NULL
         JOIN network_institution inst ON inst.id = i.institution_id
-        ORDER BY recent, i.original_value DESC, i.id
+        WHERE ip.recent < %s AND {where}
+        ORDER BY ip.recent, ip.original_value DESC, ip.instrument_id
         OFFSET %s LIMIT %s
         """,
-        [first, first, before, end, *params, threshold, offset, limit],
+        [*source_params, threshold, *params, offset, limit],
     )
-    count = (
-        int(rows[0]["total"]) if rows else _idle_count(scope, first, before, end, threshold) if offset else 0
-    )
+    if rows:
+        count = int(rows[0]["total"])
+    else:
+        count = _idle_count(source, source_params, where, params, threshold) if offset else 0
     return count, [_idle_item(row) for row in rows], threshold
 
 
-def _idle_count(scope: Scope, first: dt.date, before: dt.date, end: dt.date, threshold: Decimal) -> int:
+def _idle_count(
+    source: str, source_params: list[Any], where: str, params: list[Any], threshold: Decimal
+) -> int:
     """The count for a page past the end (the page query then has no row to carry it)."""
-    where, params = _where(scope)
     rows = _rows(
-        f"SELECT count(*) AS n FROM (SELECT ip.instrument_id FROM stats_instrumentperiod ip "
-        f"JOIN directory_instrument i ON i.id = ip.instrument_id AND i.retired IS NULL "
-        f"WHERE ip.kind = 'month' AND ip.start >= %s AND ip.start < %s AND {where} GROUP BY 1 "
-        f"HAVING coalesce(sum(ip.effective_hours), 0) < %s) x",
-        [first, end, *params, threshold],
+        f"SELECT count(*) AS n FROM {source} "
+        "JOIN directory_instrument i ON i.id = ip.instrument_id AND i.retired IS NULL "
+        f"WHERE ip.recent < %s AND {where}",
+        [*source_params, threshold, *params],
     )
     return int(rows[0]["n"])
 

@@ -78,7 +78,9 @@ class InstrumentPeriod(FigureColumns):
         ]
         indexes = [
             # Top and bottom instruments of a year, and the live fallback's filters.
-            models.Index(fields=["kind", "start", "effective_hours"], name="stats_ip_top_idx"),
+            models.Index(
+                fields=["kind", "start", "effective_hours", "instrument_id"], name="stats_ip_top_idx"
+            ),
             models.Index(fields=["institution_id", "kind", "start"], name="stats_ip_institution_idx"),
         ]
 
@@ -110,9 +112,33 @@ class ScopeFigures(FigureColumns):
         constraints = [
             models.UniqueConstraint(fields=["scope", "category", "kind", "start"], name="stats_scope_unique"),
         ]
+        indexes = [
+            # The provinces of a year (scope LIKE 'r:__'): the ~1,500 rows of one period, then the pattern.
+            models.Index(fields=["kind", "start", "category"], name="stats_scope_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope}/{self.category or '*'} {self.kind} {self.start}"
+
+
+class RecentHours(models.Model):
+    """Each instrument's effective hours in the 12 complete months before ``window_end`` and the 12 before
+    those, as of the last refresh: what the idle list filters on."""
+
+    instrument_id = models.BigIntegerField(primary_key=True)
+    window_end = models.DateField()  # the first month not counted
+    recent = hours()
+    previous = hours(null=True)  # None: the instrument has no rows for those months (new)
+    institution_id = models.BigIntegerField()
+    region_id = models.CharField(max_length=6)
+    category_id = models.CharField(max_length=6)
+    original_value = money()
+
+    class Meta:
+        indexes = [models.Index(fields=["recent"], name="stats_recent_hours_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}: {self.recent} h before {self.window_end}"
 
 
 class RefreshRun(models.Model):

@@ -382,7 +382,7 @@ def ranked_instruments(
         "FROM stats_instrumentperiod ip JOIN directory_instrument i ON i.id = ip.instrument_id "
         "JOIN network_institution inst ON inst.id = ip.institution_id "
         f"WHERE ip.kind = 'year' AND ip.start = %s AND {where} "
-        f"ORDER BY ip.effective_hours {order}, ip.instrument_id LIMIT %s",
+        f"ORDER BY ip.effective_hours {order}, ip.instrument_id {order} LIMIT %s",
         [dt.date(year, 1, 1), *params, limit],
     )
     return [
@@ -439,6 +439,12 @@ def national_average(year: int) -> dict[str, Any]:
 # --- refreshing the aggregates ---------------------------------------------------------------------------
 
 
+def months_back(month: dt.date, n: int) -> dt.date:
+    """The first of the month ``n`` months before ``month``."""
+    index = month.year * 12 + month.month - 1 - n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def _local_month(moment: dt.datetime) -> dt.date:
     return moment.astimezone(SHANGHAI).date().replace(day=1)
 
@@ -479,6 +485,8 @@ def refresh(*, since: dt.date | None = None, now: dt.datetime | None = None) -> 
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('dayi.stats.refresh'))")
         aggregates.rebuild(first, last)
+        end = _local_month(now)
+        aggregates.rebuild_recent(months_back(end, 24), months_back(end, 12), end)
         RefreshRun.objects.create(
             started=started,
             finished=timezone.now(),

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from dayi.stats import queries
+from dayi.stats.models import RecentHours
 from tests.conftest import make_institution, make_instrument
 from tests.stats.conftest import use
 
@@ -233,3 +234,15 @@ def test_money_in_the_check_is_two_places(purchase_world: Any, api_as: Any) -> N
     body = check(api_as, value="3000000").json()
     assert body["local"][0]["original_value"] == "8500000.00"
     assert Decimal(body["value"]) == Decimal(3000000)
+
+
+def test_the_idle_list_without_a_refresh_this_month_sums_the_month_rows(
+    idle_world: Any, api_as: Any
+) -> None:
+    # Given a refresh whose idle table is from an earlier month
+    stored = api_as("root").get("/api/v1/stats/idle").json()
+    RecentHours.objects.update(window_end=dt.date(2001, 1, 1))
+    # When the idle list is read, then it is computed from the month rows: the same answer
+    live = api_as("root").get("/api/v1/stats/idle").json()
+    assert live == stored
+    assert stored["count"] == 3
