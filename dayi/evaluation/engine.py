@@ -86,6 +86,11 @@ def _n(value: Decimal | int) -> str:
     return str(d.quantize(Decimal(1))) if d == d.to_integral_value() else str(d)
 
 
+def plain(value: Decimal | int | str) -> str:
+    """A number as people write it: ``40`` for 40.00, ``4.5`` stays ``4.50``."""
+    return _n(Decimal(value))
+
+
 def _ratio(num: Decimal, den: Decimal, scale: Decimal = Decimal(1)) -> Decimal | None:
     return None if den <= 0 else q2(num * scale / den)
 

@@ -108,7 +108,7 @@ def as_xlsx(evaluation: Evaluation) -> IO[bytes]:
 
 def config_lines(config: dict[str, Any]) -> list[list[str]]:
     lines = [["组 group", "权重 weight"]]
-    lines += [[engine.GROUPS[g][0], w] for g, w in config["groups"].items()]
+    lines += [[names[0], config["groups"][g]] for g, names in engine.GROUPS.items()]
     lines.append([])
     lines.append(["指标 indicator", "组 group", "计分方法 method", "权重 weight", "参数 parameters"])
     for ind in config["indicators"]:
@@ -178,8 +178,9 @@ def as_pdf(evaluation: Evaluation) -> bytes:
     )
     g = evaluation.config["groups"]
     note = (
-        f"共 {evaluation.institutions} 家单位；组织管理 {g['organisation']}、运行使用 {g['operation']}、"
-        f"共享服务成效 {g['service']}（权重）；同分按共享服务成效得分排序。"
+        f"共 {evaluation.institutions} 家单位；组织管理 {engine.plain(g['organisation'])}、"
+        f"运行使用 {engine.plain(g['operation'])}、共享服务成效 {engine.plain(g['service'])}（权重）；"
+        "同分按共享服务成效得分排序。"
         "右侧为国家评价考核历年等级（科技部、财政部）。"
     )
     widths = [30, 190, 40, 44, 44, 44, 34, *[34] * len(HISTORY_YEARS)]

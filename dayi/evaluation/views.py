@@ -95,7 +95,8 @@ def detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         "years": HISTORY_YEARS,
         "chart": chart,
         "tally": [(g, label, tally.get(g, 0)) for g, label in Grade.choices],
-        "groups": [(engine.GROUPS[g][0], w) for g, w in evaluation.config["groups"].items()],
+        # In the registry's order: PostgreSQL's jsonb does not keep the keys' order.
+        "groups": [(names[0], evaluation.config["groups"][g]) for g, names in engine.GROUPS.items()],
         "grading": evaluation.config["grading"],
         "can_admin": administers_platform(actor_for(request.user), evaluation.platform),
     }
@@ -112,7 +113,8 @@ def result(request: HttpRequest, evaluation_id: int, institution_id: int) -> Htt
         for s in r.indicators.all()
     ]
     groups = [
-        (engine.GROUPS[g][0], w, getattr(r, f"{g}_score")) for g, w in r.evaluation.config["groups"].items()
+        (names[0], r.evaluation.config["groups"][g], getattr(r, f"{g}_score"))
+        for g, names in engine.GROUPS.items()
     ]
     history = queries.national_history([(r.institution_id, r.institution_name)]).get(r.institution_id, [])
     return render(
