@@ -249,9 +249,9 @@ METRICS: dict[str, Metric] = {
 }
 
 GROUPS: dict[str, tuple[str, str]] = {
-    "organisation": ("组织管理", "organisation and management"),
-    "operation": ("运行使用", "operation and use"),
-    "service": ("共享服务成效", "shared service"),
+    "organisation": ("组织管理", "Organisation and management"),
+    "operation": ("运行使用", "Operation and use"),
+    "service": ("共享服务成效", "Shared service"),
 }
 METHODS: dict[str, tuple[str, str]] = {
     "linear": ("线性计分", "linear"),

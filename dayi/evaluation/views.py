@@ -96,7 +96,7 @@ def detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         "chart": chart,
         "tally": [(g, label, tally.get(g, 0)) for g, label in Grade.choices],
         # In the registry's order: PostgreSQL's jsonb does not keep the keys' order.
-        "groups": [(names[0], evaluation.config["groups"][g]) for g, names in engine.GROUPS.items()],
+        "groups": [(names, evaluation.config["groups"][g]) for g, names in engine.GROUPS.items()],
         "grading": evaluation.config["grading"],
         "can_admin": administers_platform(actor_for(request.user), evaluation.platform),
     }
@@ -109,11 +109,11 @@ def result(request: HttpRequest, evaluation_id: int, institution_id: int) -> Htt
     except NotFound:
         raise Http404("no such result") from None
     indicators = [
-        {"s": s, "metric": engine.METRICS[s.metric], "group": engine.GROUPS[s.group][0]}
+        {"s": s, "metric": engine.METRICS[s.metric], "group": engine.GROUPS[s.group]}
         for s in r.indicators.all()
     ]
     groups = [
-        (names[0], r.evaluation.config["groups"][g], getattr(r, f"{g}_score"))
+        (names, r.evaluation.config["groups"][g], getattr(r, f"{g}_score"))
         for g, names in engine.GROUPS.items()
     ]
     history = queries.national_history([(r.institution_id, r.institution_name)]).get(r.institution_id, [])

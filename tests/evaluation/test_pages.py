@@ -188,3 +188,15 @@ def test_the_national_history_page_filters(db: Any) -> None:
 
     assert page.status_code == 200
     assert "共 5 条" in page.content.decode()  # 2024: 5 poor
+
+
+def test_the_results_read_in_english(
+    evaluation: Evaluation, people: dict[str, Any], small: dict[str, Any]
+) -> None:
+    carol = signed_in("carol")
+    carol.post("/i18n/setlang/", {"language": "en"})
+
+    html = carol.get(f"/evaluations/{evaluation.pk}/institutions/{small['zju'].pk}/").content.decode()
+
+    assert "Income rate" in html and "Shared service" in html and "National grades by year" in html
+    assert "internal income 200000 + 1.5 × external income 100000 yuan" in html
