@@ -9,9 +9,11 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from dayi.accounts.access import Actor, acts_for_scheme
+from dayi.accounts.models import User
 from dayi.core.money import yuan
 from dayi.network.models import Institution, Region
 from dayi.orders.models import Order
@@ -175,22 +177,43 @@ def payable_orders(actor: Actor, company: Institution) -> QuerySet[Order]:
 # --- the officer's queue ---------------------------------------------------------------------------------
 
 
-def evidence_rows(evidence: dict[str, Any]) -> list[tuple[str, str]]:
+def evidence_rows(evidence: dict[str, Any], people: dict[int, str]) -> list[tuple[str, str]]:
+    """The evidence as label/value pairs in a fixed order: the recorder by name, the time in Asia/Shanghai."""
+    evidence = evidence or {}
+    keys = [k for k in EVIDENCE_LABELS if k in evidence] + [k for k in evidence if k not in EVIDENCE_LABELS]
     out = []
-    for key, value in (evidence or {}).items():
-        if isinstance(value, list):
+    for key in keys:
+        value = evidence[key]
+        if key == "recorded_by" and isinstance(value, int):
+            value = people.get(value, value)
+        elif key == "at" and isinstance(value, str):
+            value = _local_time(value)
+        elif isinstance(value, list):
             value = ", ".join(str(v) for v in value)
         out.append((EVIDENCE_LABELS.get(key, key), str(value)))
     return out
 
 
-def claim_row(claim: RedemptionClaim, *, error: str = "", message: str = "") -> dict[str, Any]:
-    return {
-        "c": claim,
-        "evidence": evidence_rows(claim.evidence),
-        "error": error,
-        "message": message,
-    }
+def _local_time(text: str) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if timezone.is_aware(moment) else text
+
+
+def recorders(claims: list[RedemptionClaim]) -> dict[int, str]:
+    """The names of the people who recorded the claims' evidence, in one query."""
+    ids = {c.evidence.get("recorded_by") for c in claims if isinstance(c.evidence, dict)}
+    rows = User.objects.filter(pk__in=[i for i in ids if isinstance(i, int)])
+    return {pk: name or username for pk, name, username in rows.values_list("pk", "display_name", "username")}
+
+
+def claim_row(
+    claim: RedemptionClaim, *, people: dict[int, str] | None = None, error: str = "", message: str = ""
+) -> dict[str, Any]:
+    people = recorders([claim]) if people is None else people
+    return {"c": claim, "evidence": evidence_rows(claim.evidence, people), "error": error, "message": message}
 
 
 def queue(scheme: VoucherScheme) -> dict[str, Any]:
@@ -209,6 +232,7 @@ def queue(scheme: VoucherScheme) -> dict[str, Any]:
         .select_related("claimant", "order__instrument", "order__customer_institution", "order__provider")
         .order_by("created", "id")
     )
+    people = recorders(claims)
     decided = list(
         RedemptionClaim.objects.filter(scheme=scheme)
         .exclude(status=ClaimStatus.SUBMITTED)
@@ -218,7 +242,7 @@ def queue(scheme: VoucherScheme) -> dict[str, Any]:
     return {
         "applications": [{"a": a} for a in applications],
         "pending_listings": [{"x": x} for x in pending],
-        "claims": [claim_row(c) for c in claims],
+        "claims": [claim_row(c, people=people) for c in claims],
         "decided": decided,
         "months": claim_months(scheme),
     }

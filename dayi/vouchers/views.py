@@ -354,9 +354,8 @@ def _act(
         return _refused(request, exc)
     except DayiError as exc:
         if _is_htmx(request):
-            return render(
-                request, template, {"row": build(error=exc.message), "s": scheme}, status=exc.status
-            )
+            context = {"row": build(error=exc.message), "s": scheme, "now": timezone.now()}
+            return render(request, template, context, status=exc.status)
         return _queue_page(request, scheme, status=exc.status, error=exc.message)
     if _is_htmx(request):
         return render(request, template, {"row": build(message=done), "s": scheme, "now": timezone.now()})
