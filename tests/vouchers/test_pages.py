@@ -574,3 +574,18 @@ def test_no_page_changes_anything_on_get(paid: dict[str, Any], olga: User, cathy
     assert client_of(cathy).get("/vouchers/wallet/").status_code == 200
     assert client_of(olga).get("/vouchers/schemes/sh2026/queue/").status_code == 200
     assert (VoucherLedgerEntry.objects.count(), Order.objects.count(), VoucherUse.objects.count()) == before
+
+
+def test_the_pages_speak_english_from_their_catalogue(paid: dict[str, Any], olga: User) -> None:
+    client = client_of(olga)
+    client.cookies["django_language"] = "en"
+
+    index = client.get("/vouchers/").content.decode()
+    scheme = client.get("/vouchers/schemes/sh2026/").content.decode()
+    queue = client.get("/vouchers/schemes/sh2026/queue/").content.decode()
+
+    assert "Innovation vouchers" in index and ">Vouchers</a>" in index
+    assert (
+        "Terms" in scheme and "Listed providers" in scheme and "The ledger accounts for every yuan" in scheme
+    )
+    assert "Voucher applications" in queue and "Settle a month at once" in queue
