@@ -166,12 +166,14 @@ def _usage(
                     THEN %(user0)s + ((x::bigint * %(spread)s) %% %(n)s) * %(per)s
                          + floor(random() * %(per)s)::int
                     ELSE %(user0)s + floor(random() * %(n)s * %(per)s)::int END
-        FROM generate_series(1, %(count)s) g
-        CROSS JOIN LATERAL (
+        -- The random picks in a subquery's select list: evaluated for every row. (In an uncorrelated
+        -- LATERAL subquery PostgreSQL computes them once, and every record would be the same.)
+        FROM (
             SELECT least(%(instruments)s, 1 + floor(%(instruments)s * power(random(), 2))::int) AS x,
                    timestamptz '2024-01-01 00:00+08'
                        + floor(random() * 731 * 48) * interval '30 minutes' AS s,
                    (1 + floor(random() * 12)) / 2.0 AS h
+            FROM generate_series(1, %(count)s) g
         ) pick
         """,
         {

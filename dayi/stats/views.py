@@ -105,6 +105,23 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
             "effective": float(average["effective_hours"]),
             "external": float(average["external_hours"]),
         },
+        "labels": {
+            "effective": _("有效机时"),
+            "external": _("对外服务机时"),
+            "utilisation": _("利用率 %"),
+            "per_instrument": _("台均有效机时"),
+            "national": _("全国平均"),
+            "external_per_instrument": _("台均对外服务机时"),
+            "national_external": _("全国平均（对外）"),
+            "hours": _("小时"),
+            "hours_per_instrument": _("小时/台"),
+            "internal": _("校内（本单位）"),
+            "external_service": _("对外服务"),
+            "longitude": _("经度"),
+            "latitude": _("纬度"),
+            "high": _("高"),
+            "low": _("低"),
+        },
     }
 
 

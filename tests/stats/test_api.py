@@ -236,9 +236,7 @@ def test_money_in_the_check_is_two_places(purchase_world: Any, api_as: Any) -> N
     assert Decimal(body["value"]) == Decimal(3000000)
 
 
-def test_the_idle_list_without_a_refresh_this_month_sums_the_month_rows(
-    idle_world: Any, api_as: Any
-) -> None:
+def test_the_idle_list_without_a_refresh_this_month_sums_the_month_rows(idle_world: Any, api_as: Any) -> None:
     # Given a refresh whose idle table is from an earlier month
     stored = api_as("root").get("/api/v1/stats/idle").json()
     RecentHours.objects.update(window_end=dt.date(2001, 1, 1))

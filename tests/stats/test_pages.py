@@ -111,3 +111,11 @@ def test_the_duplicate_check_form(network: Any, people: Any) -> None:
     assert "尚有余量" in res.content.decode()
     bad = client.post("/stats/duplicate-check/", {"category": "x", "region": "330100", "value": "1"})
     assert bad.status_code == 422
+
+
+def test_the_dashboard_in_english(refreshed: Any) -> None:
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/stats/"})
+    html = client.get("/stats/", {"year": 2025}).content.decode()
+    assert "Utilisation" in html and "Effective hours" in html and "利用率统计" not in html
+    assert client.get("/stats/idle/").status_code == 302

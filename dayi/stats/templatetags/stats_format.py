@@ -15,3 +15,11 @@ def percent(value: Any) -> str:
     if value is None or value == "":
         return "—"
     return f"{Decimal(value) * 100:.1f}%"
+
+
+@register.filter
+def yi(value: Any) -> str:
+    """Yuan as 亿元 (10⁸ yuan) with two decimals: the unit platforms publish values in."""
+    if value is None or value == "":
+        return "—"
+    return f"{Decimal(value) / Decimal(100_000_000):.2f}"
