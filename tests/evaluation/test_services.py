@@ -246,3 +246,26 @@ def test_the_national_history_shows_beside_an_institution_by_name(small: dict[st
     years = [h.year for h in history[small["zju"].pk]]
     assert years == sorted(years, reverse=True) and years[0] == 2024 and len(years) == len(set(years))
     assert small["fudan"].pk not in history
+
+
+def test_a_run_takes_the_same_queries_for_2_institutions_as_for_12(
+    people: dict[str, Any], small: dict[str, Any], figures: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_institution, make_instrument
+
+    carol = actor_for(people["carol"])
+    with CaptureQueriesContext(connection) as few:
+        services.run_evaluation(carol, "yrd", YEAR, now=NOW)
+    for n in range(10):
+        inst = make_institution(f"单位{n}", f"12100000{n:09d}X", "310000", small["yrd"])
+        make_instrument(inst, "A1")
+        services.save_manual_input(carol, "yrd", YEAR, inst.pk, technical_staff=n, now=NOW)
+
+    with CaptureQueriesContext(connection) as many:
+        evaluation = services.run_evaluation(carol, "yrd", YEAR, now=NOW)
+
+    assert evaluation.institutions == 12
+    assert len(many) == len(few) <= 16  # in bulk: no query per institution or per indicator
