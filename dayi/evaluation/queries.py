@@ -16,8 +16,9 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from dayi.accounts.access import Actor, administered_platforms
-from dayi.core.errors import Conflict, NotFound
+from dayi.core.errors import NotFound
 from dayi.directory.models import Instrument, ShareMode
+from dayi.evaluation import errors
 from dayi.evaluation.engine import ZERO, Inputs, default_config
 from dayi.evaluation.models import (
     Evaluation,
@@ -59,9 +60,7 @@ def usage_figures(year: int, institution_ids: Collection[int]) -> dict[int, Any]
     try:
         from dayi.stats.queries import institution_figures
     except ImportError:  # the statistics domain is built alongside; without it there is nothing to judge
-        raise Conflict(
-            "统计模块尚未提供机时数据 (the utilisation figures are not available)", code="figures_unavailable"
-        ) from None
+        raise errors.figures_unavailable() from None
     return dict(institution_figures(year, institution_ids=institution_ids))
 
 

@@ -16,8 +16,8 @@ from django.db import transaction
 
 from dayi.accounts.access import Actor, check_platform_admin, require_signed_in
 from dayi.core import audit
-from dayi.core.errors import Conflict, RuleViolation, ValidationFailed
-from dayi.evaluation import engine, queries
+from dayi.core.errors import Conflict, ValidationFailed
+from dayi.evaluation import engine, errors, queries
 from dayi.evaluation.models import (
     Evaluation,
     EvaluationConfig,
@@ -205,10 +205,7 @@ def run_evaluation(actor: Actor, platform_code: str, year: int, *, now: dt.datet
     config, _ = queries.config_of(platform, year)
     inputs = queries.gather_inputs(platform, year)
     if not inputs:
-        raise RuleViolation(
-            "nothing_to_evaluate",
-            "该平台及下级平台没有持有仪器的成员单位 (no member institution holds an instrument)",
-        )
+        raise errors.nothing_to_evaluate()
     outcomes = engine.evaluate(config, inputs)
     evaluation = Evaluation.objects.create(
         platform=platform,
