@@ -263,14 +263,17 @@ GRADINGS = ("thresholds", "quotas")
 INDICATOR_FIELDS = ("code", "group", "metric", "method", "weight", "floor", "target", "reference", "points")
 
 # National averages per instrument (DOMAIN.md, "The national evaluation"): 1,340 effective hours a year in
-# 2018 rising to 1,599 in 2025; external service hours 226 → 273. The default uses the latest figures; a
-# platform admin sets the year's own in the configuration.
+# 2018 rising to 1,599 in 2025; external service hours 226 → 273. These latest ones are the fallback:
+# ``queries.default_for(year)`` puts in the year's averages, and a platform admin may set any.
 NATIONAL_EFFECTIVE_HOURS = Decimal(1599)
 NATIONAL_EXTERNAL_HOURS = Decimal(273)
 
 
-def default_config() -> dict[str, Any]:
-    """The 2021 round's 40 / 40 / 20 split, with the university formulas of DOMAIN.md."""
+def default_config(
+    effective_hours: Decimal = NATIONAL_EFFECTIVE_HOURS, external_hours: Decimal = NATIONAL_EXTERNAL_HOURS
+) -> dict[str, Any]:
+    """The 2021 round's 40 / 40 / 20 split, with the university formulas of DOMAIN.md; the national averages
+    per instrument (effective and external hours a year) are the references of the two ratio indicators."""
 
     def ind(code: str, group: str, method: str, weight: int, **params: int | Decimal) -> dict[str, Any]:
         return {
@@ -295,7 +298,7 @@ def default_config() -> dict[str, Any]:
                     "operation",
                     "national_ratio",
                     60,
-                    reference=NATIONAL_EFFECTIVE_HOURS,
+                    reference=effective_hours,
                     points=60,
                 ),
                 ind("income_rate", "operation", "linear", 40, floor=0, target=5),
@@ -304,7 +307,7 @@ def default_config() -> dict[str, Any]:
                     "service",
                     "national_ratio",
                     40,
-                    reference=NATIONAL_EXTERNAL_HOURS,
+                    reference=external_hours,
                     points=60,
                 ),
                 ind("sharing_rate", "service", "linear", 30, floor=0, target=30),

@@ -111,7 +111,18 @@ def manual_inputs(platform: Platform, year: int) -> list[tuple[Institution, Manu
 def config_of(platform: Platform, year: int) -> tuple[dict[str, Any], bool]:
     """The year's configuration and whether it is the default (no configuration saved)."""
     stored = EvaluationConfig.objects.filter(platform=platform, year=year).first()
-    return (stored.config, False) if stored else (default_config(), True)
+    return (stored.config, False) if stored else (default_for(year), True)
+
+
+def default_for(year: int) -> dict[str, Any]:
+    """The default configuration with the year's national averages per instrument as references: the
+    statistics domain's ``national_average`` (published for 2018 and 2025, a straight line between)."""
+    try:
+        from dayi.stats.queries import national_average
+    except ImportError:  # built alongside: without it, the latest published averages
+        return default_config()
+    averages = national_average(year)
+    return default_config(Decimal(averages["effective_hours"]), Decimal(averages["external_hours"]))
 
 
 # --- reading runs ------------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def reset_config(actor: Actor, platform_code: str, year: int, *, now: dt.datetim
             "evaluation.config_reset", stored, actor=actor.user, before={"config": stored.config}, now=now
         )
         stored.delete()
-    return engine.default_config()
+    return queries.default_for(year)
 
 
 # --- manual inputs -----------------------------------------------------------------------------------------

@@ -269,3 +269,14 @@ def test_a_run_takes_the_same_queries_for_2_institutions_as_for_12(
 
     assert evaluation.institutions == 12
     assert len(many) == len(few) <= 16  # in bulk: no query per institution or per indicator
+
+
+def test_the_default_references_are_the_years_national_averages(network: dict[str, Any]) -> None:
+    def references(year: int) -> list[str]:
+        config, is_default = queries.config_of(network["yrd"], year)
+        assert is_default
+        return [i["reference"] for i in config["indicators"] if i["method"] == "national_ratio"]
+
+    assert references(2018) == ["1340.00", "226.00"]  # published (DOMAIN.md)
+    assert references(2025) == ["1599.00", "273.00"]
+    assert references(2021) == ["1451.00", "246.00"]  # 1340 + 3/7 × 259 = 1451; 226 + 3/7 × 47 = 246.1
