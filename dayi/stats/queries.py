@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from dayi.booking.models import Booking, UsageRecord
 from dayi.core.errors import ValidationFailed
-from dayi.network.models import Platform, Region, region_prefix
+from dayi.network.models import Institution, Platform, Region, region_prefix
 from dayi.orders.models import LedgerEntry, Order
 from dayi.ratings.models import Rating
 from dayi.stats import aggregates
@@ -172,6 +172,8 @@ class Scope:
             errors["region"] = ["没有这个行政区划 (no such region)"]
         if self.category and not (self.category.isdigit() and len(self.category) in (2, 4, 6)):
             errors["category"] = ["应为2、4或6位分类代码 (a 2, 4 or 6 digit category code)"]
+        if self.institution and not Institution.objects.filter(pk=self.institution).exists():
+            errors["institution"] = ["没有这个单位 (no such institution)"]
         if self.platform and not Platform.objects.filter(code=self.platform).exists():
             errors["platform"] = [f"平台 {self.platform} 不存在 (no such platform)"]
         if errors:

@@ -65,6 +65,7 @@ def test_a_province_and_a_class_together_are_computed_live(refreshed: Any, api_a
         ({"platform": "nowhere"}, "platform"),
         ({"year": 1800}, "year"),
         ({"month": 13}, "month"),
+        ({"institution": 999999}, "institution"),
     ],
 )
 def test_bad_parameters_are_422_naming_the_field(network: Any, api_as: Any, params: Any, field: str) -> None:
