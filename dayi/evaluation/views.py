@@ -125,7 +125,10 @@ def result(request: HttpRequest, evaluation_id: int, institution_id: int) -> Htt
 
 
 def export(request: HttpRequest, evaluation_id: int, file_format: str) -> HttpResponseBase:
-    return export_response(_evaluation(request, evaluation_id), file_format)
+    evaluation = _evaluation(request, evaluation_id)
+    if file_format not in ("xlsx", "pdf"):
+        raise Http404("no such format")
+    return export_response(evaluation, file_format)
 
 
 @login_required
@@ -145,7 +148,8 @@ def publish(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 def config_from_post(post: QueryDict) -> dict[str, Any]:
     """The editor's fields (``groups.service``, ``ind-3-metric`` …) as the configuration to clean."""
     indicators = []
-    for n in range(int(post.get("rows", "0") or 0)):
+    rows = post.get("rows", "")
+    for n in range(min(int(rows), 200) if rows.isdigit() else 0):
         if post.get(f"ind-{n}-delete") or not post.get(f"ind-{n}-metric"):
             continue
         ind = {k: post.get(f"ind-{n}-{k}", "").strip() for k in engine.INDICATOR_FIELDS}

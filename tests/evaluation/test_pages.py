@@ -200,3 +200,12 @@ def test_the_results_read_in_english(
 
     assert "Income rate" in html and "Shared service" in html and "National grades by year" in html
     assert "internal income 200000 + 1.5 × external income 100000 yuan" in html
+
+
+def test_bad_form_input_is_a_4xx_never_a_5xx(evaluation: Evaluation, people: dict[str, Any]) -> None:
+    carol = signed_in("carol")
+
+    assert carol.get(f"/evaluations/{evaluation.pk}/export.doc").status_code == 404
+    assert carol.post(f"/evaluations/config/yrd/{YEAR}/", {"rows": "many"}).status_code == 422
+    assert carol.post("/evaluations/", {"platform": "yrd", "year": "next"}).status_code == 302
+    assert carol.get("/evaluations/history/", {"year": "20x4", "grade": "best"}).status_code == 200
