@@ -35,3 +35,17 @@ def test_a_new_usage_record_is_counted_at_the_next_tick(world: Any) -> None:
     assert queries.figures(Scope(), 2025, 3).effective_hours == Decimal("13.50")
     last = queries.last_refresh()
     assert last is not None and last.first_month == dt.date(2025, 1, 1)  # from the year it touched
+
+
+def test_the_command_refreshes_and_refuses_a_bad_date(world: Any) -> None:
+    import io
+
+    import pytest
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("stats_refresh", stdout=out)
+    assert out.getvalue().startswith("refreshed 2025-01–")
+    assert queries.figures(Scope(), 2025, 3).effective_hours == Decimal("11.50")
+    with pytest.raises(CommandError):
+        call_command("stats_refresh", "--since", "March")
