@@ -12,7 +12,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from dayi.accounts.access import Actor, check_platform_admin, require_signed_in
 from dayi.core import audit
@@ -45,6 +45,23 @@ def administered_platform(actor: Actor, code: str, *, for_update: bool = False) 
     return platform
 
 
+def _locked_row(model: Any, defaults: dict[str, Any], **key: Any) -> tuple[Any, bool]:
+    """The row of ``key``, locked for the rest of the transaction, created first if missing (and True).
+
+    The lock serialises two admins saving at once, so the audit's "before" is what the later one replaced.
+    Two first saves at once: the loser's INSERT fails on the unique constraint inside a savepoint, and it
+    waits for and locks the winner's row instead of failing.
+    """
+    row = model.objects.select_for_update().filter(**key).first()
+    if row is not None:
+        return row, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(**key, **defaults), True
+    except IntegrityError:
+        return model.objects.select_for_update().get(**key), False
+
+
 # --- configuration -----------------------------------------------------------------------------------------
 
 
@@ -56,11 +73,10 @@ def save_config(
     platform = administered_platform(actor, platform_code)
     check_year(year)
     config = engine.clean_config(raw)
-    # The row lock serialises two admins saving at once: the audit's "before" is what the winner replaced.
-    stored = EvaluationConfig.objects.select_for_update().filter(platform=platform, year=year).first()
-    before = stored.config if stored else None
-    if stored is None:
-        stored = EvaluationConfig(platform=platform, year=year)
+    stored, created = _locked_row(
+        EvaluationConfig, {"config": {}, "updated": now}, platform=platform, year=year
+    )
+    before = None if created else stored.config
     stored.config, stored.updated, stored.updated_by = config, now, actor.user
     stored.save()
     audit.record(
@@ -129,13 +145,10 @@ def save_manual_input(
         raise ValidationFailed(
             fields={"institution": ["该单位不是本平台的成员 (not a member of this platform or below)"]}
         )
-    row = (
-        ManualInput.objects.select_for_update()
-        .filter(platform=platform, year=year, institution_id=institution_id)
-        .first()
+    row, created = _locked_row(
+        ManualInput, {"updated": now}, platform=platform, year=year, institution_id=institution_id
     )
-    before = audit.snapshot(row) if row else None
-    row = row or ManualInput(platform=platform, year=year, institution_id=institution_id)
+    before = None if created else audit.snapshot(row)
     row.technical_staff, row.rules_published, row.online_platform = staff, rules_published, online_platform
     row.note, row.updated, row.updated_by = (note or "").strip(), now, actor.user
     row.save()
