@@ -24,6 +24,7 @@ from psycopg import sql
 from dayi.accounts.models import RoleGrant, User
 from dayi.core import audit
 from dayi.core.errors import Conflict
+from dayi.demo import vouchers
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, RegionInfo, generate
 from dayi.demo.models import DemoInstitution, DemoLoad, DemoPlatform, DemoUser
 from dayi.directory.models import Category, Expert, Instrument
@@ -75,6 +76,7 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     _write_experts(data, ids)
     _write_users(data, platforms, ids)
     clock.lap("experts and users", None)
+    clock.lap("vouchers", vouchers.load(data, ids, platforms, now=now))
     digest_value = clock.lap("digest", digest()) if with_digest else ""
     seconds = clock.total()
     row = DemoLoad.objects.create(
@@ -152,6 +154,7 @@ def clear() -> int:
     their ``on_delete``: they cannot outlive what they refer to. SET_NULL references are nulled instead,
     so the audit trail stays. Rows that refer to no demo data are never touched.
     """
+    vouchers.clear_ledgers()  # the ledgers are append-only: their demo rows go first, by their own rule
     institutions = list(DemoInstitution.objects.values_list("institution_id", flat=True))
     removed = Instrument.objects.filter(institution_id__in=institutions).count()
     # Experts of demo institutions are demo data, though their reference is SET_NULL.
