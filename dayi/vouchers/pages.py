@@ -23,6 +23,7 @@ from dayi.vouchers.models import (
     ListingStatus,
     Recognition,
     RedemptionClaim,
+    RedemptionMode,
     Voucher,
     VoucherApplication,
     VoucherListing,
@@ -30,6 +31,7 @@ from dayi.vouchers.models import (
     VoucherStatus,
     VoucherUse,
 )
+from dayi.vouchers.services.claims import CLAIMABLE
 from dayi.vouchers.services.uses import USABLE
 
 ZERO = Decimal("0.00")
@@ -150,7 +152,24 @@ def wallet(company: Institution) -> dict[str, Any]:
         .select_related("scheme")
         .order_by("-created", "-id")[:50]
     )
-    return {"vouchers": vouchers, "uses": uses, "claims": claims, "applications": applications}
+    # 通用: the company paid in full and claims the subsidy itself, once the order is charged.
+    claimed = {c.order_id for c in claims} | set(
+        RedemptionClaim.objects.filter(order_id__in=[u.order_id for u in uses]).values_list(
+            "order_id", flat=True
+        )
+    )
+    claimable = {
+        u.order_id
+        for u in uses
+        if u.mode == RedemptionMode.TONGYONG and u.order_id not in claimed and u.order.status in CLAIMABLE
+    }
+    return {
+        "vouchers": vouchers,
+        "uses": uses,
+        "claims": claims,
+        "applications": applications,
+        "claimable": claimable,
+    }
 
 
 def usable_vouchers(company: Institution, *, today: dt.date) -> list[Voucher]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("vouchers/flows/", views.flows, name="flows"),
     path("vouchers/wallet/", views.wallet, name="wallet"),
     path("vouchers/wallet/use/", views.use_voucher, name="use"),
+    path("vouchers/wallet/claim/", views.claim, name="claim"),
     path("vouchers/apply/", views.apply, name="apply"),
     path("vouchers/schemes/<slug:code>/", views.scheme, name="scheme"),
     path("vouchers/schemes/<slug:code>/listing/", views.request_listing, name="request_listing"),

@@ -239,6 +239,26 @@ def use_voucher(request: HttpRequest) -> HttpResponse:
     return redirect("vouchers:wallet")
 
 
+@login_required
+@require_POST
+def claim(request: HttpRequest) -> HttpResponse:
+    """通用: the company claims the subsidy of an order it paid in full (the service checks who may)."""
+    try:
+        order_id = int(request.POST.get("order", ""))
+    except ValueError:
+        return _wallet_page(request, status=422, error=_("请选择订单。"))
+    try:
+        made = services.claim_redemption(actor_for(request.user), order_id, now=timezone.now())
+    except DayiError as exc:
+        return _wallet_page(request, status=exc.status, error=exc.message)
+    done = _("已就订单 %(order)s 申请兑付 %(amount)s 元，等待经办人员审核。") % {
+        "order": order_id,
+        "amount": made.amount,
+    }
+    messages.success(request, done)
+    return redirect("vouchers:wallet")
+
+
 def _apply_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> ApplyForm:
     schemes = [(s.code, f"{s.name}（{s.code}）") for s in VoucherScheme.objects.order_by("code")]
     listed = (

@@ -589,3 +589,30 @@ def test_the_pages_speak_english_from_their_catalogue(paid: dict[str, Any], olga
         "Terms" in scheme and "Listed providers" in scheme and "The ledger accounts for every yuan" in scheme
     )
     assert "Voucher applications" in queue and "Settle a month at once" in queue
+
+
+def test_in_tongyong_the_company_claims_from_the_wallet(
+    scheme: VoucherScheme, sme: Institution, cathy: User, olga: User, people: dict[str, User]
+) -> None:
+    VoucherScheme.objects.filter(pk=scheme.pk).update(mode="tongyong")  # given a 通用 scheme
+    listed(scheme, scheme.funder)
+    voucher = issued(scheme, sme, cathy, olga)
+    order = delivered_order(cathy, sme, scheme.funder, people["alice"], "2000", 5)
+    services.apply_voucher_to_order(act(cathy), order.pk, voucher.number, now=now())
+
+    page = client_of(cathy).get("/vouchers/wallet/").content.decode()
+    r = client_of(cathy).post("/vouchers/wallet/claim/", {"order": order.pk})
+
+    assert 'action="/vouchers/wallet/claim/"' in page
+    assert r.status_code == 302
+    claim = RedemptionClaim.objects.get()
+    assert claim.claimant == sme and claim.mode == "tongyong" and claim.amount == Decimal("1000.00")
+
+
+def test_in_tongdui_the_company_cannot_claim_and_nothing_changes(paid: dict[str, Any], cathy: User) -> None:
+    page = client_of(cathy).get("/vouchers/wallet/").content.decode()
+    r = client_of(cathy).post("/vouchers/wallet/claim/", {"order": paid["order"].pk})
+
+    assert 'action="/vouchers/wallet/claim/"' not in page
+    assert r.status_code == 403 and "通兑模式由服务机构申请兑付" in r.content.decode()
+    assert not RedemptionClaim.objects.exists()
