@@ -14,7 +14,8 @@ evaluation). Manual inputs are written for every institution (set-based SQL). Th
 configuration graded by quotas, ``dayi.evaluation.services.run_evaluation`` evaluates ``bench`` for 2025
 ``--runs`` times as a superuser, each a new frozen run; the median is the figure (docs/benchmarks.md, "The
 yearly evaluation"). The parts are timed too: gathering the inputs, scoring them, and the whole service
-(which adds storing the results and indicator scores and the audit row).
+(which adds storing the results and indicator scores and the audit row). Last, the run's results page,
+its API document and its XLSX and PDF exports are timed (``--runs`` times each).
 """
 
 from __future__ import annotations
@@ -78,6 +79,30 @@ def insert_usage(count: int) -> None:
             """,
             {"count": count},
         )
+
+
+def time_pages(user: object, evaluation_id: int, runs: int) -> dict[str, list[float]]:
+    """The last run's results page, its API document and its exports, through Django's test client."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    paths = {
+        "results page": f"/evaluations/{evaluation_id}/",
+        "GET /api/v1/evaluations/{id}": f"/api/v1/evaluations/{evaluation_id}",
+        "XLSX export": f"/evaluations/{evaluation_id}/export.xlsx",
+        "PDF export": f"/evaluations/{evaluation_id}/export.pdf",
+    }
+    times: dict[str, list[float]] = {k: [] for k in paths}
+    for _ in range(runs):
+        for name, path in paths.items():
+            clock = time.perf_counter()
+            answer = client.get(path)
+            body = b"".join(answer.streaming_content) if answer.streaming else answer.content  # type: ignore[attr-defined]
+            times[name].append(time.perf_counter() - clock)
+            assert answer.status_code == 200, (path, answer.status_code)
+        print("  " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in times.items()) + f" (PDF {len(body)} bytes)")
+    return times
 
 
 def main() -> None:
@@ -151,6 +176,8 @@ def main() -> None:
             f" gather {gather[-1]:.2f} s, score {score[-1]:.2f} s, run_evaluation {full[-1]:.2f} s;"
             f" grades {grades}"
         )
+    pages = time_pages(root, evaluation.pk, args.runs)
+    print("medians: " + ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in pages.items()))
     print(
         f"medians: gather {statistics.median(gather):.2f} s, score {statistics.median(score):.2f} s,"
         f" run_evaluation {statistics.median(full):.2f} s (of {args.runs})"

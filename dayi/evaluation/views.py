@@ -88,7 +88,7 @@ def detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
         by_year = {h.year: h for h in history.get(r.institution_id, [])}
         rows.append({"r": r, "national": [by_year.get(y) for y in HISTORY_YEARS]})
     tally = Counter(r.grade for r in results)
-    chart = [{"name": str(label), "value": tally.get(g, 0)} for g, label in Grade.choices]
+    chart = [{"name": str(label), "value": tally.get(g, 0), "grade": g} for g, label in Grade.choices]
     context = {
         "e": evaluation,
         "rows": rows,
