@@ -2,7 +2,7 @@
 server.
 
 Scenarios: a visitor reads a scheme's page and the flows chart; an officer settles a claim from the queue
-with htmx. Screenshots of the scheme page, the flows chart and the queue go to docs/screenshots/.
+with htmx. Screenshots of the index, the scheme page, the flows chart and the queue go to docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -158,6 +158,8 @@ def market(people: dict[str, User], network: dict[str, Any]) -> dict[str, Any]:
 
 def test_a_visitor_reads_a_schemes_page(live_server: Any, market: dict[str, Any], page: Any) -> None:
     page.goto(live_server.url + "/vouchers/")
+    assert page.locator(".cards .card").count() == 2
+    shoot(page, "vouchers-index.png")
     page.get_by_role("link", name="上海市科技创新券 2026").first.click()
     page.wait_for_url("**/vouchers/schemes/sh2026/")
 
