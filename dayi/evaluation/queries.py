@@ -181,7 +181,7 @@ def national_history(pairs: Iterable[tuple[int, str]]) -> dict[int, list[Nationa
     if not pairs:
         return {}
     by_name = {name: iid for iid, name in pairs}
-    ids = [iid for iid, _ in pairs]
+    ids = {iid for iid, _ in pairs}
     rows = NationalResult.objects.filter(
         Q(institution_id__in=ids) | Q(institution_name__in=by_name) | Q(name_group__in=by_name)
     ).order_by("-year", "list_order")
