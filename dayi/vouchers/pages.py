@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from dayi.accounts.access import Actor, acts_for_scheme
+from dayi.accounts.access import Actor, administers_institution
 from dayi.accounts.models import User
 from dayi.core.money import yuan
 from dayi.network.models import Institution, Region
@@ -183,8 +183,6 @@ def usable_vouchers(company: Institution, *, today: dt.date) -> list[Voucher]:
 def payable_orders(actor: Actor, company: Institution) -> QuerySet[Order]:
     """The company's completed or charged orders not yet claimed: those a voucher may still pay. The
     signed-in user's own orders, or all the company's when they administer it."""
-    from dayi.accounts.access import administers_institution
-
     rows = Order.objects.filter(
         customer_institution=company, status__in=USABLE, redemption_claim__isnull=True
     ).select_related("instrument", "provider")
@@ -277,10 +275,6 @@ def claim_months(scheme: VoucherScheme) -> list[dict[str, Any]]:
         .order_by("month")
     )
     return [{"month": r["month"].strftime("%Y-%m"), "n": r["n"], "total": yuan(r["total"])} for r in rows]
-
-
-def can_see_queue(actor: Actor, scheme: VoucherScheme) -> bool:
-    return acts_for_scheme(actor, scheme.code)
 
 
 # --- flows -----------------------------------------------------------------------------------------------
