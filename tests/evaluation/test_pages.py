@@ -199,6 +199,7 @@ def test_the_results_read_in_english(
     html = carol.get(f"/evaluations/{evaluation.pk}/institutions/{small['zju'].pk}/").content.decode()
 
     assert "Income rate" in html and "Shared service" in html and "National grades by year" in html
+    assert 'aria-current="page">Evaluation</a>' in html  # the nav link, from this domain's catalogue
     assert "internal income 200000 + 1.5 × external income 100000 yuan" in html
 
 
