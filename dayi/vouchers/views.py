@@ -46,6 +46,17 @@ def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
     )
 
 
+def _said(exc: DayiError) -> str:
+    """A service's refusal as one line: its message and what it said of each field (a form that has the
+    field shows it there instead, see ``PageForm.add_service_error``)."""
+    details = [m for messages_ in exc.fields.values() for m in messages_]
+    if not details:
+        return exc.message
+    if exc.message == (type(exc).__doc__ or ""):  # only the generic "Some fields are not valid."
+        return "；".join(details)
+    return f"{exc.message}：{'；'.join(details)}"
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
@@ -134,7 +145,7 @@ def request_listing(request: HttpRequest, code: str) -> HttpResponse:
     try:
         listing = services.request_listing(actor, code, form.cleaned_data["provider"], now=timezone.now())
     except DayiError as exc:
-        return _scheme_page(request, scheme, listing_form=form, status=exc.status, error=exc.message)
+        return _scheme_page(request, scheme, listing_form=form, status=exc.status, error=_said(exc))
     until = timezone.localtime(listing.notice_until).strftime("%Y-%m-%d %H:%M")
     messages.success(request, _("入库申请已提交，公示至 %(until)s。") % {"until": until})
     return redirect("vouchers:scheme", code)
@@ -228,7 +239,7 @@ def use_voucher(request: HttpRequest) -> HttpResponse:
     try:
         result = services.apply_voucher_to_order(actor, data["order"], data["voucher"], now=timezone.now())
     except DayiError as exc:
-        return _wallet_page(request, use_form=form, status=exc.status, error=exc.message)
+        return _wallet_page(request, use_form=form, status=exc.status, error=_said(exc))
     done = _("创新券抵扣 %(covered)s 元，订单 %(order)s 应付 %(payable)s 元（%(mode)s）。") % {
         "covered": result["covered"],
         "order": data["order"],
@@ -250,7 +261,7 @@ def claim(request: HttpRequest) -> HttpResponse:
     try:
         made = services.claim_redemption(actor_for(request.user), order_id, now=timezone.now())
     except DayiError as exc:
-        return _wallet_page(request, status=exc.status, error=exc.message)
+        return _wallet_page(request, status=exc.status, error=_said(exc))
     done = _("已就订单 %(order)s 申请兑付 %(amount)s 元，等待经办人员审核。") % {
         "order": order_id,
         "amount": made.amount,
@@ -374,9 +385,9 @@ def _act(
         return _refused(request, exc)
     except DayiError as exc:
         if _is_htmx(request):
-            context = {"row": build(error=exc.message), "s": scheme, "now": timezone.now()}
+            context = {"row": build(error=_said(exc)), "s": scheme, "now": timezone.now()}
             return render(request, template, context, status=exc.status)
-        return _queue_page(request, scheme, status=exc.status, error=exc.message)
+        return _queue_page(request, scheme, status=exc.status, error=_said(exc))
     if _is_htmx(request):
         return render(request, template, {"row": build(message=done), "s": scheme, "now": timezone.now()})
     messages.success(request, done)
@@ -510,7 +521,7 @@ def settle_month(request: HttpRequest, code: str) -> HttpResponse:
     try:
         result = services.settle_month(actor, code, month=month, now=timezone.now())
     except DayiError as exc:
-        return _queue_page(request, scheme, month_form=form, status=exc.status, error=exc.message)
+        return _queue_page(request, scheme, month_form=form, status=exc.status, error=_said(exc))
     done = _("%(month)s 共结算 %(n)s 笔，合计 %(total)s 元。") % {
         "month": month.strftime("%Y-%m"),
         "n": result["settled"],

@@ -197,6 +197,13 @@ def test_an_officer_settles_a_claim_in_place(live_server: Any, market: dict[str,
     row.get_by_role("button", name="兑付", exact=True).click()
     page.locator(f"#claim-{waiting[0].pk} .msg.success").wait_for()
 
+    # A rejection without a reason is refused in place (422, swapped into the row) and changes nothing
+    other = page.locator(f"#claim-{waiting[1].pk}")
+    other.get_by_role("button", name="驳回", exact=True).click()
+    page.locator(f"#claim-{waiting[1].pk} .msg.error").wait_for()
+    assert "请说明驳回理由" in page.locator(f"#claim-{waiting[1].pk}").inner_text()
+    assert RedemptionClaim.objects.get(pk=waiting[1].pk).status == "submitted"
+
     assert RedemptionClaim.objects.get(pk=waiting[0].pk).status == "settled"
     assert VoucherScheme.objects.get(code="sh2026").settled == waiting[0].amount
     assert page.url.endswith("/queue/")  # htmx swapped the row; the page stayed

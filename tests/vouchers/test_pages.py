@@ -517,7 +517,7 @@ def test_an_officer_rejects_a_claim_with_a_reason(
 
     claim.refresh_from_db()
     scheme.refresh_from_db()
-    assert blank.status_code == 422
+    assert blank.status_code == 422 and "请说明驳回理由" in blank.content.decode()
     assert r.status_code == 302
     assert claim.status == "rejected" and claim.reason == "报告与订单不符"
     assert scheme.spent == Decimal("0.00")
