@@ -124,15 +124,22 @@ def idle_instruments(
             GROUP BY 1
         ) ip"""
         source_params = [first, first, months_back(first, 12), end]
+    # The page first (ids, hours, the count), then the names and actions of its rows only.
     rows = _rows(
         f"""
-        SELECT ip.instrument_id AS id, count(*) OVER () AS total, ip.recent, ip.previous, {_IDLE_COLUMNS}
-        FROM {source}
-        JOIN directory_instrument i ON i.id = ip.instrument_id AND i.retired IS NULL
+        WITH page AS (
+            SELECT ip.instrument_id, ip.recent, ip.previous, ip.original_value, count(*) OVER () AS total
+            FROM {source}
+            JOIN directory_instrument live ON live.id = ip.instrument_id AND live.retired IS NULL
+            WHERE ip.recent < %s AND {where}
+            ORDER BY ip.recent, ip.original_value DESC, ip.instrument_id
+            OFFSET %s LIMIT %s
+        )
+        SELECT page.instrument_id AS id, page.total, page.recent, page.previous, {_IDLE_COLUMNS}
+        FROM page
+        JOIN directory_instrument i ON i.id = page.instrument_id
         JOIN network_institution inst ON inst.id = i.institution_id
-        WHERE ip.recent < %s AND {where}
-        ORDER BY ip.recent, ip.original_value DESC, ip.instrument_id
-        OFFSET %s LIMIT %s
+        ORDER BY page.recent, page.original_value DESC, page.instrument_id
         """,
         [*source_params, threshold, *params, offset, limit],
     )
