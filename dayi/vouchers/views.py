@@ -281,6 +281,22 @@ def _apply_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> A
     return ApplyForm(data, initial=initial, schemes=schemes, providers=list(listed))
 
 
+def _eligibility(company: Institution | None) -> list[dict[str, Any]]:
+    """Each scheme with why the company may not apply ("" when it may): the check the service makes again."""
+    if company is None:
+        return []
+    today = _local_today()
+    rows = VoucherScheme.objects.select_related("region").order_by("code")
+    return [
+        {
+            "s": s,
+            "ratio": pages.figures(s)["ratio"],
+            "problem": services.eligibility_problem(s, company, today=today),
+        }
+        for s in rows
+    ]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
@@ -288,7 +304,8 @@ def apply(request: HttpRequest) -> HttpResponse:
     company = pages.company_of(actor)
     if request.method == "GET":
         form = _apply_form(initial={"scheme": request.GET.get("scheme", "")})
-        return render(request, "vouchers/apply.html", {"form": form, "company": company})
+        context: dict[str, Any] = {"form": form, "company": company, "eligibility": _eligibility(company)}
+        return render(request, "vouchers/apply.html", context)
     form = _apply_form(request.POST)
     if company is None:
         error = _("只有企业成员可以申请创新券：您的账户未关联企业。")

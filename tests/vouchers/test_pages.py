@@ -616,3 +616,11 @@ def test_in_tongdui_the_company_cannot_claim_and_nothing_changes(paid: dict[str,
     assert 'action="/vouchers/wallet/claim/"' not in page
     assert r.status_code == 403 and "通兑模式由服务机构申请兑付" in r.content.decode()
     assert not RedemptionClaim.objects.exists()
+
+
+def test_the_apply_page_says_which_schemes_the_company_may_apply_to(
+    scheme: VoucherScheme, zj: VoucherScheme, cathy: User
+) -> None:
+    html = client_of(cathy).get("/vouchers/apply/").content.decode()
+
+    assert "可申请" in html and "不在该券种范围内" in html  # Shanghai yes, Zhejiang no
