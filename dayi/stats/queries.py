@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from dayi.booking.models import Booking, UsageRecord
 from dayi.core.errors import ValidationFailed
+from dayi.directory.models import Instrument
 from dayi.network.models import Institution, Platform, Region, region_prefix
 from dayi.orders.models import LedgerEntry, Order
 from dayi.ratings.models import Rating
@@ -507,6 +508,10 @@ def changed_since(moment: dt.datetime) -> dt.date | None:
         LedgerEntry.objects.filter(created__gte=moment).aggregate(d=Min("created"))["d"],
         Rating.objects.filter(created__gte=moment).aggregate(d=Min("created"))["d"],
     ]
+    # An instrument added, retired or given other opening hours changes its available hours: rebuild at
+    # least the year of the last refresh (earlier years keep the hours they were built with).
+    if Instrument.objects.filter(updated__gte=moment).exists():
+        candidates.append(moment)
     found = [c for c in candidates if c is not None]
     return min(found).astimezone(SHANGHAI).date() if found else None
 

@@ -245,3 +245,9 @@ def test_the_idle_list_without_a_refresh_this_month_sums_the_month_rows(idle_wor
     live = api_as("root").get("/api/v1/stats/idle").json()
     assert live == stored
     assert stored["count"] == 3
+
+
+def test_the_openapi_document_lists_the_stats_endpoints(api_as: Any, network: Any) -> None:
+    paths = api_as(None).get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/stats/utilisation", "/api/v1/stats/idle", "/api/v1/stats/duplicate-check"):
+        assert path in paths, path

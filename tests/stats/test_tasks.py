@@ -49,3 +49,14 @@ def test_the_command_refreshes_and_refuses_a_bad_date(world: Any) -> None:
     assert queries.figures(Scope(), 2025, 3).effective_hours == Decimal("11.50")
     with pytest.raises(CommandError):
         call_command("stats_refresh", "--since", "March")
+
+
+def test_new_opening_hours_are_counted_at_the_next_tick(world: Any) -> None:
+    now = timezone.now()
+    tasks.refresh_due(tick(now))
+    ms = world["ms"]
+    ms.booking_policy = {"opening_hours": [{"weekday": 1, "start": "09:00", "end": "10:00"}]}
+    ms.save()  # updated: now
+    assert tasks.refresh_due(tick(now + dt.timedelta(minutes=10))) is True
+    last = queries.last_refresh()
+    assert last is not None and last.first_month.year == timezone.now().year
