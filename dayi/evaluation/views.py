@@ -13,6 +13,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -280,12 +281,14 @@ def history(request: HttpRequest) -> HttpResponse:
     qs = queries.national_results(
         year=int(year) if year.isdigit() else None, grade=grade if grade in Grade.values else "", q=q
     )
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "evaluation/history.html",
         {
-            "rows": qs[:500],
-            "count": qs.count(),
+            "page_obj": page,
+            "rows": page.object_list,
+            "count": page.paginator.count,
             "years": HISTORY_YEARS,
             "grades": Grade.choices,
             "year": year,

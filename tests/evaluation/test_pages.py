@@ -188,6 +188,8 @@ def test_the_national_history_page_filters(db: Any) -> None:
 
     assert page.status_code == 200
     assert "共 5 条" in page.content.decode()  # 2024: 5 poor
+    second = Client().get("/evaluations/history/", {"year": "2024", "page": "2"}).content.decode()
+    assert "共 344 条" in second and "2 / 4" in second  # 344 in 2024, 100 a page
 
 
 def test_the_results_read_in_english(
