@@ -36,7 +36,7 @@ def paid(cathy: User, sme: Institution, people: dict[str, User], voucher: Vouche
 def _claim_now(order: Order, who: User) -> Any:
     # The voucher was issued in March with 180 days to use and 60 to redeem; "now" in these requests is the
     # real clock. Move the deadline so that the request is in time.
-    Voucher.objects.update(redeem_by=timezone.now().date())
+    Voucher.objects.update(redeem_by=timezone.localdate())
     return client(who).post(f"/api/v1/orders/{order.pk}/redemption-claims")
 
 
@@ -95,7 +95,7 @@ def test_the_monthly_batch(paid: Order, people: dict[str, User], olga: User) -> 
     claim_id = _claim_now(paid, people["alice"]).json()["id"]
     bad = client(olga).post("/api/v1/voucher-schemes/sh2026/settlements", {"month": "2026-13"})
     assert bad.status_code == 422 and "month" in bad.json()["error"]["fields"]
-    month = timezone.now().strftime("%Y-%m")
+    month = timezone.localdate().strftime("%Y-%m")
     done = client(olga).post("/api/v1/voucher-schemes/sh2026/settlements", {"month": month})
     assert done.json() == {"settled": 1, "total": "1500.00"}
     assert client(olga).post(f"/api/v1/redemption-claims/{claim_id}/settle").status_code == 409

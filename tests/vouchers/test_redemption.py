@@ -329,3 +329,20 @@ def test_a_listing_is_public_for_the_schemes_notice_period(
         services.approve_listing(act(olga), scheme.code, listing.pk, now=NOW + dt.timedelta(days=2))
     approved = services.approve_listing(act(olga), scheme.code, listing.pk, now=NOW + dt.timedelta(days=3))
     assert approved.status == "approved"
+
+
+def test_voucher_dates_are_beijing_dates(
+    people: dict[str, User], olga: User, scheme: VoucherScheme, sme: Institution
+) -> None:
+    # 2026-03-01 17:30 UTC is already 2026-03-02 01:30 in Shanghai: the voucher's 180 days start on the 2nd
+    late_evening_utc = dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC)
+    application = services.apply_for_voucher(
+        act(people["root"]),
+        scheme_code=scheme.code,
+        company_id=sme.pk,
+        amount=Decimal("100"),
+        purpose="检测",
+        now=late_evening_utc,
+    )
+    voucher = services.approve_application(act(olga), application.pk, now=late_evening_utc)
+    assert voucher.use_by == dt.date(2026, 3, 2) + dt.timedelta(days=180)

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.timezone import localdate
 
 from dayi.accounts.access import Actor, administers_institution
 from dayi.core import audit
@@ -55,7 +56,7 @@ def apply_for_voucher(
         )
     if not purpose.strip():
         raise ValidationFailed(fields={"purpose": ["请说明用途 (say what the voucher is for)"]})
-    problem = eligibility_problem(scheme, company, today=now.date())
+    problem = eligibility_problem(scheme, company, today=localdate(now))
     if problem:
         raise RuleViolation("not_eligible_company", problem)
     with transaction.atomic():
@@ -144,7 +145,7 @@ def _reserve(scheme: VoucherScheme, amount: Decimal) -> None:
 
 
 def _issue(scheme: VoucherScheme, application: VoucherApplication, *, now: dt.datetime) -> Voucher:
-    use_by = now.date() + dt.timedelta(days=scheme.use_days)
+    use_by = localdate(now) + dt.timedelta(days=scheme.use_days)
     return Voucher.objects.create(
         number=f"{scheme.code.upper()}-{application.pk:08d}",
         scheme=scheme,
@@ -164,7 +165,10 @@ def reject_application(
     scheme = _scheme_of(application_id)
     check_officer(actor, scheme)
     if not reason.strip():
-        raise ValidationFailed("请说明理由 (give a reason)", fields={"reason": ["required"]})
+        raise ValidationFailed(
+            "驳回申请须说明理由 (a rejection needs a reason)",
+            fields={"reason": ["请说明理由 (give a reason)"]},
+        )
     with transaction.atomic():
         application = _locked_application(application_id)
         if application.status != ApplicationStatus.SUBMITTED:
@@ -209,7 +213,10 @@ def cancel_voucher(actor: Actor, number: str, *, reason: str, now: dt.datetime) 
         raise NotFound("创新券不存在 (no such voucher)")
     check_officer(actor, voucher.scheme)
     if not reason.strip():
-        raise ValidationFailed(fields={"reason": ["请说明作废理由 (give a reason)"]})
+        raise ValidationFailed(
+            "作废创新券须说明理由 (a cancellation needs a reason)",
+            fields={"reason": ["请说明作废理由 (give a reason)"]},
+        )
     with transaction.atomic():
         closed = _close(voucher.pk, VoucherStatus.CANCELLED, actor, now, reason.strip())
         if closed is None:
@@ -229,7 +236,7 @@ def expire_vouchers(actor: Actor, *, now: dt.datetime, limit: int = EXPIRY_BATCH
     """Close the active vouchers past their use-by date and release their balances; how many expired.
     Each in its own transaction, so a sweep that fails half-way leaves every voucher whole."""
     due = list(
-        Voucher.objects.filter(status=VoucherStatus.ACTIVE, use_by__lt=now.date())
+        Voucher.objects.filter(status=VoucherStatus.ACTIVE, use_by__lt=localdate(now))
         .order_by("use_by", "pk")
         .values_list("pk", flat=True)[:limit]
     )

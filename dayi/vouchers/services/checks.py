@@ -224,7 +224,7 @@ def check_not_claimed(order: Order) -> None:
 # --- what the officer should look at ---------------------------------------------------------------------
 
 
-def notes_for(order: Order, *, completed_at: dt.datetime | None) -> list[str]:
+def notes_for(order: Order, *, payer: VoucherScheme, completed_at: dt.datetime | None) -> list[str]:
     """Unusual patterns, shown beside a claim: not refusals, reasons to look twice."""
     notes: list[str] = []
     if completed_at is not None and completed_at - order.created < QUICK_ORDER:
@@ -235,7 +235,7 @@ def notes_for(order: Order, *, completed_at: dt.datetime | None) -> list[str]:
         notes.append(
             f"收费 {order.amount} 元高于按公布价格的报价 {quoted} 元 (charged above the published price list)"
         )
-    share = provider_concentration(order.provider_id)
+    share = provider_concentration(order.provider_id, payer=payer)
     if share is not None and share >= CONCENTRATION:
         notes.append(
             f"该机构 {share:.0%} 的创新券收入来自三家以内企业 "
@@ -244,11 +244,12 @@ def notes_for(order: Order, *, completed_at: dt.datetime | None) -> list[str]:
     return notes
 
 
-def provider_concentration(provider_id: int) -> Decimal | None:
-    """The share of a provider's voucher income that its top three companies bring; None below
-    ``CONCENTRATION_MIN_USES`` uses (too few to call a pattern)."""
+def provider_concentration(provider_id: int, *, payer: VoucherScheme) -> Decimal | None:
+    """The share of a provider's voucher income from one paying scheme that its top three companies bring
+    (as ``queries.concentrated_providers`` lists them); None below ``CONCENTRATION_MIN_USES`` uses (too few
+    to call a pattern)."""
     rows = list(
-        VoucherUse.objects.filter(order__provider_id=provider_id)
+        VoucherUse.objects.filter(order__provider_id=provider_id, payer=payer)
         .values("order__customer_institution_id")
         .annotate(total=Sum("amount"), n=Count("id"))
         .order_by("-total")

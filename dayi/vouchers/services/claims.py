@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Sum
+from django.utils.timezone import localdate
 
 from dayi.accounts.access import Actor, administers_institution, manages_instruments_of
 from dayi.core import audit
@@ -48,7 +49,7 @@ def claim_redemption(actor: Actor, order_id: int, *, now: dt.datetime) -> Redemp
     if order.status not in CLAIMABLE:
         raise Conflict("订单完成并计费后方可申请兑付 (claim once the order is completed and charged)")
     deadline = uses.aggregate(d=Min("voucher__redeem_by"))["d"]
-    if deadline is not None and now.date() > deadline:
+    if deadline is not None and localdate(now) > deadline:
         raise RuleViolation(
             "deadline_passed", f"兑付截止日期 {deadline} 已过 (the redemption deadline passed)"
         )
@@ -68,7 +69,7 @@ def claim_redemption(actor: Actor, order_id: int, *, now: dt.datetime) -> Redemp
                     mode=first.mode,
                     amount=amount,
                     evidence=evidence,
-                    notes=checks.notes_for(order, completed_at=_completed_at(order)),
+                    notes=checks.notes_for(order, payer=first.payer, completed_at=_completed_at(order)),
                     created=now,
                     actor=user_of(actor),
                 )
@@ -142,7 +143,8 @@ def _settle(claim: RedemptionClaim, actor: Actor, now: dt.datetime) -> None:
 
 
 def settle_month(actor: Actor, scheme_code: str, *, month: dt.date, now: dt.datetime) -> dict[str, object]:
-    """The monthly batch: every submitted claim of the scheme made in ``month`` (Asia/Shanghai), settled in
+    """The monthly batch: every submitted claim of the scheme made in ``month`` (in the site's time zone,
+    Asia/Shanghai: ``__date`` converts to it), settled in
     one transaction — all or none. Claims are locked in id order, as single settlements lock them."""
     scheme = get_scheme(scheme_code)
     check_officer(actor, scheme)
@@ -170,7 +172,10 @@ def reject_claim(actor: Actor, claim_id: int, *, reason: str, now: dt.datetime) 
     liability: in 通兑 the company now owes the provider that part (a ledger entry on the order); in 通用
     the company paid in full already and is simply not reimbursed."""
     if not reason.strip():
-        raise ValidationFailed(fields={"reason": ["请说明驳回理由 (give a reason)"]})
+        raise ValidationFailed(
+            "驳回兑付申请须说明理由 (a rejected claim needs a reason)",
+            fields={"reason": ["请说明驳回理由 (give a reason)"]},
+        )
     with transaction.atomic():
         claim = _locked_claim(actor, claim_id)
         won = VoucherScheme.objects.filter(pk=claim.scheme_id, spent__gte=F("settled") + claim.amount).update(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.timezone import localdate
 
 from dayi.accounts.access import Actor, administers_institution
 from dayi.core import audit
@@ -79,7 +80,7 @@ def _check_may_use(actor: Actor, order: Order, voucher: Voucher, *, now: dt.date
         raise RuleViolation("not_eligible_company", "订单不属于该券的企业 (the order is not the company's)")
     if voucher.status == VoucherStatus.CANCELLED:
         raise Conflict("该券已作废 (the voucher was cancelled)")
-    if voucher.status == VoucherStatus.EXPIRED or now.date() > voucher.use_by:
+    if voucher.status == VoucherStatus.EXPIRED or localdate(now) > voucher.use_by:
         raise VoucherExpired()
     if order.status not in USABLE:
         raise Conflict(
