@@ -70,35 +70,6 @@ LEFT JOIN network_institution inst ON inst.id = x.institution_id
 WHERE x.month BETWEEN %(first)s AND %(last)s
 """
 
-
-def _distinct(keys: list[tuple[str, str]], source: str) -> str:
-    """Distinct users, user institutions and companies per ``keys`` (SQL expression, alias) over
-    ``source`` (FROM … WHERE …, naming the served rows ``sv``), as ``keys…, users, institutions,
-    companies``.
-
-    In two steps — the distinct (keys, user) and (keys, institution) pairs by hashing, then a count of
-    each — rather than ``count(DISTINCT …)``, which sorts its whole input once per distinct aggregate.
-    """
-    exprs = ", ".join(f"{expr} AS {alias}" for expr, alias in keys)
-    aliases = ", ".join(alias for _, alias in keys)
-    return f"""
-    SELECT {aliases}, sum(users) AS users, sum(institutions) AS institutions, sum(companies) AS companies
-    FROM (
-        SELECT {aliases}, count(*) AS users, 0 AS institutions, 0 AS companies
-        FROM (SELECT DISTINCT {exprs}, sv.user_id {source}) u
-        GROUP BY {aliases}
-        UNION ALL
-        SELECT {aliases}, 0, count(*), count(*) FILTER (WHERE is_company)
-        FROM (
-            SELECT DISTINCT {exprs}, sv.institution_id, sv.is_company
-            {source} AND sv.institution_id IS NOT NULL
-        ) n
-        GROUP BY {aliases}
-    ) x
-    GROUP BY {aliases}
-    """
-
-
 MONTHS_SQL = f"""
 INSERT INTO stats_instrumentperiod (
     instrument_id, kind, start, institution_id, region_id, category_id, instruments, original_value,
@@ -196,12 +167,12 @@ rated AS (
     WHERE r.created >= %(lo)s AND r.created < %(hi)s
     GROUP BY 1, 2
 ),
-who AS ({
-    _distinct(
-        [("sv.instrument_id", "instrument_id"), ("sv.month", "month")],
-        "FROM stats_served sv WHERE sv.month BETWEEN %(first)s AND %(last)s",
-    )
-}
+who AS (
+    SELECT instrument_id, month, count(DISTINCT user_id) AS users,
+           count(DISTINCT institution_id) AS institutions,
+           count(DISTINCT institution_id) FILTER (WHERE is_company) AS companies
+    FROM stats_served WHERE month BETWEEN %(first)s AND %(last)s
+    GROUP BY 1, 2
 )
 SELECT i.id, 'month', m.month, i.institution_id, i.region_id, i.category_id, 1, i.original_value,
        round(greatest(coalesce(pm.hours, 0) - coalesce(cl.hours, 0), 0), 2),
@@ -249,12 +220,12 @@ SELECT ip.instrument_id, 'year', date_trunc('year', ip.start)::date, max(ip.inst
        max(ip.region_id), max(ip.category_id), 1, max(ip.original_value),
        coalesce(max(wh.users), 0), coalesce(max(wh.institutions), 0), coalesce(max(wh.companies), 0), {_SUMS}
 FROM stats_instrumentperiod ip
-LEFT JOIN ({
-    _distinct(
-        [("sv.instrument_id", "instrument_id"), ("date_trunc('year', sv.month)::date", "year")],
-        "FROM stats_served sv WHERE sv.month BETWEEN %(first)s AND %(last)s",
-    )
-}
+LEFT JOIN (
+    SELECT instrument_id, date_trunc('year', month)::date AS year, count(DISTINCT user_id) AS users,
+           count(DISTINCT institution_id) AS institutions,
+           count(DISTINCT institution_id) FILTER (WHERE is_company) AS companies
+    FROM stats_served WHERE month BETWEEN %(first)s AND %(last)s
+    GROUP BY 1, 2
 ) wh ON wh.instrument_id = ip.instrument_id AND wh.year = date_trunc('year', ip.start)::date
 WHERE ip.kind = 'month' AND ip.start BETWEEN %(first)s AND %(last)s
 GROUP BY ip.instrument_id, date_trunc('year', ip.start)
@@ -280,11 +251,10 @@ JOIN (
 ) pi ON pi.institution_id = i.institution_id
 """
 
-_SERVED_IN_SCOPES = (
-    "FROM stats_served sv JOIN stats_scope_map s ON s.instrument_id = sv.instrument_id "
-    "WHERE sv.month BETWEEN %(first)s AND %(last)s"
+_DISTINCT = (
+    "count(DISTINCT sv.user_id), count(DISTINCT sv.institution_id), "
+    "count(DISTINCT sv.institution_id) FILTER (WHERE sv.is_company)"
 )
-
 
 SCOPES_SQL = f"""
 INSERT INTO stats_scopefigures (
@@ -306,36 +276,24 @@ FROM (
     GROUP BY s.scope, left(ip.category_id, 2), ip.kind, ip.start
 ) a
 LEFT JOIN (
-    {
-    _distinct(
-        [("s.scope", "scope"), ("''::text", "category"), ("'month'::text", "kind"), ("sv.month", "start")],
-        _SERVED_IN_SCOPES,
-    )
-}
+    SELECT s.scope, ''::text AS category, 'month'::text AS kind, sv.month AS start,
+           count(DISTINCT sv.user_id) AS users, count(DISTINCT sv.institution_id) AS institutions,
+           count(DISTINCT sv.institution_id) FILTER (WHERE sv.is_company) AS companies
+    FROM stats_served sv JOIN stats_scope_map s ON s.instrument_id = sv.instrument_id
+    WHERE sv.month BETWEEN %(first)s AND %(last)s
+    GROUP BY s.scope, sv.month
     UNION ALL
-    {
-    _distinct(
-        [
-            ("s.scope", "scope"),
-            ("''::text", "category"),
-            ("'year'::text", "kind"),
-            ("date_trunc('year', sv.month)::date", "start"),
-        ],
-        _SERVED_IN_SCOPES,
-    )
-}
+    SELECT s.scope, '', 'year', date_trunc('year', sv.month)::date, {_DISTINCT}
+    FROM stats_served sv JOIN stats_scope_map s ON s.instrument_id = sv.instrument_id
+    WHERE sv.month BETWEEN %(first)s AND %(last)s
+    GROUP BY s.scope, date_trunc('year', sv.month)
     UNION ALL
-    {
-    _distinct(
-        [
-            ("s.scope", "scope"),
-            ("left(i.category_id, 2)", "category"),
-            ("'year'::text", "kind"),
-            ("date_trunc('year', sv.month)::date", "start"),
-        ],
-        _SERVED_IN_SCOPES.replace("WHERE", "JOIN directory_instrument i ON i.id = sv.instrument_id WHERE"),
-    )
-}
+    SELECT s.scope, left(i.category_id, 2), 'year', date_trunc('year', sv.month)::date, {_DISTINCT}
+    FROM stats_served sv
+    JOIN stats_scope_map s ON s.instrument_id = sv.instrument_id
+    JOIN directory_instrument i ON i.id = sv.instrument_id
+    WHERE sv.month BETWEEN %(first)s AND %(last)s
+    GROUP BY s.scope, left(i.category_id, 2), date_trunc('year', sv.month)
 ) d ON d.scope = a.scope AND d.category = a.category AND d.kind = a.kind AND d.start = a.start
 """
 
