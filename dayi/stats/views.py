@@ -145,9 +145,22 @@ def board(request: HttpRequest) -> HttpResponse:
         "years": years or [year],
         "months_range": range(1, 13),
         "charts": _charts(data),
+        "voucher_flows": _voucher_flows(scope),
         **_choices(),
     }
     return render(request, "stats/dashboard.html", context)
+
+
+def _voucher_flows(scope: Scope, *, limit: int = 8) -> list[dict[str, Any]]:
+    """The largest voucher flows between provinces, those touching the scope's province when it has one
+    (the whole flow chart is /vouchers/flows/)."""
+    from dayi.vouchers.queries import region_flows
+
+    flows = region_flows()
+    if scope.region:
+        province = scope.region[:2]
+        flows = [f for f in flows if province in (f["from_code"][:2], f["to_code"][:2])]
+    return flows[:limit]
 
 
 def _default_idle_scope(actor: Actor) -> Scope:
