@@ -24,7 +24,7 @@ from psycopg import sql
 from dayi.accounts.models import RoleGrant, User
 from dayi.core import audit
 from dayi.core.errors import Conflict
-from dayi.demo import vouchers
+from dayi.demo import usage, vouchers
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, RegionInfo, generate
 from dayi.demo.models import DemoInstitution, DemoLoad, DemoPlatform, DemoUser
 from dayi.directory.models import Category, Expert, Instrument
@@ -77,6 +77,9 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     _write_users(data, platforms, ids)
     clock.lap("experts and users", None)
     clock.lap("vouchers", vouchers.load(data, ids, platforms, now=now))
+    clock.lap("usage", usage.load(seed, instruments, now=now))
+    usage.refresh_statistics(now)
+    clock.lap("statistics", None)
     digest_value = clock.lap("digest", digest()) if with_digest else ""
     seconds = clock.total()
     row = DemoLoad.objects.create(
