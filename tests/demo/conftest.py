@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from dayi.demo import loader
 from dayi.demo.loader import LoadReport
@@ -27,3 +29,15 @@ def load_demo(db: Any) -> Any:
 @pytest.fixture
 def demo(load_demo: Any) -> LoadReport:
     return load_demo()
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadReport]:
+    """One load for a module's tests that only read it, rolled back after the module.
+
+    Each test still runs in its own transaction (a savepoint inside this one, through ``db``), so what
+    a test writes goes with it. A load takes seconds: loading afresh for each reading test cost minutes.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield loader.load(seed=7, instruments=SMALL, now=NOW)
+        transaction.set_rollback(True)

@@ -7,18 +7,14 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
 
 from dayi.accounts.models import RoleGrant, User
 from dayi.core.models import AuditEvent
-from dayi.demo import loader
-from dayi.demo.generate import DEMO_PASSWORD, G60_CITIES, USERS, YRD_PROVINCES
+from dayi.demo.generate import DEMO_PASSWORD
 from dayi.demo.loader import DemoConflict
 from dayi.demo.models import DemoInstitution, DemoLoad
-from dayi.directory.models import Category, Expert, Instrument
-from dayi.network import credit_code
+from dayi.directory.models import Expert, Instrument
 from dayi.network.models import Institution, Membership, Platform
-from dayi.search.segment import instrument_words
 from tests.conftest import make_institution, make_instrument, make_user
 from tests.demo.conftest import SMALL
 
@@ -97,86 +93,6 @@ def test_one_audit_event_records_the_whole_load(load_demo: Any) -> None:
     assert after["instruments"] == SMALL
 
 
-def test_credit_codes_are_valid_and_carry_the_region(demo: Any) -> None:
-    institutions = Institution.objects.filter(demo_mark__isnull=False)
-    assert institutions.count() > 1500
-    for inst in institutions:
-        assert credit_code.is_valid(inst.credit_code), inst.name
-        assert inst.credit_code[2:8] == inst.region_id
-
-
-def test_institutions_are_placed_in_their_real_regions(demo: Any) -> None:
-    def region(name: str) -> str:
-        return Institution.objects.get(name=name).region_id
-
-    assert region("浙江大学") == "330100"
-    assert region("北京大学") == "110100"
-    assert region("四川大学") == "510100"
-    assert region("兰州大学") == "620100"
-    assert region("东华大学") == "310117"  # Songjiang: a G60 member
-    assert region("中国科学院生物物理研究所") == "110100"  # an evaluated institute, in its capital
-
-
-def test_members_of_each_platform_are_in_its_regions(demo: Any) -> None:
-    def member_regions(code: str) -> set[str]:
-        return set(
-            Membership.objects.filter(platform__code=code).values_list("institution__region_id", flat=True)
-        )
-
-    # A member sits in one of the nine cities, or in a county of one (昆山 320583 is in 苏州 320500).
-    assert {r if r in G60_CITIES else r[:4] + "00" for r in member_regions("g60")} <= set(G60_CITIES)
-    assert {r[:2] for r in member_regions("yrd")} <= {p[:2] for p in YRD_PROVINCES}
-    assert {r[:2] for r in member_regions("bj")} == {"11"}
-    assert {r[:2] for r in member_regions("sc")} == {"51"}
-    assert {r[:2] for r in member_regions("gs")} == {"62"}
-    assert {r[:2] for r in member_regions("gz")} == {"52"}
-    assert Membership.objects.filter(platform__code="cn").count() == Institution.objects.count()
-    assert Platform.objects.get(code="g60").path == "/cn/yrd/g60/"
-
-
-def test_every_instrument_has_a_category_that_exists_and_its_holders_region(demo: Any) -> None:
-    codes = set(Category.objects.values_list("code", flat=True))
-    rows = Instrument.objects.select_related("institution", "category")
-    assert rows.count() == SMALL
-    for instrument in rows:
-        assert instrument.category_id in codes
-        assert instrument.region_id == instrument.institution.region_id
-    sample = rows.earliest("pk")
-    assert sample.search_words == instrument_words(sample)
-
-
-def test_companies_are_generated_smes(demo: Any) -> None:
-    companies = Institution.objects.filter(kind="enterprise", demo_mark__isnull=False)
-    assert companies.count() == 150
-    assert companies.filter(is_sme=True).count() > 100
-    company = user_named("sme-user").institution
-    assert company is not None and company.is_sme
-
-
-@pytest.mark.parametrize("username", [u.username for u in USERS])
-def test_demo_users_can_sign_in(demo: Any, username: str) -> None:
-    res = Client().post(
-        "/api/v1/auth/token",
-        {"username": username, "password": DEMO_PASSWORD},
-        content_type="application/json",
-    )
-    assert res.status_code == 200, res.content
-    assert res.json()["user"]["username"] == username
-
-
-def test_the_sign_ins_name_each_role_and_scope(demo: Any) -> None:
-    rows = {r["username"]: r for r in loader.sign_ins()}
-    assert rows["cn-admin"]["role"] == "platform_admin"
-    assert rows["yrd-admin"]["scope"].endswith("(yrd)")
-    assert rows["zju-manager"] == {
-        "username": "zju-manager",
-        "password": DEMO_PASSWORD,
-        "role": "instrument_manager",
-        "scope": "浙江大学",
-    }
-    assert rows["sme-user"]["role"] == "customer"
-
-
 def test_the_command_says_what_is_generated_and_prints_the_sign_ins(db: Any) -> None:
     out = io.StringIO()
     call_command("load_demo", instruments=20, seed=2, digest=True, stdout=out)
@@ -185,10 +101,6 @@ def test_the_command_says_what_is_generated_and_prints_the_sign_ins(db: Any) -> 
     assert "credit codes" in text
     assert "digest " in text
     assert "pku-manager" in text and DEMO_PASSWORD in text
-
-
-def user_named(username: str) -> User:
-    return User.objects.select_related("institution").get(username=username)
 
 
 class _ServedDemo:
@@ -233,3 +145,7 @@ def test_demo_keeps_the_data_it_finds(load_demo: Any, monkeypatch: Any) -> None:
     assert Instrument.objects.count() == 40
     assert "Demo data present" in text
     assert "pku-manager" in text
+
+
+def user_named(username: str) -> User:
+    return User.objects.select_related("institution").get(username=username)
