@@ -48,6 +48,7 @@ class LoadReport:
     counts: dict[str, int]
     removed: int  # instruments of the previous demo data that were replaced
     seconds: float
+    statistics_refreshed: bool  # False for a load too large to refresh inline (usage.REFRESH_UP_TO)
     phases: dict[str, float]
 
 
@@ -78,8 +79,7 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     clock.lap("experts and users", None)
     clock.lap("vouchers", vouchers.load(data, ids, platforms, now=now))
     clock.lap("usage", usage.load(seed, instruments, now=now))
-    usage.refresh_statistics(now)
-    clock.lap("statistics", None)
+    refreshed = clock.lap("statistics", usage.refresh_statistics(now, instruments))
     digest_value = clock.lap("digest", digest()) if with_digest else ""
     seconds = clock.total()
     row = DemoLoad.objects.create(
@@ -94,7 +94,14 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
         reason="dayi load_demo: generated demo data (credit codes, instruments, people are not real)",
         now=now,
     )
-    return LoadReport(load=row, counts=data.counts, removed=removed, seconds=seconds, phases=clock.laps)
+    return LoadReport(
+        load=row,
+        counts=data.counts,
+        removed=removed,
+        seconds=seconds,
+        phases=clock.laps,
+        statistics_refreshed=refreshed,
+    )
 
 
 class Stopwatch:

@@ -518,3 +518,9 @@ def changed_since(moment: dt.datetime) -> dt.date | None:
 
 def last_refresh() -> RefreshRun | None:
     return RefreshRun.objects.order_by("-started").first()
+
+
+def require_full_refresh() -> None:
+    """Make the next periodic refresh rebuild everything: after a bulk load whose records the change
+    detection cannot see (records dated in the past, rows deleted), with no run on record it starts over."""
+    RefreshRun.objects.all().delete()

@@ -49,6 +49,12 @@ class Command(BaseCommand):
             + (f" (replaced {report.removed:,} demo instruments)" if report.removed else "")
             + ".\n"
             + (f"digest {report.load.digest}\n" if report.load.digest else "")
+            + (
+                ""
+                if report.statistics_refreshed
+                else "Utilisation statistics: not refreshed in the load (too many instruments to do it "
+                "quickly); the stats.refresh job does it within 10 minutes, or run `dayi stats_refresh`.\n"
+            )
             + f"{NOTICE}\n"
         )
         if opts["verbosity"] >= 2:
