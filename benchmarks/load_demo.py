@@ -13,6 +13,7 @@ count. The figures go into the ``## load_demo`` section of docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import re
 import resource
@@ -29,7 +30,6 @@ DAYI = ROOT / ".venv" / "bin" / "dayi"
 DB_NAME = "bench_dayi_demo"
 DOC = ROOT / "docs" / "benchmarks.md"
 MACHINE = "2 cores / 24 GiB"
-DATE = "2026-11-22"
 sys.path.insert(0, str(ROOT))
 
 
@@ -101,7 +101,7 @@ def section(results: list[dict[str, Any]], instruments: int, where: str) -> str:
         f"`dayi load_demo --instruments {instruments:,} --seed 1`, timed by `benchmarks/load_demo.py`: "
         f"{len(results)} runs, each a fresh `dayi` process, on a database of its own ({where}); runs after "
         "the first replace the previous demo data. Machine: "
-        f"{MACHINE}, {DATE}.",
+        f"{MACHINE}, {dt.date.today().isoformat()}.",
         "",
         "| run | wall (s) | client CPU (s) | load average at start | phases (s) |",
         "| --- | --- | --- | --- | --- |",
