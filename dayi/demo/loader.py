@@ -180,7 +180,7 @@ def clear() -> int:
             [users, institutions],
         )
         for model, ids in (
-            (User, list(DemoUser.objects.values_list("user_id", flat=True))),
+            (User, users),
             (Institution, institutions),
             (Platform, list(DemoPlatform.objects.values_list("platform_id", flat=True))),
         ):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from dayi.accounts.models import User
 from dayi.demo import loader
 from dayi.demo.loader import LoadReport
 
@@ -41,3 +42,7 @@ def shared_demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[LoadRe
     with django_db_blocker.unblock(), transaction.atomic():
         yield loader.load(seed=7, instruments=SMALL, now=NOW)
         transaction.set_rollback(True)
+
+
+def user_named(username: str) -> User:
+    return User.objects.select_related("institution").get(username=username)

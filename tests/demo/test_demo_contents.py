@@ -8,14 +8,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from dayi.accounts.models import User
 from dayi.demo import loader
 from dayi.demo.generate import DEMO_PASSWORD, G60_CITIES, USERS, YRD_PROVINCES
 from dayi.directory.models import Category, Instrument
 from dayi.network import credit_code
 from dayi.network.models import Institution, Membership, Platform
 from dayi.search.segment import instrument_words
-from tests.demo.conftest import SMALL
+from tests.demo.conftest import SMALL, user_named
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +99,3 @@ def test_the_sign_ins_name_each_role_and_scope(shared_demo: Any, db: Any) -> Non
         "scope": "浙江大学",
     }
     assert rows["sme-user"]["role"] == "customer"
-
-
-def user_named(username: str) -> User:
-    return User.objects.select_related("institution").get(username=username)

@@ -16,7 +16,7 @@ from dayi.demo.models import DemoInstitution, DemoLoad
 from dayi.directory.models import Expert, Instrument
 from dayi.network.models import Institution, Membership, Platform
 from tests.conftest import make_institution, make_instrument, make_user
-from tests.demo.conftest import SMALL
+from tests.demo.conftest import SMALL, user_named
 
 pytestmark = pytest.mark.django_db
 
@@ -145,7 +145,3 @@ def test_demo_keeps_the_data_it_finds(load_demo: Any, monkeypatch: Any) -> None:
     assert Instrument.objects.count() == 40
     assert "Demo data present" in text
     assert "pku-manager" in text
-
-
-def user_named(username: str) -> User:
-    return User.objects.select_related("institution").get(username=username)
