@@ -89,7 +89,14 @@ def dayi_test(args: list[str]) -> int:
             print("+", " ".join(cmd[-3:]), flush=True)
             if subprocess.call(cmd, cwd=ROOT, env=env) != 0:
                 return 1
-        return subprocess.call([str(BIN / "pytest"), *args], cwd=ROOT, env=env)
+        # The tests run in one process per core (pytest-xdist), a test file to a process: files share
+        # module-scoped fixtures such as the demo load. `-n 0` runs them in this process.
+        parallel = (
+            [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args) else ["-n", "auto"]
+        )
+        return subprocess.call(
+            [str(BIN / "pytest"), *parallel, "--dist", "loadfile", *args], cwd=ROOT, env=env
+        )
     finally:
         if not env.get("DATABASE_URL") and not was_running:
             subprocess.call([str(BIN / "dayi"), "dbserver", "stop"], cwd=ROOT, env=env)

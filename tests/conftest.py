@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
+from django.db.models.signals import post_migrate
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -95,6 +96,11 @@ REFERENCE_LOADERS = [
     ("dayi.network.migrations.0002_load_regions", "load_regions", "network.Region"),
     ("dayi.directory.migrations.0002_load_categories", "load_categories", "directory.Category"),
     ("dayi.search.migrations.0002_load_synonyms", "load_synonyms", "search.Synonym"),
+    (
+        "dayi.evaluation.migrations.0002_load_national_results",
+        "load_national_results",
+        "evaluation.NationalResult",
+    ),
 ]
 
 
@@ -105,22 +111,17 @@ def reload_reference_data() -> None:
             getattr(importlib.import_module(module), loader)(django_apps, None)
 
 
-def _is_transactional(request: pytest.FixtureRequest) -> bool:
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
-        return True
-    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_survives_flushes(request: pytest.FixtureRequest) -> None:
+def _refill_after_flush(sender: Any, **kwargs: Any) -> None:
     """A transactional test ends with a flush that also empties what the data migrations loaded (regions,
-    categories, synonyms). Before each such test, load them again in bulk; Django's serialized rollback
-    would put them back row by row, about 20 s a test here. (pytest-django runs transactional tests after
-    the others, so only they can meet an emptied table.)"""
-    if _is_transactional(request):
-        request.getfixturevalue("transactional_db")
+    categories, synonyms); the flush then sends ``post_migrate``, once per app. Refill the tables then, in
+    bulk, with the migrations' own loaders, so whatever test runs next finds them, in whatever order the
+    tests run (pytest-xdist does not keep transactional tests last). Django's serialized rollback would
+    put them back row by row, about 20 s a test here."""
+    if sender.name == "dayi.network":
         reload_reference_data()
+
+
+post_migrate.connect(_refill_after_flush, dispatch_uid="dayi-tests-refill-reference-data")
 
 
 @pytest.fixture(scope="session", autouse=True)
