@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The pages' one error path: a DayiError a view lets through becomes the message page or htmx fragment.
+    "dayi.core.pages.PageErrors",
 ]
 
 ROOT_URLCONF = "dayi.urls"

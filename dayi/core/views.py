@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from dayi.accounts import services as account_services
 from dayi.core.errors import DayiError
+from dayi.core.pages import refusal
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -23,9 +24,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-    return render(request, "core/error.html", {"status": status, "message": message}, status=status)
+    return refusal(request, status, message, code=code)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dayi.booking.forms import PageForm
+from dayi.core.pages import PageForm
 
 MAX_TEXT = 2000
 
