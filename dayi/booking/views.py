@@ -354,20 +354,13 @@ def _act(
         if not is_htmx(request):
             messages.error(request, exc.message)
             return redirect(back)
-        booking = _visible_or_404(actor, booking_id)
+        booking = services.access_booking(actor, booking_id)
         context = {"row": _row(booking, error=exc.message), **(extra or {})}
         return render(request, template, context, status=exc.status)
     if not is_htmx(request):
         messages.success(request, done)
         return redirect(back)
     return render(request, template, {"row": _row(_fresh(booking_id), message=done), **(extra or {})})
-
-
-def _visible_or_404(actor: Actor, booking_id: int) -> Booking:
-    try:
-        return services.access_booking(actor, booking_id)
-    except NotFound:
-        raise Http404("no such booking") from None
 
 
 # --- the private calendar feed ---------------------------------------------------------------------------
