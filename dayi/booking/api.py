@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zoneinfo
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -22,9 +23,18 @@ from dayi.core.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.services import get_instrument
-from dayi.orders.queries import booking_order
 
 router = Router(tags=["booking"])
+
+# Fields that the apps above booking add to a booking's answer (orders: "order" and "quote"), registered in
+# their AppConfig.ready: booking imports none of them.
+AnswerFields = Callable[[Booking], dict[str, Any]]
+_ANSWER_FIELDS: list[AnswerFields] = []
+
+
+def add_answer_fields(fields: AnswerFields) -> None:
+    if fields not in _ANSWER_FIELDS:
+        _ANSWER_FIELDS.append(fields)
 
 # Times out are strings we format ourselves: the instrument's offset, "+00:00" rather than "Z" in London.
 LocalTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
@@ -162,7 +172,7 @@ def booking_out(b: Booking) -> dict[str, Any]:
     def local(value: dt.datetime | None) -> str | None:
         return value.astimezone(zone).isoformat() if value else None
 
-    return {
+    answer = {
         "id": b.pk,
         "instrument": b.instrument_id,
         "user": b.user_id,
@@ -179,8 +189,10 @@ def booking_out(b: Booking) -> dict[str, Any]:
         "checked_in_at": local(b.checked_in_at),
         "checked_out_at": local(b.checked_out_at),
         "created": local(b.created),
-        **booking_order(b),  # "order" and "quote"
     }
+    for fields in _ANSWER_FIELDS:
+        answer.update(fields(b))
+    return answer
 
 
 def _fresh(booking_id: int) -> dict[str, Any]:
