@@ -9,7 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHt
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, UploadedFile
 
-from dayi.core.api import SIGNED_IN, ErrorOut, signed_in
+from dayi.api import SIGNED_IN, ErrorOut, signed_in
 from dayi.directory import exporting, importing
 from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.errors import ImportFileTooLarge

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import Field, Query, Router, Schema
 
-from dayi.core.api import SIGNED_IN, signed_in
+from dayi.api import SIGNED_IN, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.statements import queries, records, rendering
 
