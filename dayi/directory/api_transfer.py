@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
@@ -99,7 +98,7 @@ def import_instruments(
 def export_instruments(request: HttpRequest, params: Query[ExportParams]) -> HttpResponseBase:
     exporting.check(params.format, params.headers)
     f = filters_from(params)
-    name = f"dayi-instruments-{dt.date.today():%Y%m%d}.{params.format}"
+    name = f"dayi-instruments-{timezone.localdate():%Y%m%d}.{params.format}"
     if params.format == "xlsx":
         return FileResponse(
             exporting.xlsx_file(f, params.headers),

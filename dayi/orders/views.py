@@ -118,10 +118,9 @@ def prices(request: HttpRequest, instrument_id: int) -> HttpResponse:
 
 def _local_moment(text: str, instrument: Instrument) -> dt.datetime | None:
     try:
-        naive = dt.datetime.strptime(text.strip(), LOCAL_FORMAT)
+        return dt.datetime.strptime(text.strip(), LOCAL_FORMAT).replace(tzinfo=timeline.zone_of(instrument))
     except ValueError:
         return None
-    return naive.replace(tzinfo=timeline.zone_of(instrument))
 
 
 @require_GET
