@@ -93,7 +93,7 @@ def current_actor(request: HttpRequest) -> Actor:
             raise NotAuthenticated("令牌无效或已过期 (the token is invalid, expired or revoked)")
         request.user = user
     actor = actor_for(user)
-    request._dayi_actor = actor  # type: ignore[attr-defined]
+    request._dayi_actor = actor  # type: ignore[attr-defined]  # the per-request cache of the caller
     return actor
 
 

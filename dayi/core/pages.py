@@ -9,8 +9,8 @@ did not change. The API maps the same errors to its JSON shape in ``dayi.api``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -91,3 +91,8 @@ class PageForm(forms.Form):
         for name, messages in exc.fields.items():
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
+
+
+def set_choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
+    """A choice field's options, read when the form is made (not when its module is imported)."""
+    cast(forms.ChoiceField, form.fields[name]).choices = choices
