@@ -80,7 +80,8 @@ def dayi_test(args: list[str]) -> int:
     data_dir = Path(env.get("DAYI_DATA_DIR", ROOT / "var"))
     was_running = (data_dir / "postgres" / "postmaster.pid").exists()
     checks = [
-        [str(BIN / "ruff"), "check", "."],
+        [str(BIN / "ruff"), "check", "."],  # lint, with the naive-datetime rules (DTZ)
+        [str(BIN / "ruff"), "format", "--check", "."],
         [str(BIN / "mypy"), "dayi"],
         [str(BIN / "dayi"), "makemigrations", "--check", "--dry-run"],
     ]

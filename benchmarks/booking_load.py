@@ -44,7 +44,7 @@ import django  # noqa: E402
 from dayi.db import embedded  # noqa: E402
 
 if not os.environ.get("DATABASE_URL"):
-    embedded.ensure_running("bench_booking")  # the settings start the server but create only "dayi"
+    embedded.ensure_running("bench_booking")  # an entry point: the settings start no server
 django.setup()
 
 from django.contrib.auth.hashers import make_password  # noqa: E402

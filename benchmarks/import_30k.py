@@ -31,6 +31,9 @@ os.environ["DAYI_TEST_DB_NAME"] = os.environ.get("DAYI_BENCH_DB_NAME", "bench_da
 
 import django
 
+from dayi.db import embedded
+
+embedded.start_for_entry_point()  # a script is an entry point: the settings start no server
 django.setup()
 
 from django.test.utils import setup_databases, teardown_databases  # noqa: E402

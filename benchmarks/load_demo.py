@@ -101,7 +101,7 @@ def section(results: list[dict[str, Any]], instruments: int, where: str) -> str:
         f"`dayi load_demo --instruments {instruments:,} --seed 1`, timed by `benchmarks/load_demo.py`: "
         f"{len(results)} runs, each a fresh `dayi` process, on a database of its own ({where}); runs after "
         "the first replace the previous demo data. Machine: "
-        f"{MACHINE}, {dt.date.today().isoformat()}.",
+        f"{MACHINE}, {dt.datetime.now(dt.UTC).date().isoformat()}.",
         "",
         "| run | wall (s) | client CPU (s) | load average at start | phases (s) |",
         "| --- | --- | --- | --- | --- |",

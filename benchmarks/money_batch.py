@@ -29,6 +29,9 @@ os.environ.setdefault("DAYI_EMBEDDED_DB_NAME", "bench_money")
 
 import django
 
+from dayi.db import embedded
+
+embedded.start_for_entry_point()  # a script is an entry point: the settings start no server
 django.setup()
 
 from django.db import connection  # noqa: E402

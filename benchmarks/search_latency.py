@@ -49,7 +49,7 @@ import django  # noqa: E402
 from dayi.db import embedded  # noqa: E402
 
 if not os.environ.get("DATABASE_URL"):
-    embedded.ensure_running(DB_NAME)  # the settings start the server but create only "dayi"
+    embedded.ensure_running(DB_NAME)  # an entry point: the settings start no server
 django.setup()
 
 from django.db import connection  # noqa: E402

@@ -30,6 +30,9 @@ def main() -> None:
     argv = sys.argv
     if len(argv) > 1 and argv[1] == "dbserver":
         sys.exit(_dbserver(argv[2:]))
+    from dayi.db import embedded
+
+    embedded.start_for_entry_point()  # before the settings are read: they ask where it listens
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)

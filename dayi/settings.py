@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # The pages' one error path: a DayiError a view lets through becomes the message page or htmx fragment.
+    "dayi.core.pages.PageErrors",
 ]
 
 ROOT_URLCONF = "dayi.urls"
@@ -76,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dayi.core.context.site",
+                "dayi.accounts.context.roles",
             ],
         },
     },
@@ -97,16 +100,15 @@ def _database_from_url(url: str) -> dict[str, object]:
 
 
 def _embedded_database() -> dict[str, object]:
+    # Only where the private server listens: the entry points start it (dayi.db.embedded), never an import.
     from dayi.db import embedded
 
-    name = env_str("DAYI_EMBEDDED_DB_NAME", "dayi")
-    socket_dir = embedded.ensure_running(name) if not env_bool("DAYI_NO_DB_START", False) else ""
     return {
         "ENGINE": "django.db.backends.postgresql",
-        "NAME": name,
+        "NAME": embedded.database_name(),
         "USER": "postgres",
         "PASSWORD": "",
-        "HOST": socket_dir,
+        "HOST": embedded.socket_dir(),
         "PORT": "",
     }
 

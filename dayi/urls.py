@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dayi.accounts.api import router as accounts_router
+from dayi.api import api
 from dayi.booking.api import router as booking_router
 from dayi.booking.api_feeds import router as booking_feeds_router
 from dayi.core import views as core_views
-from dayi.core.api import api
 from dayi.demands.api import router as demands_router
 from dayi.directory.api import router as directory_router
 from dayi.directory.api_transfer import router as transfer_router
@@ -46,7 +46,7 @@ urlpatterns = [
     path("", include("dayi.vouchers.urls")),
     path("", include("dayi.stats.urls")),
     path("", include("dayi.evaluation.urls")),
-    path("", include("dayi.core.urls")),
+    path("", include("dayi.accounts.urls")),
     path("", include("dayi.portal.urls")),
 ]
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from dayi.accounts import services
 from dayi.accounts.access import actor_for
-from dayi.core.api import SIGNED_IN, signed_in
+from dayi.api import SIGNED_IN, signed_in
 
 router = Router(tags=["accounts"])
 

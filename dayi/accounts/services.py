@@ -46,7 +46,7 @@ def sign_in(username: str, password: str, *, address: str | None, now: dt.dateti
     if user is None:
         LoginFailure.objects.create(username=username[:150], address=address, at=now)
         raise NotAuthenticated("用户名或密码错误 (wrong username or password)")
-    return user  # type: ignore[return-value]
+    return user
 
 
 @transaction.atomic

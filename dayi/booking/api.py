@@ -7,8 +7,8 @@ offset; any offset is accepted in requests.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from django.http import HttpRequest
@@ -16,35 +16,27 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import WithJsonSchema
 
+from dayi.api import SIGNED_IN, moment, page_bounds, signed_in
 from dayi.booking import queries, services, timeline
 from dayi.booking.models import Booking, Qualification
-from dayi.core.api import SIGNED_IN, page_bounds, signed_in
-from dayi.core.errors import ValidationFailed
 from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.services import get_instrument
-from dayi.orders.queries import booking_order
 
 router = Router(tags=["booking"])
 
+# Fields that the apps above booking add to a booking's answer (orders: "order" and "quote"), registered in
+# their AppConfig.ready: booking imports none of them.
+AnswerFields = Callable[[Booking], dict[str, Any]]
+_ANSWER_FIELDS: list[AnswerFields] = []
+
+
+def add_answer_fields(fields: AnswerFields) -> None:
+    if fields not in _ANSWER_FIELDS:
+        _ANSWER_FIELDS.append(fields)
+
+
 # Times out are strings we format ourselves: the instrument's offset, "+00:00" rather than "Z" in London.
 LocalTime = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
-
-_SPACE_OFFSET = re.compile(r" (\d\d(:?\d\d)?)$")
-
-
-def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
-    """An ISO 8601 time with offset from a query string. An unencoded "+08:00" arrives as " 08:00" and is
-    read as meant; a bare date means local midnight in ``zone`` when one is given."""
-    text = _SPACE_OFFSET.sub(r"+\1", text.strip())
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
-    if value.tzinfo is None:
-        if zone is None or len(text) != 10:
-            raise ValidationFailed(fields={key: ["须带时区偏移，如 +08:00 (give the offset)"]})
-        value = value.replace(tzinfo=zone)
-    return value
 
 
 class Span(Schema):
@@ -162,7 +154,7 @@ def booking_out(b: Booking) -> dict[str, Any]:
     def local(value: dt.datetime | None) -> str | None:
         return value.astimezone(zone).isoformat() if value else None
 
-    return {
+    answer = {
         "id": b.pk,
         "instrument": b.instrument_id,
         "user": b.user_id,
@@ -179,8 +171,10 @@ def booking_out(b: Booking) -> dict[str, Any]:
         "checked_in_at": local(b.checked_in_at),
         "checked_out_at": local(b.checked_out_at),
         "created": local(b.created),
-        **booking_order(b),  # "order" and "quote"
     }
+    for fields in _ANSWER_FIELDS:
+        answer.update(fields(b))
+    return answer
 
 
 def _fresh(booking_id: int) -> dict[str, Any]:

@@ -1,19 +1,67 @@
-"""Domain events of bookings, emitted after commit (``transaction.on_commit``).
+"""Domain events of bookings: one typed hook inside the transaction, and the events emitted after commit.
 
-Each function records the event (a log line and a short in-memory trail the tests read) and defers the
-job that tells people: an e-mail through procrastinate (``dayi.booking.tasks``), sent by ``dayi worker``.
-The services call these only once their transaction has committed, so a rolled-back booking never
-notifies. Deferring is one INSERT into the jobs table; if it fails the booking still stands, so the
-failure is logged and swallowed rather than turned into an error for a request that succeeded.
+The hook (``subscribe``/``publish``): an app above booking (orders) follows a booking's changes by
+subscribing a function in its ``AppConfig.ready``; the booking services publish each change inside their
+transaction, after the booking's audit row, so what a subscriber writes commits or rolls back with the
+booking. Booking imports nothing of its subscribers.
+
+After commit, each function below records the event (a log line and a short in-memory trail the tests
+read) and defers the job that tells people: an e-mail through procrastinate (``dayi.booking.tasks``), sent
+by ``dayi worker``. The services call these only once their transaction has committed, so a rolled-back
+booking never notifies. Deferring is one INSERT into the jobs table; if it fails the booking still stands,
+so the failure is logged and swallowed rather than turned into an error for a request that succeeded.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from dayi.accounts.access import Actor
+    from dayi.booking.models import Booking
 
 logger = logging.getLogger(__name__)
+
+# --- the hook, inside the booking's transaction ----------------------------------------------------------
+
+Change = Literal["created", "approved", "rejected", "cancelled"]
+
+
+@dataclass(frozen=True)
+class BookingChanged:
+    """A booking was made or changed state; told inside the booking's transaction."""
+
+    change: Change
+    booking: Booking
+    actor: Actor  # who acted; the booking service has checked their permission for this change
+    now: dt.datetime
+    account_id: int | None = None  # "created": the research-group account the booker named, if any
+
+
+BookingSubscriber = Callable[[BookingChanged], None]
+
+_subscribers: list[BookingSubscriber] = []
+
+
+def subscribe(subscriber: BookingSubscriber) -> None:
+    """Follow every booking change (once: a second subscription of the same function is ignored)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+
+
+def publish(change: BookingChanged) -> None:
+    """Run every subscriber now, in the caller's transaction. A subscriber that raises rolls the booking
+    back with it: a booking whose order cannot be made is not made either."""
+    for subscriber in list(_subscribers):
+        subscriber(change)
+
+
+# --- after commit ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dayi.core.errors import DayiError
+from dayi.core.pages import LOCAL_FORMAT, PageForm
 from dayi.directory.models import ServiceMode
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 MAX_PURPOSE = 2000
 MAX_REASON = 2000
 
@@ -27,22 +26,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format=LOCAL_FORMAT, **kwargs)
-
-
-class PageForm(forms.Form):
-    """Labels above fields without Django's ":"; required ones marked."""
-
-    required_css_class = "required"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def add_service_error(self, exc: DayiError) -> None:
-        """Put a service's field errors on the fields this form has; the rest is the page's message."""
-        for name, messages in exc.fields.items():
-            for message in messages:
-                self.add_error(name if name in self.fields else None, message)
 
 
 class TimesForm(PageForm):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -107,13 +108,13 @@ def instrument_feed(instrument: Instrument, *, now: dt.datetime) -> bytes:
 
 
 def _closures(
-    instrument: Instrument, zone: object, start: dt.datetime, end: dt.datetime
+    instrument: Instrument, zone: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime
 ) -> list[timeline.Interval]:
     try:
         policy = parse_policy(instrument.booking_policy)
     except PolicyInvalid:
         return []
-    return timeline.closures(policy, zone, start, end)  # type: ignore[arg-type]
+    return timeline.closures(policy, zone, start, end)
 
 
 def user_bookings(user: Any, *, now: dt.datetime) -> Iterable[Booking]:

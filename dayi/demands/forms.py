@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from dayi.core.pages import set_choices
 from dayi.demands.models import DemandStatus
 from dayi.directory.models import Category
 from dayi.network.models import Region
@@ -30,10 +33,10 @@ class BoardFilterForm(forms.Form):
     category = forms.ChoiceField(label=_("仪器分类"), required=False)
     region = forms.ChoiceField(label=_("地区"), required=False)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
-        self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "category", category_choices())
+        set_choices(self, "region", region_choices())
 
 
 class DemandForm(forms.Form):
@@ -46,10 +49,10 @@ class DemandForm(forms.Form):
     deadline = forms.DateField(label=_("截止日期"), widget=forms.DateInput(attrs={"type": "date"}))
     is_public = forms.BooleanField(label=_("公开发布"), required=False, initial=True)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["category"].choices = category_choices()  # type: ignore[attr-defined]
-        self.fields["region"].choices = region_choices()  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "category", category_choices())
+        set_choices(self, "region", region_choices())
 
 
 class QuoteForm(forms.Form):
@@ -60,6 +63,6 @@ class QuoteForm(forms.Form):
         label=_("报价有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: object, instruments: list[tuple[int, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["instrument"].choices = instruments  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, instruments: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        set_choices(self, "instrument", instruments)

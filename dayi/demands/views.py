@@ -1,5 +1,6 @@
 """The demand board (/demands/) and a demand's page. Thin: reads through ``dayi.demands.queries``, every
-write through ``dayi.demands.services``, the same functions the API calls."""
+write through ``dayi.demands.services``, the same functions the API calls. A refusal is shown beside the
+form it concerns or on the message page (``dayi.core.pages``)."""
 
 from __future__ import annotations
 
@@ -9,26 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for, managed_institution_ids
-from dayi.core.errors import DayiError, NotFound
+from dayi.core.errors import DayiError
 from dayi.demands import queries, services
 from dayi.demands.forms import BoardFilterForm, DemandForm, QuoteForm
 from dayi.demands.models import Demand, DemandStatus
 from dayi.directory.models import Instrument, ServiceMode
 
 PAGE_SIZE = 20
-
-
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
 
 
 def _board(
@@ -81,10 +76,7 @@ def _detail(
     error: str = "",
 ) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        demand = services.access_demand(actor, demand_id)
-    except NotFound:
-        raise Http404("no such demand") from None
+    demand = services.access_demand(actor, demand_id)
     instruments = _quotable(actor, demand)
     context: dict[str, Any] = {
         "demand": demand,
@@ -105,10 +97,7 @@ def detail(request: HttpRequest, demand_id: int) -> HttpResponse:
 @require_POST
 def quote(request: HttpRequest, demand_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        demand = services.access_demand(actor, demand_id)
-    except NotFound:
-        raise Http404("no such demand") from None
+    demand = services.access_demand(actor, demand_id)
     form = QuoteForm(request.POST, instruments=_quotable(actor, demand))
     if not form.is_valid():
         return _detail(request, demand_id, quote_form=form, status=422)
@@ -132,10 +121,7 @@ def quote(request: HttpRequest, demand_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def accept(request: HttpRequest, quote_id: int) -> HttpResponse:
-    try:
-        quote, order = services.accept_quote(actor_for(request.user), quote_id, now=timezone.now())
-    except DayiError as exc:
-        return _refused(request, exc)
+    quote, order = services.accept_quote(actor_for(request.user), quote_id, now=timezone.now())
     messages.success(request, _("已接受报价，订单 %(order)s 已生成") % {"order": order.pk})
     return redirect("demands:detail", quote.demand_id)
 
@@ -143,9 +129,6 @@ def accept(request: HttpRequest, quote_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def close(request: HttpRequest, demand_id: int) -> HttpResponse:
-    try:
-        services.close_demand(actor_for(request.user), demand_id, now=timezone.now())
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.close_demand(actor_for(request.user), demand_id, now=timezone.now())
     messages.success(request, _("需求已关闭"))
     return redirect("demands:detail", demand_id)

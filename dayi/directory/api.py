@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from dayi.core.api import SIGNED_IN, page_bounds, signed_in
+from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.money import fmt
 from dayi.directory import queries, services
 from dayi.directory.models import Expert, Instrument

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, UploadedFile
 
-from dayi.core.api import SIGNED_IN, ErrorOut, signed_in
+from dayi.api import SIGNED_IN, ErrorOut, signed_in
 from dayi.directory import exporting, importing
 from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.errors import ImportFileTooLarge
@@ -99,7 +98,7 @@ def import_instruments(
 def export_instruments(request: HttpRequest, params: Query[ExportParams]) -> HttpResponseBase:
     exporting.check(params.format, params.headers)
     f = filters_from(params)
-    name = f"dayi-instruments-{dt.date.today():%Y%m%d}.{params.format}"
+    name = f"dayi-instruments-{timezone.localdate():%Y%m%d}.{params.format}"
     if params.format == "xlsx":
         return FileResponse(
             exporting.xlsx_file(f, params.headers),

@@ -167,4 +167,4 @@ def xlsx_file(f: queries.InstrumentFilters, headers: str = "zh") -> IO[bytes]:
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
     book.save(out)
     out.seek(0)
-    return out  # type: ignore[return-value]
+    return out

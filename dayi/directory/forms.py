@@ -8,7 +8,7 @@ the same things. Errors the service raises are put back on the form's fields by 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dayi.core.errors import DayiError
+from dayi.core.pages import PageForm, set_choices
 from dayi.directory.models import Category, Instrument, Purpose, ServiceMode, ShareMode, Source, Status
 from dayi.network.models import Institution
 
@@ -61,21 +62,6 @@ def category_choices() -> list[tuple[str, Any]]:
 
 def _blank(choices: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", "—"), *choices]
-
-
-def _choices(form: forms.Form, name: str, choices: list[tuple[str, Any]]) -> None:
-    """Choices read from the database when the form is made, not when the module is imported."""
-    cast(forms.ChoiceField, form.fields[name]).choices = choices
-
-
-class PageForm(forms.Form):
-    """Labels without Django's ":" suffix (the pages put labels above fields); required ones marked."""
-
-    required_css_class = "required"
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class InstrumentForm(PageForm):
@@ -179,11 +165,11 @@ class InstrumentForm(PageForm):
         self, *args: Any, institutions: Iterable[Institution] = (), editing: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "category", category_choices())
+        set_choices(self, "category", category_choices())
         if editing:
             del self.fields["institution"]
         else:
-            _choices(self, "institution", institution_choices(institutions))
+            set_choices(self, "institution", institution_choices(institutions))
 
     def groups(self) -> list[tuple[StrOrPromise, list[forms.BoundField]]]:
         return [(title, [self[n] for n in names if n in self.fields]) for title, names in self.GROUPS]
@@ -278,8 +264,8 @@ class ImportForm(PageForm):
 
     def __init__(self, *args: Any, institutions: Iterable[Institution] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _choices(self, "institution", institution_choices(institutions))
-        _choices(self, "default_category", category_choices())
+        set_choices(self, "institution", institution_choices(institutions))
+        set_choices(self, "default_category", category_choices())
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -1,8 +1,8 @@
 """The instrument managers' pages under /manage/: list, create, edit, retire and import instruments.
 
 Thin views: a form parses the request, a service in ``dayi.directory.services`` (or the import service)
-checks permissions and rules and writes with its audit row, and a ``DayiError`` it raises is shown on the
-page with its status. A view never saves a model itself.
+checks permissions and rules and writes with its audit row, and a ``DayiError`` it raises is shown beside
+the form or on the message page (``dayi.core.pages``), with its status. A view never saves a model itself.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dayi.accounts.access import Actor, actor_for, managed_institution_ids
-from dayi.core.errors import DayiError, Forbidden, NotFound
+from dayi.core.errors import DayiError
+from dayi.core.pages import shown_in_place
 from dayi.directory import services
 from dayi.directory.forms import ImportForm, InstrumentForm, RetireForm, add_service_errors, initial_from
 from dayi.directory.models import Instrument, Status
@@ -44,13 +45,6 @@ def managed_institutions(actor: Actor) -> QuerySet[Institution]:
     ids = managed_institution_ids(actor)
     qs = Institution.objects.order_by("name")
     return qs if ids is None else qs.filter(pk__in=ids)
-
-
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    """The error page for a refusal that has no form to show it on (403, 404)."""
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
 
 
 def _no_institutions(request: HttpRequest, status: int) -> HttpResponse:
@@ -144,10 +138,7 @@ def instrument_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        instrument = services.access_instrument(actor, pk)
-    except (Forbidden, NotFound) as exc:
-        return _refused(request, exc)
+    instrument = services.access_instrument(actor, pk)
     if request.method == "GET":
         form = InstrumentForm(initial=initial_from(instrument), editing=True)
         return _form_page(request, form, 200, instrument=instrument)
@@ -156,9 +147,9 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _form_page(request, form, 422, instrument=instrument)
     try:
         services.update_instrument(actor, pk, form.service_data(), now=timezone.now())
-    except (Forbidden, NotFound) as exc:
-        return _refused(request, exc)
     except DayiError as exc:
+        if not shown_in_place(exc):
+            raise  # the message page (dayi.core.pages)
         add_service_errors(form, exc)
         return _form_page(request, form, exc.status, instrument=instrument)
     messages.success(request, _("已保存：%(name)s") % {"name": form.cleaned_data["name"]})
@@ -173,20 +164,14 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def instrument_retire(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST retires. Retiring keeps the record and its history."""
     actor = actor_for(request.user)
-    try:
-        instrument = services.access_instrument(actor, pk)
-    except (Forbidden, NotFound) as exc:
-        return _refused(request, exc)
+    instrument = services.access_instrument(actor, pk)
     form = RetireForm(request.POST or None)
     if request.method == "GET" or not form.is_valid():
         status = 200 if request.method == "GET" else 422
         return render(
             request, "directory/retire_confirm.html", {"instrument": instrument, "form": form}, status=status
         )
-    try:
-        services.retire_instrument(actor, pk, now=timezone.now(), reason=form.cleaned_data["reason"])
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.retire_instrument(actor, pk, now=timezone.now(), reason=form.cleaned_data["reason"])
     messages.success(request, _("已退役：%(name)s，不再出现在仪器检索中") % {"name": instrument.name})
     return redirect(reverse("manage:instruments") + f"?institution={instrument.institution_id}")
 

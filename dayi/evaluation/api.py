@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from dayi.core.api import SIGNED_IN, current_actor, page_bounds, signed_in
+from dayi.api import SIGNED_IN, current_actor, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.evaluation import engine, exporting, queries, services
 from dayi.evaluation.models import Evaluation, EvaluationResult, Grade, NationalResult

@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from dayi.accounts.access import Actor, check_platform_admin, require_signed_in
 from dayi.core import audit
@@ -30,6 +30,8 @@ from dayi.network.services import get_platform
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
+M = TypeVar("M", bound=models.Model)  # the model whose row _locked_row returns
+
 
 def check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
@@ -45,21 +47,22 @@ def administered_platform(actor: Actor, code: str, *, for_update: bool = False) 
     return platform
 
 
-def _locked_row(model: Any, defaults: dict[str, Any], **key: Any) -> tuple[Any, bool]:
+def _locked_row(model: type[M], defaults: dict[str, Any], **key: Any) -> tuple[M, bool]:
     """The row of ``key``, locked for the rest of the transaction, created first if missing (and True).
 
     The lock serialises two admins saving at once, so the audit's "before" is what the later one replaced.
     Two first saves at once: the loser's INSERT fails on the unique constraint inside a savepoint, and it
     waits for and locks the winner's row instead of failing.
     """
-    row = model.objects.select_for_update().filter(**key).first()
+    rows = model._default_manager
+    row = rows.select_for_update().filter(**key).first()
     if row is not None:
         return row, False
     try:
         with transaction.atomic():
-            return model.objects.create(**key, **defaults), True
+            return rows.create(**key, **defaults), True
     except IntegrityError:
-        return model.objects.select_for_update().get(**key), False
+        return rows.select_for_update().get(**key), False
 
 
 # --- configuration -----------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 indicators, the configuration editor, the manual inputs form and the exports.
 
 Thin: reads through ``dayi.evaluation.queries``, every write through ``dayi.evaluation.services`` — the same
-functions the API calls, so what one refuses the other refuses too.
+functions the API calls, so what one refuses the other refuses too. A refusal is shown beside the form it
+concerns or on the message page (``dayi.core.pages``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dayi.accounts.access import actor_for, administered_platforms, administers_platform
-from dayi.core.errors import DayiError, NotFound
+from dayi.core.errors import DayiError
 from dayi.evaluation import engine, queries, services
 from dayi.evaluation.api import export_response
 from dayi.evaluation.exporting import HISTORY_YEARS
@@ -30,21 +31,12 @@ from dayi.evaluation.models import Grade
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
-
-
 def _this_year() -> int:
     return timezone.now().astimezone(SHANGHAI).year
 
 
 def _evaluation(request: HttpRequest, evaluation_id: int) -> Any:
-    try:
-        return queries.get_evaluation(actor_for(request.user), evaluation_id)
-    except NotFound:
-        raise Http404("no such evaluation") from None
+    return queries.get_evaluation(actor_for(request.user), evaluation_id)
 
 
 # --- runs --------------------------------------------------------------------------------------------------
@@ -105,10 +97,7 @@ def detail(request: HttpRequest, evaluation_id: int) -> HttpResponse:
 
 
 def result(request: HttpRequest, evaluation_id: int, institution_id: int) -> HttpResponse:
-    try:
-        r = queries.result_detail(actor_for(request.user), evaluation_id, institution_id)
-    except NotFound:
-        raise Http404("no such result") from None
+    r = queries.result_detail(actor_for(request.user), evaluation_id, institution_id)
     indicators = [
         {"s": s, "metric": engine.METRICS[s.metric], "group": engine.GROUPS[s.group]}
         for s in r.indicators.all()
@@ -135,10 +124,7 @@ def export(request: HttpRequest, evaluation_id: int, file_format: str) -> HttpRe
 @login_required
 @require_POST
 def publish(request: HttpRequest, evaluation_id: int) -> HttpResponse:
-    try:
-        services.publish_evaluation(actor_for(request.user), evaluation_id, now=timezone.now())
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.publish_evaluation(actor_for(request.user), evaluation_id, now=timezone.now())
     messages.success(request, _("评价结果已公布"))
     return redirect("evaluation:detail", evaluation_id)
 
@@ -170,11 +156,8 @@ def config_from_post(post: QueryDict) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def config(request: HttpRequest, platform: str, year: int) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        p = services.administered_platform(actor, platform)
-        services.check_year(year)
-    except DayiError as exc:
-        return _refused(request, exc)
+    p = services.administered_platform(actor, platform)
+    services.check_year(year)
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -221,11 +204,8 @@ def _tristate(value: str | None) -> bool | None:
 @require_http_methods(["GET", "POST"])
 def inputs(request: HttpRequest, platform: str, year: int) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        p = services.administered_platform(actor, platform)
-        services.check_year(year)
-    except DayiError as exc:
-        return _refused(request, exc)
+    p = services.administered_platform(actor, platform)
+    services.check_year(year)
     rows = queries.manual_inputs(p, year)
     errors: dict[int, str] = {}
     if request.method == "POST":

@@ -12,9 +12,8 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from dayi.accounts.access import check_instrument_manager
+from dayi.api import SIGNED_IN, current_actor, moment, page_bounds, signed_in
 from dayi.booking import timeline
-from dayi.booking.api import moment
-from dayi.core.api import SIGNED_IN, current_actor, page_bounds, signed_in
 from dayi.core.errors import NotFound
 from dayi.core.money import fmt
 from dayi.directory.services import get_instrument

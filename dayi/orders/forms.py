@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dayi.booking.forms import PageForm
+from dayi.core.pages import PageForm
 from dayi.directory.models import ServiceMode
 from dayi.orders.models import PriceUnit, UserClass
 

@@ -2,7 +2,8 @@
 
 Thin views. Reads go through ``dayi.orders.queries`` and the services' ``access_*`` helpers, every write
 through ``dayi.orders.services`` — the functions the API calls. A ``DayiError`` a service raises is shown
-on the page with its status, and nothing changed (the service's transaction rolled back).
+beside the form it concerns or on the message page (``dayi.core.pages``), with its status, and nothing
+changed (the service's transaction rolled back).
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from dayi.accounts.access import (
 )
 from dayi.accounts.models import User
 from dayi.booking import timeline
-from dayi.booking.forms import LOCAL_FORMAT
-from dayi.core.errors import DayiError, NotFound, ValidationFailed
+from dayi.core.errors import DayiError, Forbidden, NotFound, ValidationFailed
 from dayi.core.models import AuditEvent
+from dayi.core.pages import LOCAL_FORMAT
 from dayi.directory.models import Instrument
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
@@ -53,19 +54,6 @@ from dayi.orders.services.accounts import visible_accounts
 
 PAGE_SIZE = 30
 S = OrderStatus
-
-
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
-
-
-def _instrument_or_404(instrument_id: int) -> Instrument:
-    try:
-        return get_instrument(instrument_id)
-    except NotFound:
-        raise Http404("no such instrument") from None
 
 
 # --- the price list editor -------------------------------------------------------------------------------
@@ -98,12 +86,9 @@ def _prices_page(
 @require_http_methods(["GET", "POST"])
 def prices(request: HttpRequest, instrument_id: int) -> HttpResponse:
     """The managers' editor; saving replaces the whole list through the same service as PUT /prices."""
-    instrument = _instrument_or_404(instrument_id)
+    instrument = get_instrument(instrument_id)
     actor = actor_for(request.user)
-    try:
-        check_instrument_manager(actor, instrument.institution_id)
-    except DayiError as exc:
-        return _refused(request, exc)
+    check_instrument_manager(actor, instrument.institution_id)
     if request.method == "GET":
         rows = PriceFormSet(initial=_price_initial(instrument), prefix="p")
         return _prices_page(request, instrument, rows, SharesForm(initial=_shares_initial(instrument)))
@@ -133,17 +118,16 @@ def prices(request: HttpRequest, instrument_id: int) -> HttpResponse:
 
 def _local_moment(text: str, instrument: Instrument) -> dt.datetime | None:
     try:
-        naive = dt.datetime.strptime(text.strip(), LOCAL_FORMAT)
+        return dt.datetime.strptime(text.strip(), LOCAL_FORMAT).replace(tzinfo=timeline.zone_of(instrument))
     except ValueError:
         return None
-    return naive.replace(tzinfo=timeline.zone_of(instrument))
 
 
 @require_GET
 def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
     """The quote for the range and mode the booking form holds (htmx). A quote that cannot be given is a
     message in the fragment, answered 200 so htmx shows it in place of the last quote."""
-    instrument = _instrument_or_404(instrument_id)
+    instrument = get_instrument(instrument_id)
     actor = actor_for(request.user)
     customer = Institution.objects.filter(pk=actor.institution_id).first() if actor.institution_id else None
     start = _local_moment(request.GET.get("start", ""), instrument)
@@ -179,7 +163,7 @@ def _account_choices(actor: Actor) -> list[tuple[int, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit_samples(request: HttpRequest, instrument_id: int) -> HttpResponse:
-    instrument = _instrument_or_404(instrument_id)
+    instrument = get_instrument(instrument_id)
     actor = actor_for(request.user)
     accounts = _account_choices(actor)
     if request.method == "GET":
@@ -227,9 +211,7 @@ def manage_orders(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     ids = managed_institution_ids(actor)
     if ids is not None and not ids:
-        return render(
-            request, "core/error.html", {"status": 403, "message": _("您不管理任何仪器。")}, status=403
-        )
+        raise Forbidden(_("您不管理任何仪器。"))
     qs = queries.orders(actor, queries.OrderFilters())
     if ids is not None:
         qs = qs.filter(provider_id__in=ids)
@@ -289,10 +271,7 @@ def _order_page(
 @require_GET
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        services.access_order(actor, order_id)
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.access_order(actor, order_id)
     return _order_page(request, actor, order_id)
 
 
@@ -326,10 +305,7 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     if action not in ACTIONS:
         raise Http404("no such action")
     actor = actor_for(request.user)
-    try:
-        services.access_order(actor, order_id)
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.access_order(actor, order_id)
     try:
         ACTIONS[action](actor, order_id, request.POST, timezone.now())
     except (DayiError, ValueError) as exc:
@@ -374,10 +350,7 @@ def _account_page(
 @require_http_methods(["GET", "POST"])
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    try:
-        account = services.access_account(actor, account_id)
-    except DayiError as exc:
-        return _refused(request, exc)
+    account = services.access_account(actor, account_id)
     if request.method == "GET":
         return _account_page(request, actor, account)
     if "username" in request.POST:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from dayi.core.errors import DayiError, NotFound
+from dayi.core.errors import DayiError
 from dayi.directory import queries, services
 from dayi.network.models import Institution, Platform
 from dayi.network.queries import institutions as institution_list
@@ -54,10 +54,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 
 
 def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
-    try:
-        instrument = services.get_instrument(instrument_id)
-    except NotFound:
-        raise Http404("no such instrument") from None
+    instrument = services.get_instrument(instrument_id)
     context = {
         "i": instrument,
         "category_path": figures.category_path(instrument.category_id),

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from dayi.core.api import SIGNED_IN, page_bounds, signed_in
+from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.directory.services import get_instrument
 from dayi.ratings import queries, services
 from dayi.ratings.models import Level, Rating

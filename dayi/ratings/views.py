@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dayi.accounts.access import actor_for
-from dayi.core.errors import DayiError, NotFound
+from dayi.core.errors import DayiError
 from dayi.orders.services import access_order
 from dayi.ratings import services
 from dayi.ratings.models import Level, Rating
 
 
 def _form(request: HttpRequest, order_id: int, *, error: str = "", status: int = 200) -> HttpResponse:
-    try:
-        order = access_order(actor_for(request.user), order_id)
-    except NotFound:
-        raise Http404("no such order") from None
+    order = access_order(actor_for(request.user), order_id)
     context = {
         "order": order,
         "levels": Level.choices,
@@ -59,13 +56,8 @@ def rate(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def reply(request: HttpRequest, rating_id: int) -> HttpResponse:
-    try:
-        rating = services.reply_to_rating(
-            actor_for(request.user), rating_id, reply=request.POST.get("reply", ""), now=timezone.now()
-        )
-    except DayiError as exc:
-        return render(
-            request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-        )
+    rating = services.reply_to_rating(
+        actor_for(request.user), rating_id, reply=request.POST.get("reply", ""), now=timezone.now()
+    )
     messages.success(request, _("已回复评价"))
     return redirect("portal:instrument", rating.order.instrument_id)

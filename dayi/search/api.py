@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from dayi.core.api import SIGNED_IN, page_bounds, signed_in
+from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.search import services
 from dayi.search.models import Synonym
 

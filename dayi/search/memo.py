@@ -35,4 +35,4 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
         return compute()
     if key not in values:
         values[key] = compute()
-    return values[key]  # type: ignore[no-any-return]
+    return values[key]

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from ninja import Field, Query, Router, Schema
 
-from dayi.core.api import SIGNED_IN, signed_in
+from dayi.api import SIGNED_IN, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.statements import queries, records, rendering
 
@@ -65,10 +65,11 @@ def get_statement(request: HttpRequest, params: Query[StatementParams]) -> HttpR
     if (params.institution is None) == (params.account is None):
         raise ValidationFailed(fields={"institution": ["给出 institution 或 account 之一 (one of the two)"]})
     year, month = queries.parse_month(params.month)
-    kind, subject = (
-        ("account", params.account) if params.account is not None else ("institution", params.institution)
-    )
-    s = queries.visible_statement(actor, kind, subject, year, month)  # type: ignore[arg-type]
+    if params.account is not None:
+        s = queries.visible_statement(actor, "account", params.account, year, month)
+    else:
+        assert params.institution is not None  # one of the two, checked above
+        s = queries.visible_statement(actor, "institution", params.institution, year, month)
     return statement_response(s, params.format)
 
 

@@ -211,14 +211,15 @@ def statement(
         raise ValidationFailed(fields={"institution": ["给出单位或课题组账户之一 (one of the two)"]})
     group = "account_id" if account_id is not None else "customer_institution_id"
     subject_id = account_id if account_id is not None else institution_id
+    assert subject_id is not None  # one of the two, checked above
     q = Q(**{group: subject_id})
     if providers is not None:
         q &= Q(provider_id__in=providers)
     found = _statements(group, q, year, month, with_entries=True)
     if subject_id in found:
         return found[subject_id]
-    empty = Statement("account" if account_id else "institution", subject_id, "", year, month)  # type: ignore[arg-type]
-    _add_names({subject_id: empty}, group)  # type: ignore[dict-item]
+    empty = Statement("account" if account_id else "institution", subject_id, "", year, month)
+    _add_names({subject_id: empty}, group)
     return empty
 
 

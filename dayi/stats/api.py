@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
-from dayi.core.api import SIGNED_IN, current_actor, page_bounds, signed_in
+from dayi.api import SIGNED_IN, current_actor, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.stats import dashboard, idle, services
 from dayi.stats.queries import Scope

@@ -15,18 +15,20 @@ Three tables are rebuilt from the booking, order and rating records, never edite
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 
-def hours(**options: object) -> models.DecimalField:
+def hours(**options: Any) -> models.DecimalField:
     """Hours to the hundredth (usage records are kept to 0.01 h)."""
-    return models.DecimalField(max_digits=14, decimal_places=2, default=0, **options)  # type: ignore[arg-type]
+    return models.DecimalField(max_digits=14, decimal_places=2, default=0, **options)
 
 
-def money(**options: object) -> models.DecimalField:
-    return models.DecimalField(max_digits=16, decimal_places=2, default=0, **options)  # type: ignore[arg-type]
+def money(**options: Any) -> models.DecimalField:
+    return models.DecimalField(max_digits=16, decimal_places=2, default=0, **options)
 
 
 class PeriodKind(models.TextChoices):

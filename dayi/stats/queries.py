@@ -463,7 +463,7 @@ def _data_bounds() -> tuple[dt.datetime | None, dt.datetime | None]:
         (LedgerEntry, "created"),
         (Rating, "created"),
     ):
-        found = model.objects.aggregate(low=Min(field), high=Max(field))  # type: ignore[attr-defined]
+        found = model.objects.aggregate(low=Min(field), high=Max(field))
         lows += [found["low"]] if found["low"] else []
         highs += [found["high"]] if found["high"] else []
     return (min(lows) if lows else None, max(highs) if highs else None)

@@ -1,5 +1,6 @@
 """The stats pages: the dashboard of a level (/stats/), the idle list (/stats/idle/) and the duplicate-
-purchase check (/stats/duplicate-check/). Thin: the same queries and services as /api/v1/stats."""
+purchase check (/stats/duplicate-check/). Thin: the same queries and services as /api/v1/stats; a refusal
+is shown on the message page (``dayi.core.pages``)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,6 @@ from dayi.stats import dashboard, idle, services
 from dayi.stats.queries import Scope, years_available
 
 IDLE_PAGE = 50
-
-
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
 
 
 def _int(raw: str | None) -> int | None:
@@ -127,10 +122,7 @@ def _charts(data: dict[str, Any]) -> dict[str, Any]:
 
 def board(request: HttpRequest) -> HttpResponse:
     """A level's dashboard: the nation by default; ?platform=, ?region=, ?institution=, ?category=."""
-    try:
-        scope = _scope(request)
-    except DayiError as exc:
-        return _refused(request, exc)
+    scope = _scope(request)
     years = years_available()
     year = _int(request.GET.get("year")) or (years[-1] if years else timezone.now().year)
     month = _int(request.GET.get("month"))
@@ -178,15 +170,13 @@ def _default_idle_scope(actor: Actor) -> Scope:
 @login_required
 def idle_list(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
+    given = {k for k in ("platform", "region", "category", "institution") if request.GET.get(k)}
+    scope = _scope(request) if given else _default_idle_scope(actor)
+    idle.check_idle_scope(actor, scope)
     try:
-        given = {k for k in ("platform", "region", "category", "institution") if request.GET.get(k)}
-        scope = _scope(request) if given else _default_idle_scope(actor)
-        idle.check_idle_scope(actor, scope)
         threshold = Decimal(request.GET["threshold"]) if request.GET.get("threshold") else None
     except InvalidOperation:
         threshold = None
-    except DayiError as exc:
-        return _refused(request, exc)
     page = max(_int(request.GET.get("page")) or 1, 1)
     now = timezone.now()
     count, items, threshold = idle.idle_instruments(
@@ -217,15 +207,9 @@ def idle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notice(request: HttpRequest, instrument_id: int) -> HttpResponse:
-    try:
-        services.notify_idle(
-            actor_for(request.user),
-            instrument_id,
-            message=request.POST.get("message", ""),
-            now=timezone.now(),
-        )
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.notify_idle(
+        actor_for(request.user), instrument_id, message=request.POST.get("message", ""), now=timezone.now()
+    )
     messages.success(request, _("已向管理单位发送闲置提醒"))
     return redirect("stats:idle")
 
@@ -233,16 +217,13 @@ def notice(request: HttpRequest, instrument_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def transfer(request: HttpRequest, instrument_id: int) -> HttpResponse:
-    try:
-        services.propose_transfer(
-            actor_for(request.user),
-            instrument_id,
-            to_institution=_int(request.POST.get("to_institution")) or 0,
-            reason=request.POST.get("reason", ""),
-            now=timezone.now(),
-        )
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.propose_transfer(
+        actor_for(request.user),
+        instrument_id,
+        to_institution=_int(request.POST.get("to_institution")) or 0,
+        reason=request.POST.get("reason", ""),
+        now=timezone.now(),
+    )
     messages.success(request, _("已提出调剂建议"))
     return redirect("stats:idle")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from dayi.accounts.access import administers_institution
-from dayi.core.api import SIGNED_IN, page_bounds, signed_in
+from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
 from dayi.vouchers import queries, services

@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dayi.booking.forms import PageForm
+from dayi.core.pages import PageForm, set_choices
 
 MAX_TEXT = 2000
 
@@ -31,8 +31,8 @@ class ApplyForm(PageForm):
         self, *args: Any, schemes: list[tuple[str, str]], providers: list[tuple[int, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scheme"].choices = schemes  # type: ignore[attr-defined]
-        self.fields["provider"].choices = [("", _("暂不指定")), *providers]  # type: ignore[attr-defined]
+        set_choices(self, "scheme", schemes)
+        set_choices(self, "provider", [("", _("暂不指定")), *providers])
 
 
 class UseForm(PageForm):
@@ -45,8 +45,8 @@ class UseForm(PageForm):
         self, *args: Any, orders: list[tuple[int, str]], vouchers: list[tuple[str, str]], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["order"].choices = orders  # type: ignore[attr-defined]
-        self.fields["voucher"].choices = vouchers  # type: ignore[attr-defined]
+        set_choices(self, "order", orders)
+        set_choices(self, "voucher", vouchers)
 
 
 class ReasonForm(PageForm):
@@ -71,4 +71,4 @@ class ListingForm(PageForm):
 
     def __init__(self, *args: Any, providers: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = providers  # type: ignore[attr-defined]
+        set_choices(self, "provider", providers)

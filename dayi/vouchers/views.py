@@ -2,8 +2,9 @@
 form, the officers' queue, the public list of funded services and the flows between provinces.
 
 Thin views. Reads go through ``dayi.vouchers.queries`` and ``dayi.vouchers.pages``, every write through
-``dayi.vouchers.services`` — the functions the API calls. A ``DayiError`` a service raises is shown on the
-page with its status, and nothing changed (the service's transaction rolled back).
+``dayi.vouchers.services`` — the functions the API calls. A ``DayiError`` a service raises is shown beside
+the form or row it concerns or on the message page (``dayi.core.pages``), with its status, and nothing
+changed (the service's transaction rolled back).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for, acts_for_scheme
-from dayi.core.errors import DayiError, Forbidden, NotFound
+from dayi.core.errors import DayiError, Forbidden
+from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Category, ServiceMode
 from dayi.network.models import Institution
 from dayi.vouchers import pages, queries, services
@@ -40,12 +42,6 @@ from dayi.vouchers.models import (
 PAGE_SIZE = 30
 
 
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
-
-
 def _said(exc: DayiError) -> str:
     """A service's refusal as one line: its message and what it said of each field (a form that has the
     field shows it there instead, see ``PageForm.add_service_error``)."""
@@ -55,17 +51,6 @@ def _said(exc: DayiError) -> str:
     if exc.message == (type(exc).__doc__ or ""):  # only the generic "Some fields are not valid."
         return "；".join(details)
     return f"{exc.message}：{'；'.join(details)}"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
-
-
-def _scheme_or_404(code: str) -> VoucherScheme:
-    try:
-        return services.get_scheme(code)
-    except NotFound:
-        raise Http404("no such scheme") from None
 
 
 def _local_today() -> dt.date:
@@ -128,14 +113,14 @@ def _scheme_page(
 
 @require_GET
 def scheme(request: HttpRequest, code: str) -> HttpResponse:
-    return _scheme_page(request, _scheme_or_404(code))
+    return _scheme_page(request, services.get_scheme(code))
 
 
 @login_required
 @require_POST
 def request_listing(request: HttpRequest, code: str) -> HttpResponse:
     """A provider's admin asks for the institution to be listed (public for the notice period)."""
-    scheme = _scheme_or_404(code)
+    scheme = services.get_scheme(code)
     actor = actor_for(request.user)
     providers = [(p.pk, p.name) for p in pages.listable_providers(actor, scheme)]
     form = ListingForm(request.POST, providers=providers)
@@ -155,11 +140,8 @@ def request_listing(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def ledger(request: HttpRequest, code: str) -> HttpResponse:
     """The scheme's ledger, for its officers (as GET /voucher-schemes/{code}/ledger)."""
-    scheme = _scheme_or_404(code)
-    try:
-        services.check_officer(actor_for(request.user), scheme)
-    except Forbidden as exc:
-        return _refused(request, exc)
+    scheme = services.get_scheme(code)
+    services.check_officer(actor_for(request.user), scheme)
     entries = VoucherLedgerEntry.objects.filter(scheme=scheme).select_related("voucher", "actor")
     page = Paginator(entries.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
     context = {"s": scheme, "page_obj": page, "reconciliation": queries.reconcile(scheme)}
@@ -176,7 +158,7 @@ def funded(request: HttpRequest) -> HttpResponse:
 @require_GET
 def flows(request: HttpRequest) -> HttpResponse:
     code = request.GET.get("scheme", "")
-    chosen = _scheme_or_404(code) if code else None
+    chosen = services.get_scheme(code) if code else None
     rows = queries.region_flows(scheme=chosen)
     context = {
         "flows": rows,
@@ -230,7 +212,7 @@ def use_voucher(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     company = pages.company_of(actor)
     if company is None:
-        return _refused(request, Forbidden(_("您的账户未关联企业。")))
+        raise Forbidden(_("您的账户未关联企业。"))
     form = _use_form(actor, company, request.POST)
     assert form is not None
     if not form.is_valid():
@@ -337,7 +319,7 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 def _officer_scheme(request: HttpRequest, code: str) -> tuple[Actor, VoucherScheme]:
     """The scheme, for one of its officers; anyone else is refused before anything of the queue is read."""
-    scheme = _scheme_or_404(code)
+    scheme = services.get_scheme(code)
     actor = actor_for(request.user)
     services.check_officer(actor, scheme)
     return actor, scheme
@@ -369,10 +351,7 @@ def _queue_page(
 @login_required
 @require_GET
 def queue(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        _, scheme = _officer_scheme(request, code)
-    except Forbidden as exc:
-        return _refused(request, exc)
+    _, scheme = _officer_scheme(request, code)
     return _queue_page(request, scheme)
 
 
@@ -391,21 +370,18 @@ def _act(
 ) -> HttpResponse:
     """Run one officer action and answer: the row again for htmx, the queue otherwise. ``row(scheme)``
     fetches the object within the scheme (404 for another scheme's) and returns the row builder."""
-    try:
-        actor, scheme = _officer_scheme(request, code)
-    except Forbidden as exc:
-        return _refused(request, exc)
+    actor, scheme = _officer_scheme(request, code)
     build = row(scheme)
     try:
         call(actor, scheme, timezone.now())
-    except (NotFound, Forbidden) as exc:
-        return _refused(request, exc)
     except DayiError as exc:
-        if _is_htmx(request):
+        if not shown_in_place(exc):
+            raise  # the message page (dayi.core.pages): nothing of the object is shown
+        if is_htmx(request):
             context = {"row": build(error=_said(exc)), "s": scheme, "now": timezone.now()}
             return render(request, template, context, status=exc.status)
         return _queue_page(request, scheme, status=exc.status, error=_said(exc))
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, template, {"row": build(message=done), "s": scheme, "now": timezone.now()})
     messages.success(request, done)
     return redirect(reverse("vouchers:queue", args=[code]) + anchor)
@@ -527,10 +503,7 @@ def reject_claim(request: HttpRequest, code: str, claim_id: int) -> HttpResponse
 @require_POST
 def settle_month(request: HttpRequest, code: str) -> HttpResponse:
     """The monthly batch: every submitted claim of the month settled at once (all or none)."""
-    try:
-        actor, scheme = _officer_scheme(request, code)
-    except Forbidden as exc:
-        return _refused(request, exc)
+    actor, scheme = _officer_scheme(request, code)
     form = MonthForm(request.POST)
     if not form.is_valid():
         return _queue_page(request, scheme, month_form=form, status=422, error=_("请填写月份，如 2026-03"))

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from dayi.accounts.access import actor_for
 from dayi.accounts.models import User
@@ -17,7 +18,7 @@ from tests.conftest import make_instrument
 from tests.orders.conftest import NOW, bet, fast_passwords, outsiders, priced  # noqa: F401
 
 # After the services' NOW and after today: the API and the pages act at the real time.
-DEADLINE = max(dt.date(2026, 4, 30), dt.date.today() + dt.timedelta(days=60))
+DEADLINE = max(dt.date(2026, 4, 30), timezone.localdate() + dt.timedelta(days=60))
 AFTER_DEADLINE = dt.datetime.combine(DEADLINE + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
 
 

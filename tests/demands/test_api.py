@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from dayi.orders.models import Order
 from tests.demands.conftest import offer, post
@@ -19,7 +20,7 @@ BODY = {
     "samples": "3 个样品",
     "budget": "1000.00",
     # The API posts at the real time: a deadline a month from today.
-    "deadline": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+    "deadline": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from dayi.demands.models import Demand, DemandQuote
 from dayi.orders.models import Order
@@ -14,7 +15,7 @@ from tests.demands.conftest import offer, post
 
 pytestmark = pytest.mark.django_db
 
-FUTURE = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # the pages post at the real time
+FUTURE = (timezone.localdate() + dt.timedelta(days=30)).isoformat()  # the pages post at the real time
 
 
 def client_of(user: Any = None) -> Client:

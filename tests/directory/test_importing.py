@@ -181,7 +181,8 @@ def test_it_reads_xlsx_with_a_title_line_and_spreadsheet_types(network: Any, peo
     sheet.append(["浙江大学大型科研仪器信息表"])
     sheet.append(["资产编号", "仪器名称", "分类编码", "原值（万元）", "启用日期", "服务方式"])
     sheet.append(
-        [20190001, "场发射扫描电子显微镜", 101, 350.5, dt.datetime(2019, 6, 30), "占用共享;送样检测"]
+        # A spreadsheet's date cell has no zone: openpyxl reads it as a naive datetime.
+        [20190001, "场发射扫描电子显微镜", 101, 350.5, dt.datetime(2019, 6, 30), "占用共享;送样检测"]  # noqa: DTZ001
     )
     sheet.append([None, None, None, None, None, None])
     sheet.append(["ZJU-X-2", "核磁共振波谱仪", "0106", 600, "2020-09", "远程共享"])

@@ -201,7 +201,7 @@ def test_the_matrix_covers_every_write_on_both_sides() -> None:
 
 def test_the_matrix_covers_every_write_route_of_the_api() -> None:
     """A new write endpoint of accounts, network or directory must join the matrix (or be named here)."""
-    from dayi.core.api import api
+    from dayi.api import api
 
     elsewhere = {
         "/api/v1/auth/token",  # anyone: it is how one signs in

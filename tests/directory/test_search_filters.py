@@ -122,7 +122,10 @@ def test_value_range_bounds_are_inclusive(data: Any, anon: Any, low: str | None,
     params = {k: v for k, v in (("min_value", low), ("max_value", high)) if v is not None}
 
     expected = listed(
-        lambda r: (low is None or Decimal(r[5]) >= Decimal(low)) and (high is None or Decimal(r[5]) <= Decimal(high))
+        lambda r: (
+            (low is None or Decimal(r[5]) >= Decimal(low))
+            and (high is None or Decimal(r[5]) <= Decimal(high))
+        )
     )
     assert found(anon, **params) == expected
 
@@ -149,7 +152,10 @@ def test_filters_combine(data: Any, anon: Any) -> None:
 
     assert got == listed(
         lambda r: (
-            "yrd" in PLATFORMS_OF[r[1]] and r[3].startswith("01") and "sample" in r[6] and Decimal(r[5]) >= 1_000_000
+            "yrd" in PLATFORMS_OF[r[1]]
+            and r[3].startswith("01")
+            and "sample" in r[6]
+            and Decimal(r[5]) >= 1_000_000
         )
     )
     assert got == ["H1", "Z1", "Z2"]

@@ -73,7 +73,7 @@ class Actor:
 
 def actor_for(user: Any) -> Actor:
     """The user's actor, cached on the user object for the rest of the request."""
-    cached = getattr(user, "_dayi_actor", None)
+    cached: Actor | None = getattr(user, "_dayi_actor", None)
     if cached is not None:
         return cached
     actor = Actor(user=user)

@@ -22,7 +22,6 @@ from dayi.booking.policy import BookingPolicy
 from dayi.booking.services.common import lock_instrument, manages, policy_of, record
 from dayi.core.errors import ValidationFailed
 from dayi.directory.models import WORKING_STATUSES, Instrument, ServiceMode, ShareMode
-from dayi.orders.services import create_booking_order
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -338,8 +337,8 @@ def _save(
     )
     booking.save()
     record("booking.create", booking, r.actor.user, now=r.now)
-    # Every booking has an order (dayi.orders), charged to the group account named, if any.
-    create_booking_order(r.actor, booking, account_id=account_id, now=r.now)
+    # Every booking has an order: dayi.orders makes it on this change, charged to the account named, if any.
+    events.publish(events.BookingChanged("created", booking, r.actor, r.now, account_id=account_id))
     emit: Any = (
         events.booking_confirmed if booking.status == BookingStatus.CONFIRMED else events.booking_requested
     )

@@ -32,7 +32,6 @@ from dayi.booking.services.common import (
 )
 from dayi.core.errors import ValidationFailed
 from dayi.directory.models import ServiceMode
-from dayi.orders.services import follow_booking
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -64,7 +63,7 @@ def approve_booking(actor: Actor, booking_id: int, *, now: dt.datetime) -> Booki
     before = state(booking)
     _move(booking, [BookingStatus.PENDING], status=BookingStatus.CONFIRMED, updated=now)
     record("booking.approve", booking, actor.user, now=now, before=before)
-    follow_booking(actor, booking, now=now)  # its order is accepted in this transaction
+    events.publish(events.BookingChanged("approved", booking, actor, now))  # its order is accepted
     transaction.on_commit(lambda: events.booking_approved(booking.pk))
     return booking
 
@@ -90,7 +89,7 @@ def reject_booking(actor: Actor, booking_id: int, *, reason: str, now: dt.dateti
     before = state(booking)
     _release(actor, booking, [BookingStatus.PENDING], now=now, status=BookingStatus.REJECTED, reason=reason)
     record("booking.reject", booking, actor.user, now=now, before=before, reason=reason)
-    follow_booking(actor, booking, now=now)
+    events.publish(events.BookingChanged("rejected", booking, actor, now))
     transaction.on_commit(lambda: events.booking_rejected(booking.pk))
     return booking
 
@@ -117,7 +116,7 @@ def cancel_booking(actor: Actor, booking_id: int, *, reason: str = "", now: dt.d
         reason=reason,
     )
     record("booking.cancel", booking, actor.user, now=now, before=before, reason=reason)
-    follow_booking(actor, booking, now=now)
+    events.publish(events.BookingChanged("cancelled", booking, actor, now))
     transaction.on_commit(lambda: events.booking_cancelled(booking.pk))
     return booking
 

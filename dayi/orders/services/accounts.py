@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from dayi.accounts.access import Actor, administers_institution, require_signed_in
 from dayi.accounts.models import User
@@ -22,7 +22,7 @@ def _state(account: Account) -> dict[str, Any]:
     return audit.snapshot(account)
 
 
-def visible_accounts(actor: Actor) -> Any:
+def visible_accounts(actor: Actor) -> QuerySet[Account]:
     """Accounts the actor may read: led by them, joined by them, or of an institution they administer."""
     if actor.is_superuser:
         return Account.objects.all()

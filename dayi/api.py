@@ -5,9 +5,12 @@ Domain routers are mounted in ``dayi.urls``. Domain errors become HTTP statuses 
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 import logging
+import re
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -22,11 +25,12 @@ from ninja.security import HttpBearer
 
 from dayi.accounts.access import Actor, actor_for
 from dayi.accounts.tokens import user_for_token
-from dayi.core.errors import DayiError, Forbidden, NotAuthenticated
+from dayi.core.errors import DayiError, Forbidden, NotAuthenticated, ValidationFailed
 
 logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
+_SPACE_OFFSET = re.compile(r" (\d\d(:?\d\d)?)$")  # "+08:00" unencoded in a query string
 
 
 class ErrorBody(Schema):
@@ -89,7 +93,7 @@ def current_actor(request: HttpRequest) -> Actor:
             raise NotAuthenticated("令牌无效或已过期 (the token is invalid, expired or revoked)")
         request.user = user
     actor = actor_for(user)
-    request._dayi_actor = actor  # type: ignore[attr-defined]
+    request._dayi_actor = actor  # type: ignore[attr-defined]  # the per-request cache of the caller
     return actor
 
 
@@ -195,10 +199,23 @@ def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(request, 500, {"error": body})
 
 
+def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.datetime:
+    """An ISO 8601 time with offset from a query string. An unencoded "+08:00" arrives as " 08:00" and is
+    read as meant; a bare date means local midnight in ``zone`` when one is given."""
+    text = _SPACE_OFFSET.sub(r"+\1", text.strip())
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
+    if value.tzinfo is None:
+        if zone is None or len(text) != 10:
+            raise ValidationFailed(fields={key: ["须带时区偏移，如 +08:00 (give the offset)"]})
+        value = value.replace(tzinfo=zone)
+    return value
+
+
 def page_bounds(page: int, page_size: int) -> tuple[int, int]:
     """Validated (offset, limit) for ``?page=&page_size=``."""
-    from dayi.core.errors import ValidationFailed
-
     if page < 1:
         raise ValidationFailed(fields={"page": ["必须 ≥ 1 (must be at least 1)"]})
     if not 1 <= page_size <= MAX_PAGE_SIZE:

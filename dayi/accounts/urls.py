@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dayi.core import views
+from dayi.accounts import views
 
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
