@@ -8,13 +8,12 @@ from dayi import __version__
 
 
 def _manages_something(request: HttpRequest) -> bool:
-    from dayi.accounts.access import actor_for, managed_institution_ids
+    from dayi.accounts.access import actor_for, is_staff_of_any_institution
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    managed = managed_institution_ids(actor_for(user))
-    return managed is None or bool(managed)
+    return is_staff_of_any_institution(actor_for(user))
 
 
 def site(request: HttpRequest) -> dict[str, object]:

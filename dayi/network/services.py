@@ -18,6 +18,7 @@ from dayi.accounts.access import (
     can_create_institutions,
     check_institution_admin,
     check_platform_admin,
+    is_superuser,
     platform_oversees_institution,
     require_signed_in,
 )
@@ -108,7 +109,7 @@ def create_platform(
     require_signed_in(actor.user)
     parent = get_platform(parent_code) if parent_code else None
     if parent is None:
-        if not actor.is_superuser:
+        if not is_superuser(actor):
             raise Forbidden("只有超级管理员可以创建顶级平台 (only a superuser creates a root platform)")
     else:
         check_platform_admin(actor, parent)
@@ -163,7 +164,7 @@ def update_platform(actor: Actor, code: str, changes: dict[str, Any], *, now: dt
 def _move(actor: Actor, platform: Platform, parent_code: str | None) -> None:
     """Re-hang a platform under another parent, rewriting the paths of its whole subtree in one update."""
     if not parent_code:
-        if not actor.is_superuser:
+        if not is_superuser(actor):
             raise Forbidden("只有超级管理员可以创建顶级平台 (only a superuser creates a root platform)")
         new_parent = None
     else:
@@ -545,7 +546,7 @@ def create_institution(
     targets = [get_platform(code) for code in platforms or []]
     for platform in targets:
         check_platform_admin(actor, platform)
-    if not targets and not actor.is_superuser:
+    if not targets and not is_superuser(actor):
         raise ValidationFailed(fields={"platforms": ["请指定加入的平台 (name the platform it joins)"]})
     clean = _clean_institution(data)
     _check_credit_code_free(clean["credit_code"])

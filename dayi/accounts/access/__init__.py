@@ -294,6 +294,40 @@ def platform_oversees_institution(actor: Actor, institution_id: int) -> bool:
     return actor.is_superuser or institution_id in actor.overseen_institutions
 
 
+def oversees_institution_records(actor: Actor, institution_id: int | None) -> bool:
+    """Reads the institution's books and sends it notices: its own admins and the admins of a platform it
+    belongs to (not its instrument managers, who see only what their instruments served)."""
+    if institution_id is None:
+        return actor.is_superuser
+    return administers_institution(actor, institution_id) or platform_oversees_institution(
+        actor, institution_id
+    )
+
+
+def records_overseen_ids(actor: Actor) -> set[int] | None:
+    """Institutions whose books the actor reads (``oversees_institution_records``); None means all."""
+    if actor.is_superuser:
+        return None
+    return actor.admin_institutions | actor.overseen_institutions
+
+
+def may_create_users(actor: Actor) -> bool:
+    """Platform admins (users of their platforms), institution admins, and platforms delegated ``users``."""
+    return (
+        is_platform_admin(actor)
+        or bool(actor.admin_institutions)
+        or any("users" in powers for powers in actor.delegated_powers.values())
+    )
+
+
+def may_grant_institution_role(actor: Actor, institution_id: int, role: str) -> bool:
+    """Appointing an institution's admins is its own admins' power alone (a delegated platform could
+    otherwise make itself admin); managers are appointed by whoever operates its ``users``."""
+    if role == Role.INSTITUTION_ADMIN:
+        return administers_institution(actor, institution_id)
+    return operates(actor, institution_id, "users")
+
+
 def can_create_institutions(actor: Actor) -> bool:
     return is_platform_admin(actor)
 
