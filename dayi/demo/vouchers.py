@@ -31,7 +31,7 @@ from dayi.accounts.models import Role, RoleGrant, User
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, new_credit_code
 from dayi.demo.models import DemoInstitution, DemoUser
 from dayi.directory.models import Instrument
-from dayi.network.models import Institution, Membership, Platform
+from dayi.network.models import Institution, Membership, MembershipStatus, Platform
 from dayi.orders import services as orders
 from dayi.orders.models import LedgerEntry, Order
 from dayi.vouchers import services
@@ -204,7 +204,9 @@ def _write_funders(rng: random.Random, platforms: dict[str, Platform], taken: se
         )
         DemoInstitution.objects.create(institution=funder)
         for code in ("cn", "yrd"):
-            Membership.objects.create(platform=platforms[code], institution=funder)
+            Membership.objects.create(
+                platform=platforms[code], institution=funder, status=MembershipStatus.ACCEPTED
+            )
         funders.append(funder)
     return funders
 
