@@ -417,7 +417,7 @@ def delegate(
         "institution.delegate",
         delegation,
         actor=actor.user,
-        after={"platform": platform.code, "powers": clean, "until": until},
+        after={"platform": platform.code, "powers": clean, "until": until.isoformat() if until else None},
         institution_id=institution.pk,
         now=now,
     )
@@ -449,7 +449,7 @@ def revoke_delegation(
         delegation,
         actor=actor.user,
         before={"platform": delegation.platform.code, "powers": delegation.powers},
-        after={"revoked": now},
+        after={"revoked": now.isoformat()},
         institution_id=institution_id,
         now=now,
     )
