@@ -221,7 +221,7 @@ def test_the_institution_list_filters(
 # --- changing ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["amy", "carol", "root"])
+@pytest.mark.parametrize("persona", ["amy", "root"])
 def test_its_admins_change_an_institution(network: Any, api_as: Any, persona: str) -> None:
     zju = network["zju"]
 
@@ -237,7 +237,7 @@ def test_its_admins_change_an_institution(network: Any, api_as: Any, persona: st
     assert audit.institution_id == zju.pk
 
 
-@pytest.mark.parametrize("persona", ["dave", "alice", "bob", "eve"])
+@pytest.mark.parametrize("persona", ["carol", "dave", "alice", "bob", "eve"])
 def test_it_refuses_changes_from_anyone_else(network: Any, api_as: Any, persona: str) -> None:
     zju = network["zju"]
 
