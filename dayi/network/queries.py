@@ -81,3 +81,12 @@ def institutions(
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("name", "pk")
+
+
+def delegable_platforms(institution_id: int) -> QuerySet[Platform]:
+    """The platforms an institution may delegate to: those it belongs to (accepted) and those above them."""
+    paths = Membership.objects.filter(institution_id=institution_id).values_list("platform__path", flat=True)
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__in=[path[: i + 1] for i, ch in enumerate(path) if ch == "/" and i > 0])
+    return Platform.objects.filter(q).order_by("path")

@@ -1,8 +1,8 @@
 """The permission matrix: every write endpoint × every persona × own and other institution / platform.
 
 The two sides of the network (see tests/conftest.py):
-    zju side: 浙江大学, a member of g60 (under yrd) — alice manages, amy administers, carol's platform oversees
-    pku side: 北京大学, a member of bj              — bob manages, dave's platform oversees
+    zju side: 浙江大学, a member of g60 (under yrd) — alice manages, amy administers, carol oversees
+    pku side: 北京大学, a member of bj              — bob manages, dave oversees
 So each persona meets its own side and the other one. A refused write must change nothing (every row of the
 domain tables, and no audit row); an allowed write writes exactly one audit row naming the actor.
 """
@@ -176,7 +176,8 @@ def _write(action: str, side: str, w: dict[str, Any]) -> Request:
             "post", f"/api/v1/memberships/{w[f'{side}_request'].pk}/refuse", {"reason": "不加入"}
         ),
         "delegate": lambda: (
-            "post", f"/api/v1/institutions/{inst.pk}/delegations", {"platform": plat_code, "powers": ["orders"]}
+            "post", f"/api/v1/institutions/{inst.pk}/delegations",
+            {"platform": plat_code, "powers": ["orders"]},
         ),
         "revoke delegation": lambda: (
             "delete", f"/api/v1/institutions/{inst.pk}/delegations/{w[f'{side}_delegation'].pk}", None
