@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dayi.network.models import POWERS
+
+
+def _set_choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
+    assert isinstance(field, forms.ChoiceField)  # the platform fields below are
+    field.choices = choices
+
 
 POWER_LABELS = {
     "instruments": _("仪器"),
@@ -24,9 +32,9 @@ class JoinRequestForm(forms.Form):
         label=_("理由（超出平台地区时由上级平台管理员填写）"), required=False, max_length=2000
     )
 
-    def __init__(self, *args: object, platforms: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
-        self.fields["platform"].choices = platforms
+    def __init__(self, *args: Any, platforms: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self.fields["platform"], platforms)
 
 
 class RefuseForm(forms.Form):
@@ -47,6 +55,6 @@ class DelegationForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args: object, platforms: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own signature
-        self.fields["platform"].choices = platforms
+    def __init__(self, *args: Any, platforms: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self.fields["platform"], platforms)
