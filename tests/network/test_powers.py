@@ -271,3 +271,16 @@ def test_only_admins_of_a_root_platform_are_national(network: Any, people: Any) 
     assert is_national_admin(actor_for(cn_admin))
     assert is_national_admin(actor_for(people["root"]))
     assert not is_national_admin(actor_for(people["carol"]))
+
+
+def test_only_accepted_memberships_count_anywhere(network: Any, api_as: Any) -> None:
+    from dayi.evaluation.queries import member_ids
+    from dayi.network.queries import platform_institution_ids, platforms_of
+
+    request_join(api_as, network["pku"], reason="联合实验室")  # pending in g60
+
+    assert list(platform_institution_ids(network["g60"]).values_list("institution_id", flat=True)) == [
+        network["zju"].pk
+    ]
+    assert list(member_ids(network["g60"])) == [network["zju"].pk]
+    assert [p.code for p in platforms_of(network["pku"])] == ["bj"]
