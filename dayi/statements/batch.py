@@ -11,6 +11,7 @@ so they go through ``charge_order`` one by one.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -51,7 +52,7 @@ def charge_completed_orders(
 
 @transaction.atomic
 def _charge_set(actor: Actor, providers: set[int] | None, *, now: dt.datetime) -> int:
-    params = {
+    params: dict[str, Any] = {
         "charged": OrderStatus.CHARGED,
         "completed": OrderStatus.COMPLETED,
         "now": now,

@@ -38,7 +38,9 @@ MANAGER_POWERS: frozenset[str] = frozenset({"instruments", "bookings", "orders"}
 class Actor:
     """The roles of one user, read once per request."""
 
-    user: User | Any  # a User, or AnonymousUser (which has no model); never None once built by actor_for
+    # The signed-in User. An anonymous actor carries Django's AnonymousUser (or None in jobs) here, typed as
+    # User on purpose: every use of a user attribute is behind `is_authenticated` (require_signed_in).
+    user: User
     platform_paths: list[str] = field(default_factory=list)
     admin_institutions: set[int] = field(default_factory=set)
     manager_institutions: set[int] = field(default_factory=set)
@@ -128,6 +130,11 @@ def actor_for(user: Any) -> Actor:
     if user is not None:
         user._dayi_actor = actor
     return actor
+
+
+def system_actor() -> Actor:
+    """The actor of a scheduled job: no user, no roles (audit rows name no one)."""
+    return Actor(user=None)  # type: ignore[arg-type]  # no user at all: is_authenticated is False
 
 
 def require_signed_in(user: Any) -> Actor:
