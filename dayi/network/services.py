@@ -336,11 +336,15 @@ def remove_member(actor: Actor, code: str, institution_id: int, *, now: dt.datet
     deleted, _ = Membership.requests.filter(platform=platform, institution_id=institution_id).delete()
     if not deleted:
         raise NotFound("该单位不是平台成员 (not a member)")
+    # Leaving ends what the institution delegated to that platform: no power outlives the membership.
+    ended = Delegation.objects.filter(
+        platform=platform, institution_id=institution_id, revoked__isnull=True
+    ).update(revoked=now, revoked_by=actor.user)
     audit.record(
         "platform.remove_member",
         platform,
         actor=actor.user,
-        before={"institution": institution_id},
+        before={"institution": institution_id, "delegations_ended": ended},
         institution_id=institution_id,
         now=now,
     )

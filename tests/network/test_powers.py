@@ -284,3 +284,12 @@ def test_only_accepted_memberships_count_anywhere(network: Any, api_as: Any) -> 
     ]
     assert list(member_ids(network["g60"])) == [network["zju"].pk]
     assert [p.code for p in platforms_of(network["pku"])] == ["bj"]
+
+
+def test_leaving_a_platform_ends_the_delegations_to_it(network: Any, api_as: Any, people: Any) -> None:
+    d = delegate(api_as, network, ["instruments"]).json()
+
+    assert api_as("amy").delete(f"/api/v1/platforms/g60/members/{network['zju'].pk}").status_code == 204
+
+    assert Delegation.objects.get(pk=d["id"]).revoked is not None
+    assert not operates(actor_for(people["carol"]), network["zju"].pk, "instruments")
