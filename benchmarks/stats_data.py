@@ -80,8 +80,8 @@ def _institutions(count: int) -> int:
     )
     _sync_sequence("network_institution")
     _run(
-        "INSERT INTO network_membership (joined, institution_id, platform_id) "
-        "SELECT now(), i.id, p.id FROM network_institution i "
+        "INSERT INTO network_membership (joined, institution_id, platform_id, status, reason, refusal) "
+        "SELECT now(), i.id, p.id, 'accepted', '', '' FROM network_institution i "
         "JOIN network_platform p ON p.code = 'bench-' || left(i.region_id, 2) WHERE i.id >= %s",
         [first],
     )

@@ -37,6 +37,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("manage/network/", include("dayi.network.urls")),
     path("manage/", include("dayi.directory.urls")),
     path("", include("dayi.booking.urls")),
     path("", include("dayi.orders.urls")),

@@ -24,7 +24,7 @@ from django.utils import timezone
 from dayi.accounts import services as account_services
 from dayi.accounts.models import Role, RoleGrant, User
 from dayi.directory.models import Category, Instrument
-from dayi.network.models import Institution, Membership, Platform, Region
+from dayi.network.models import Institution, Membership, MembershipStatus, Platform, Region
 from dayi.search.segment import instrument_words
 
 PASSWORD = "correct-horse-battery-9"
@@ -52,7 +52,7 @@ def make_institution(
         name=name, credit_code=credit_code, kind=extra.pop("kind", "university"), region_id=region, **extra
     )
     for p in platforms:
-        Membership.objects.create(platform=p, institution=inst)
+        Membership.objects.create(platform=p, institution=inst, status=MembershipStatus.ACCEPTED)
     return inst
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from dayi.accounts.access import actor_for, managed_institution_ids
+from dayi.accounts.access import actor_for, is_staff_of_any_institution
 
 
 def _manages_something(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    managed = managed_institution_ids(actor_for(user))
-    return managed is None or bool(managed)
+    return is_staff_of_any_institution(actor_for(user))
 
 
 def roles(request: HttpRequest) -> dict[str, object]:

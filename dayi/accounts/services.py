@@ -16,8 +16,12 @@ from django.db import transaction
 from dayi.accounts import tokens
 from dayi.accounts.access import (
     Actor,
-    administers_institution,
     administers_platform,
+    is_platform_admin,
+    is_superuser,
+    may_create_users,
+    may_grant_institution_role,
+    operates,
     require_signed_in,
 )
 from dayi.accounts.errors import BadPassword, DuplicateUser
@@ -107,7 +111,7 @@ def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
             raise ValidationFailed(
                 fields={f"{where}.institution": ["需要一个存在的单位 (an institution is required)"]}
             )
-        if not administers_institution(actor, institution.pk):
+        if not may_grant_institution_role(actor, institution.pk, spec.role):
             raise Forbidden("不能授予其他单位的角色 (you may only grant roles within your institutions)")
         grant.institution = institution
     else:  # voucher_officer: schemes are run by their funders; only superusers appoint officers for now
@@ -115,7 +119,7 @@ def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
             raise ValidationFailed(
                 fields={f"{where}.scheme": ["需要创新券方案代码 (a scheme code is required)"]}
             )
-        if not actor.is_superuser:
+        if not is_superuser(actor):
             raise Forbidden("只有超级管理员可以任命创新券经办人 (only a superuser appoints voucher officers)")
         grant.scheme = spec.scheme
     return grant
@@ -148,7 +152,7 @@ def _check_username_and_email(username: str, email: str) -> None:
 
 
 def _may_create_users(actor: Actor) -> bool:
-    return actor.is_superuser or bool(actor.platform_paths or actor.admin_institutions)
+    return may_create_users(actor)
 
 
 @transaction.atomic
@@ -171,9 +175,9 @@ def create_user(
         institution = Institution.objects.filter(pk=institution_id).first()
         if institution is None:
             raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
-        if not administers_institution(actor, institution.pk):
+        if not operates(actor, institution.pk, "users"):
             raise Forbidden("不能为其他单位创建用户 (you may only create users of your institutions)")
-    elif not actor.is_superuser and not actor.platform_paths:
+    elif not is_platform_admin(actor):
         raise ValidationFailed(fields={"institution": ["请指定所属单位 (name the user's institution)"]})
     grants = _unique([_resolve_grant(actor, spec, i) for i, spec in enumerate(roles or [])])
     _check_username_and_email(username, email)

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
+from dayi.accounts.access.demands import access_demand
 from dayi.api import SIGNED_IN, current_actor, page_bounds, signed_in
 from dayi.demands import queries, services
 
@@ -101,13 +102,13 @@ def list_demands(request: HttpRequest, params: Query[DemandParams]) -> dict[str,
 def post_demand(request: HttpRequest, body: DemandIn) -> Status[dict[str, Any]]:
     actor = signed_in(request)
     demand = services.post_demand(actor, body.dict(), now=timezone.now())
-    return Status(201, queries.demand_detail(actor, services.access_demand(actor, demand.pk)))
+    return Status(201, queries.demand_detail(actor, access_demand(actor, demand.pk)))
 
 
 @router.get("/demands/{demand_id}", response=DemandDetail, summary="A demand, its suggestions and quotes")
 def get_demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
     actor = current_actor(request)
-    return queries.demand_detail(actor, services.access_demand(actor, demand_id))
+    return queries.demand_detail(actor, access_demand(actor, demand_id))
 
 
 @router.post(
@@ -135,7 +136,7 @@ def quote_demand(request: HttpRequest, demand_id: int, body: QuoteIn) -> Status[
 def accept_quote(request: HttpRequest, quote_id: int) -> dict[str, Any]:
     actor = signed_in(request)
     quote, order = services.accept_quote(actor, quote_id, now=timezone.now())
-    demand = services.access_demand(actor, quote.demand_id)
+    demand = access_demand(actor, quote.demand_id)
     return {"order": order.pk, "quote": queries.quote_out(quote), "demand": queries.demand_out(demand)}
 
 

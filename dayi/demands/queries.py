@@ -7,11 +7,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dayi.accounts.access import Actor, managed_institution_ids
+from dayi.accounts.access import Actor
+from dayi.accounts.access.demands import visible_demands, visible_quotes
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
 from dayi.demands.models import Demand, DemandQuote, DemandStatus
-from dayi.demands.services import speaks_for_company, visible_demands
 from dayi.network.models import region_prefix
 
 
@@ -39,15 +39,6 @@ def demands(actor: Actor, f: DemandFilters) -> QuerySet[Demand]:
     if f.company:
         qs = qs.filter(company_id=f.company)
     return qs.order_by("-created", "-id")
-
-
-def visible_quotes(actor: Actor, demand: Demand) -> QuerySet[DemandQuote]:
-    """The company sees every offer; a provider only its own (offers are not a public auction)."""
-    qs = demand.quotes.select_related("provider", "instrument")
-    if actor.is_superuser or speaks_for_company(actor, demand):
-        return qs
-    managed = managed_institution_ids(actor) or set()
-    return qs.filter(provider_id__in=managed)
 
 
 def quote_out(q: DemandQuote) -> dict[str, Any]:

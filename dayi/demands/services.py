@@ -14,15 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
 
-from dayi.accounts.access import (
-    Actor,
-    administers_institution,
-    check_instrument_manager,
-    managed_institution_ids,
-    require_signed_in,
-)
+from dayi.accounts.access import Actor, check_operates, require_signed_in
+from dayi.accounts.access.demands import access_demand, speaks_for_company
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.core.money import fmt, yuan
@@ -42,36 +36,6 @@ MAX_WORDS = 8  # searches per demand and region: posting stays fast
 
 
 # --- who sees what ---------------------------------------------------------------------------------------
-
-
-def visible_demands(actor: Actor) -> QuerySet[Demand]:
-    """Public demands; private ones to the posting company and to providers suggested or quoting."""
-    if actor.is_superuser:
-        return Demand.objects.all()
-    q = Q(is_public=True)
-    if actor.is_authenticated:
-        q |= Q(posted_by=actor.user)
-        if actor.institution_id:
-            q |= Q(company_id=actor.institution_id)
-        managed = managed_institution_ids(actor) or set()
-        if managed:
-            q |= Q(suggested__institution_id__in=managed) | Q(quotes__provider_id__in=managed)
-    # The joins above can repeat a demand; ids in a subquery keep the outer query plain and countable.
-    return Demand.objects.filter(pk__in=Demand.objects.filter(q).values("pk"))
-
-
-def access_demand(actor: Actor, demand_id: int, *, for_update: bool = False) -> Demand:
-    qs = visible_demands(actor).filter(pk=demand_id)
-    demand = (qs.select_for_update(of=("self",)) if for_update else qs).first()
-    if demand is None:
-        raise NotFound("需求不存在 (no such demand)")
-    return demand
-
-
-def speaks_for_company(actor: Actor, demand: Demand) -> bool:
-    return actor.is_authenticated and (
-        actor.institution_id == demand.company_id or administers_institution(actor, demand.company_id)
-    )
 
 
 def _check_company(actor: Actor, demand: Demand) -> None:
@@ -196,7 +160,7 @@ def _quoting_instrument(actor: Actor, instrument_id: int | None) -> Instrument:
     instrument = directory.listed().filter(pk=instrument_id).first() if instrument_id else None
     if instrument is None:
         raise ValidationFailed(fields={"instrument": ["请选择提供服务的仪器 (name the instrument)"]})
-    check_instrument_manager(actor, instrument.institution_id)
+    check_operates(actor, instrument.institution_id, "orders")
     if ServiceMode.SAMPLE not in instrument.modes:
         raise RuleViolation(
             "mode_not_offered", "该仪器不提供送样检测 (no sample submission on this instrument)"

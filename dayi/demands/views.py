@@ -16,12 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dayi.accounts.access import Actor, actor_for, managed_institution_ids
+from dayi.accounts.access import actor_for
+from dayi.accounts.access.demands import access_demand, quotable_instruments, speaks_for_company
 from dayi.core.errors import DayiError
 from dayi.demands import queries, services
 from dayi.demands.forms import BoardFilterForm, DemandForm, QuoteForm
-from dayi.demands.models import Demand, DemandStatus
-from dayi.directory.models import Instrument, ServiceMode
 
 PAGE_SIZE = 20
 
@@ -55,18 +54,6 @@ def board(request: HttpRequest) -> HttpResponse:
     return redirect("demands:detail", demand.pk)
 
 
-def _quotable(actor: Actor, demand: Demand) -> list[tuple[int, str]]:
-    """The actor's instruments that could answer: sample-taking, of an institution other than the company."""
-    if demand.status != DemandStatus.OPEN or not actor.is_authenticated:
-        return []
-    managed = managed_institution_ids(actor)
-    qs = Instrument.objects.filter(retired__isnull=True, modes__contains=[ServiceMode.SAMPLE])
-    qs = qs.exclude(institution_id=demand.company_id)
-    if managed is not None:
-        qs = qs.filter(institution_id__in=managed)
-    return list(qs.order_by("name", "id").values_list("pk", "name")[:200])
-
-
 def _detail(
     request: HttpRequest,
     demand_id: int,
@@ -76,13 +63,13 @@ def _detail(
     error: str = "",
 ) -> HttpResponse:
     actor = actor_for(request.user)
-    demand = services.access_demand(actor, demand_id)
-    instruments = _quotable(actor, demand)
+    demand = access_demand(actor, demand_id)
+    instruments = quotable_instruments(actor, demand)
     context: dict[str, Any] = {
         "demand": demand,
         "suggested": demand.suggested.select_related("institution").order_by("name", "id"),
         "quotes": queries.visible_quotes(actor, demand),
-        "is_company": services.speaks_for_company(actor, demand),
+        "is_company": speaks_for_company(actor, demand),
         "quote_form": quote_form or (QuoteForm(instruments=instruments) if instruments else None),
         "error": error,
     }
@@ -97,8 +84,8 @@ def detail(request: HttpRequest, demand_id: int) -> HttpResponse:
 @require_POST
 def quote(request: HttpRequest, demand_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    demand = services.access_demand(actor, demand_id)
-    form = QuoteForm(request.POST, instruments=_quotable(actor, demand))
+    demand = access_demand(actor, demand_id)
+    form = QuoteForm(request.POST, instruments=quotable_instruments(actor, demand))
     if not form.is_valid():
         return _detail(request, demand_id, quote_form=form, status=422)
     data = form.cleaned_data

@@ -28,7 +28,7 @@ from dayi.demo import usage, vouchers
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, RegionInfo, generate
 from dayi.demo.models import DemoInstitution, DemoLoad, DemoPlatform, DemoUser
 from dayi.directory.models import Category, Expert, Instrument
-from dayi.network.models import Institution, Membership, Platform, Region
+from dayi.network.models import Institution, Membership, MembershipStatus, Platform, Region
 
 T = TypeVar("T")
 
@@ -281,7 +281,10 @@ def _write_institutions(data: DemoData) -> list[int]:
 
 def _write_memberships(data: DemoData, platforms: dict[str, Platform], ids: list[int]) -> None:
     Membership.objects.bulk_create(
-        [Membership(platform=platforms[code], institution_id=ids[i]) for code, i in data.memberships],
+        [
+            Membership(platform=platforms[code], institution_id=ids[i], status=MembershipStatus.ACCEPTED)
+            for code, i in data.memberships
+        ],
         batch_size=5000,
     )
 

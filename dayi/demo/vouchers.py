@@ -31,7 +31,7 @@ from dayi.accounts.models import Role, RoleGrant, User
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, new_credit_code
 from dayi.demo.models import DemoInstitution, DemoUser
 from dayi.directory.models import Instrument
-from dayi.network.models import Institution, Membership, Platform
+from dayi.network.models import Institution, Membership, MembershipStatus, Platform
 from dayi.orders import services as orders
 from dayi.orders.models import LedgerEntry, Order
 from dayi.vouchers import services
@@ -150,12 +150,15 @@ def clear_ledgers() -> None:
 class _Plan:
     """Who does what in the demo: the acting users and the chosen institutions."""
 
-    admin: Actor  # the national platform's admin: sets up the schemes, lists providers, runs the providers
+    admin: Actor  # the national platform's admin: sets up the schemes
     officers: dict[str, Actor]
     members: dict[int, Actor]  # company id → its member
     companies: dict[str, list[Institution]]
     providers: dict[str, list[Institution]]
     instruments: dict[int, list[Instrument]]  # provider id → its sample-taking instruments
+    # provider id → its own institution admin: asks to be listed, completes and charges its orders, claims
+    # (a platform admin oversees providers but does not operate them)
+    provider_admins: dict[int, Actor]
 
 
 def load(
@@ -204,7 +207,9 @@ def _write_funders(rng: random.Random, platforms: dict[str, Platform], taken: se
         )
         DemoInstitution.objects.create(institution=funder)
         for code in ("cn", "yrd"):
-            Membership.objects.create(platform=platforms[code], institution=funder)
+            Membership.objects.create(
+                platform=platforms[code], institution=funder, status=MembershipStatus.ACCEPTED
+            )
         funders.append(funder)
     return funders
 
@@ -235,6 +240,7 @@ def _plan(data: DemoData, ids: list[int], funders: list[Institution], *, now: dt
     providers: dict[str, list[Institution]] = {}
     instruments: dict[int, list[Instrument]] = {}
     members: dict[int, Actor] = {}
+    provider_admins: dict[int, Actor] = {}
     for spec in SCHEMES:
         # Companies young enough for every scheme's age limit, in credit-code order.
         # Companies young enough for every scheme's age limit, in credit-code order; the demo customer
@@ -263,10 +269,17 @@ def _plan(data: DemoData, ids: list[int], funders: list[Institution], *, now: dt
             if sample:
                 providers[spec.code].append(holder)
                 instruments[holder.pk] = sample
+                if holder.pk not in provider_admins:
+                    k = len(providers[spec.code])
+                    user = _user(
+                        f"{spec.code[:2]}-provider{k}", f"{holder.name[:12]}（单位管理员）", holder, password
+                    )
+                    RoleGrant.objects.create(user=user, role=Role.INSTITUTION_ADMIN, institution=holder)
+                    provider_admins[holder.pk] = actor_for(user)
             if len(providers[spec.code]) == PROVIDERS_PER_SCHEME + 1:  # the last one stays in public notice
                 break
     admin = actor_for(User.objects.get(username="cn-admin"))
-    return _Plan(admin, officers, members, chosen, providers, instruments)
+    return _Plan(admin, officers, members, chosen, providers, instruments, provider_admins)
 
 
 # --- schemes and listings -------------------------------------------------------------------------------
@@ -291,12 +304,16 @@ def _set_up(
         plan.providers[spec.code][PROVIDERS_PER_SCHEME:],
     )
     for provider in listed:
-        listing = services.request_listing(plan.admin, spec.code, provider.pk, now=start)
+        listing = services.request_listing(
+            plan.provider_admins[provider.pk], spec.code, provider.pk, now=start
+        )
         services.approve_listing(
             plan.officers[spec.code], spec.code, listing.pk, now=start + services.NOTICE_PERIOD
         )
     for provider in waiting:  # asked two days ago: in its public notice on the scheme's page
-        services.request_listing(plan.admin, spec.code, provider.pk, now=now - dt.timedelta(days=2))
+        services.request_listing(
+            plan.provider_admins[provider.pk], spec.code, provider.pk, now=now - dt.timedelta(days=2)
+        )
 
 
 # --- vouchers, orders, uses and claims ------------------------------------------------------------------
@@ -340,7 +357,7 @@ def _vouchers_and_services(
             services.apply_voucher_to_order(
                 member, order.pk, voucher.number, now=done + dt.timedelta(hours=1)
             )
-            claimant = member if spec.terms["mode"] == "tongyong" else plan.admin
+            claimant = member if spec.terms["mode"] == "tongyong" else plan.provider_admins[provider.pk]
             services.claim_redemption(claimant, order.pk, now=done + dt.timedelta(days=1))
     if companies and plan.providers[spec.code]:
         # The first company's latest service is done and not yet paid: its wallet offers the voucher for it.
@@ -409,8 +426,9 @@ def _delivered(
     report = rng.choice(RESULTS).format(
         n=f"DEMO-{at:%Y%m}-{n:03d}", v=rng.randrange(50, 900), w=rng.randrange(2, 9)
     )
-    orders.complete_order(plan.admin, order.pk, now=done, note=report)
-    return orders.charge_order(plan.admin, order.pk, now=done), done
+    staff = plan.provider_admins[provider.pk]
+    orders.complete_order(staff, order.pk, now=done, note=report)
+    return orders.charge_order(staff, order.pk, now=done), done
 
 
 def _decide_claims(plan: _Plan, *, now: dt.datetime) -> None:

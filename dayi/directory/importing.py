@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 
-from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.core import audit
 from dayi.core.errors import ValidationFailed
 from dayi.directory.errors import (
@@ -743,7 +743,7 @@ def _managed_institution(actor: Actor, institution_id: int) -> Institution:
     institution = Institution.objects.select_related("region").filter(pk=institution_id).first()
     if institution is None:
         raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
-    check_instrument_manager(actor, institution.pk)
+    check_operates(actor, institution.pk, "instruments")
     return institution
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.accounts.access import Actor, check_operates, require_signed_in
+from dayi.accounts.access.directory import access_instrument, may_name_experts_without_institution
 from dayi.core import audit
 from dayi.core.errors import NotFound, ValidationFailed
 from dayi.directory.errors import DuplicateInventoryNo
@@ -31,14 +32,6 @@ def get_instrument(
     return instrument
 
 
-def access_instrument(actor: Actor, instrument_id: int, *, for_update: bool = False) -> Instrument:
-    """The instrument if ``actor`` manages it; NotFound if missing, Forbidden if someone else's."""
-    require_signed_in(actor.user)
-    instrument = get_instrument(instrument_id, for_update=for_update)
-    check_instrument_manager(actor, instrument.institution_id)
-    return instrument
-
-
 def _raise_if_invalid(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationFailed("仪器信息有误 (the instrument has invalid fields)", fields=errors)
@@ -50,7 +43,7 @@ def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -
     institution = Institution.objects.filter(pk=data.get("institution") or 0).first()
     if institution is None:
         raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
-    check_instrument_manager(actor, institution.pk)
+    check_operates(actor, institution.pk, "instruments")
     clean, errors = clean_instrument(data, Lookups.load())
     _raise_if_invalid(errors)
     clean.setdefault("region", institution.region)
@@ -131,12 +124,12 @@ def create_expert(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Ex
     require_signed_in(actor.user)
     institution_id = data.get("institution")
     if institution_id is None:
-        if not actor.is_superuser and not actor.platform_paths:
+        if not may_name_experts_without_institution(actor):
             raise ValidationFailed(fields={"institution": ["必填 (required)"]})
     else:
         if not Institution.objects.filter(pk=institution_id).exists():
             raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
-        check_instrument_manager(actor, institution_id)
+        check_operates(actor, institution_id, "instruments")
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 64:
         raise ValidationFailed(fields={"name": ["必填，不超过64字 (required, at most 64 characters)"]})

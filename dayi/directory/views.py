@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from dayi.accounts.access import Actor, actor_for, managed_institution_ids
+from dayi.accounts.access import Actor, actor_for, operated_institution_ids
+from dayi.accounts.access.directory import access_instrument, operated_instruments
 from dayi.core.errors import DayiError
 from dayi.core.pages import shown_in_place
 from dayi.directory import services
@@ -42,7 +43,7 @@ PENDING_SESSION_KEY = "dayi_pending_import"
 
 
 def managed_institutions(actor: Actor) -> QuerySet[Institution]:
-    ids = managed_institution_ids(actor)
+    ids = operated_institution_ids(actor, "instruments")
     qs = Institution.objects.order_by("name")
     return qs if ids is None else qs.filter(pk__in=ids)
 
@@ -62,8 +63,7 @@ def managed_instruments(
     actor: Actor, *, institution: int | None, status: str, q: str
 ) -> QuerySet[Instrument]:
     """The instruments of the institutions ``actor`` manages, filtered; retired ones only when asked."""
-    ids = managed_institution_ids(actor)
-    qs = Instrument.objects.all() if ids is None else Instrument.objects.filter(institution_id__in=ids)
+    qs = operated_instruments(actor)
     if institution:
         qs = qs.filter(institution_id=institution)
     if status == RETIRED:
@@ -138,7 +138,7 @@ def instrument_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_for(request.user)
-    instrument = services.access_instrument(actor, pk)
+    instrument = access_instrument(actor, pk)
     if request.method == "GET":
         form = InstrumentForm(initial=initial_from(instrument), editing=True)
         return _form_page(request, form, 200, instrument=instrument)
@@ -164,7 +164,7 @@ def instrument_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def instrument_retire(request: HttpRequest, pk: int) -> HttpResponse:
     """GET asks for confirmation; POST retires. Retiring keeps the record and its history."""
     actor = actor_for(request.user)
-    instrument = services.access_instrument(actor, pk)
+    instrument = access_instrument(actor, pk)
     form = RetireForm(request.POST or None)
     if request.method == "GET" or not form.is_valid():
         status = 200 if request.method == "GET" else 422

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from dayi.accounts.access import Actor, administered_platforms
+from dayi.accounts.access import Actor, administered_platforms, is_superuser
 from dayi.core.errors import NotFound
 from dayi.directory.models import Instrument, ShareMode
 from dayi.evaluation import errors
@@ -131,7 +131,7 @@ def default_for(year: int) -> dict[str, Any]:
 def visible_evaluations(actor: Actor) -> QuerySet[Evaluation]:
     """Published runs, and every run of a platform the actor administers (deny by default)."""
     qs = Evaluation.objects.select_related("platform")
-    if actor.is_superuser:
+    if is_superuser(actor):
         return qs
     return qs.filter(Q(published__isnull=False) | Q(platform__in=administered_platforms(actor)))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from dayi.core.admin import ReadOnlyAdmin, ReadOnlyInline
-from dayi.network.models import Institution, Membership, Platform, Region
+from dayi.network.models import Delegation, Institution, Membership, Platform, Region
 
 API_NOTE = "只读：平台、单位和成员关系通过 /api/v1 修改，以便检查权限并写入审计记录。"
 
@@ -21,7 +23,7 @@ class RegionAdmin(ReadOnlyAdmin):
 
 class MembershipInline(ReadOnlyInline):
     model = Membership
-    fields = ("platform", "institution", "joined")
+    fields = ("platform", "institution", "status", "joined")
     readonly_fields = fields
 
 
@@ -48,7 +50,19 @@ class InstitutionAdmin(ReadOnlyAdmin):
 @admin.register(Membership)
 class MembershipAdmin(ReadOnlyAdmin):
     read_only_note = API_NOTE
-    list_display = ("platform", "institution", "joined")
+    list_display = ("platform", "institution", "status", "joined", "decided")
+    list_filter = ("status", "platform")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        return Membership.requests.select_related("platform", "institution")  # requests too, not only members
+
+
+@admin.register(Delegation)
+class DelegationAdmin(ReadOnlyAdmin):
+    read_only_note = API_NOTE
+    list_display = ("institution", "platform", "powers", "until", "created", "revoked")
     list_filter = ("platform",)
+    search_fields = ("institution__name", "platform__code")
+    list_select_related = ("platform", "institution")
     search_fields = ("institution__name", "platform__code")
     list_select_related = ("platform", "institution")

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.network import queries, services
-from dayi.network.models import Institution, Platform, Region
+from dayi.network.models import Delegation, Institution, Membership, Platform, Region
 
 router = Router(tags=["network"])
 
@@ -69,6 +69,49 @@ class PlatformList(Schema):
 
 class MemberIn(Schema):
     institution: int
+    reason: str = Field(default="", max_length=2000)
+
+
+class MembershipOut(Schema):
+    id: int
+    platform: str
+    institution: int
+    status: str
+    reason: str
+    refusal: str
+    requested: dt.datetime
+    decided: dt.datetime | None
+
+
+class MembershipPending(Schema):
+    id: int
+    status: str
+
+
+class RefuseIn(Schema):
+    reason: str = Field(default="", max_length=2000)
+
+
+class DelegationIn(Schema):
+    platform: str = Field(min_length=1, max_length=32)
+    powers: list[str] = Field(min_length=1, max_length=4)
+    until: dt.date | None = None
+
+
+class DelegationOut(Schema):
+    id: int
+    institution: int
+    platform: str
+    powers: list[str]
+    until: dt.date | None
+    created: dt.datetime
+    revoked: dt.datetime | None
+    live: bool
+
+
+class InstitutionPowers(Schema):
+    memberships: list[MembershipOut]
+    delegations: list[DelegationOut]
 
 
 class InstitutionIn(Schema):
@@ -82,6 +125,7 @@ class InstitutionIn(Schema):
     department: str = ""
     website: str = ""
     platforms: list[str] = []
+    reason: str = Field(default="", max_length=2000)
 
 
 class InstitutionPatch(Schema):
@@ -131,6 +175,32 @@ def platform_out(platform: Platform) -> dict[str, Any]:
     return {**services.platform_dict(platform), "members": platform.memberships.count()}
 
 
+def membership_out(m: Membership) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "platform": m.platform.code,
+        "institution": m.institution_id,
+        "status": m.status,
+        "reason": m.reason,
+        "refusal": m.refusal,
+        "requested": m.joined,
+        "decided": m.decided,
+    }
+
+
+def delegation_out(d: Delegation, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "institution": d.institution_id,
+        "platform": d.platform.code,
+        "powers": d.powers,
+        "until": d.until,
+        "created": d.created,
+        "revoked": d.revoked,
+        "live": d.revoked is None and (d.until is None or d.until >= today),
+    }
+
+
 def institution_out(institution: Institution) -> dict[str, Any]:
     return {
         "id": institution.pk,
@@ -139,7 +209,8 @@ def institution_out(institution: Institution) -> dict[str, Any]:
         "credit_code": institution.credit_code,
         "kind": institution.kind,
         "region": institution.region_id,
-        "platforms": sorted(p.code for p in institution.platforms.all()),
+        # Accepted memberships only (prefetched by queries.institutions): a request is not belonging.
+        "platforms": sorted(m.platform.code for m in institution.memberships.all()),
         "is_sme": institution.is_sme,
         "founded": institution.founded,
         "department": institution.department,
@@ -200,11 +271,88 @@ def patch_platform(request: HttpRequest, code: str, body: PlatformPatch) -> dict
 
 
 @router.post(
-    "/platforms/{code}/members", auth=SIGNED_IN, response={201: dict}, summary="An institution joins"
+    "/platforms/{code}/members",
+    auth=SIGNED_IN,
+    response={202: MembershipPending},
+    summary="Ask an institution to join (its admin accepts)",
+    description="Outside the platform's regions → 422 `outside_regions`, unless an admin of a platform "
+    "above it sends a `reason`. Membership lets the platform oversee the institution, never operate it.",
 )
 def add_member(request: HttpRequest, code: str, body: MemberIn) -> Status[dict[str, Any]]:
-    services.add_member(signed_in(request), code, body.institution, now=timezone.now())
-    return Status(201, {"platform": code, "institution": body.institution})
+    m = services.request_membership(
+        signed_in(request), code, body.institution, reason=body.reason, now=timezone.now()
+    )
+    return Status(202, {"id": m.pk, "status": m.status})
+
+
+@router.post(
+    "/memberships/{membership_id}/accept",
+    auth=SIGNED_IN,
+    response=MembershipOut,
+    summary="The institution's admin (or an admin of a platform above) accepts a membership request",
+)
+def accept_membership(request: HttpRequest, membership_id: int) -> dict[str, Any]:
+    return membership_out(services.accept_membership(signed_in(request), membership_id, now=timezone.now()))
+
+
+@router.post(
+    "/memberships/{membership_id}/refuse",
+    auth=SIGNED_IN,
+    response=MembershipOut,
+    summary="The institution's admin refuses a membership request",
+)
+def refuse_membership(request: HttpRequest, membership_id: int, body: RefuseIn) -> dict[str, Any]:
+    m = services.refuse_membership(signed_in(request), membership_id, reason=body.reason, now=timezone.now())
+    return membership_out(m)
+
+
+@router.get(
+    "/institutions/{institution_id}/powers",
+    auth=SIGNED_IN,
+    response=InstitutionPowers,
+    summary="An institution's memberships (requests too) and delegations, for its admin",
+)
+def institution_powers(request: HttpRequest, institution_id: int) -> dict[str, Any]:
+    actor = signed_in(request)
+    today = timezone.now().date()
+    return {
+        "memberships": [membership_out(m) for m in services.institution_memberships(actor, institution_id)],
+        "delegations": [
+            delegation_out(d, today) for d in services.institution_delegations(actor, institution_id)
+        ],
+    }
+
+
+@router.post(
+    "/institutions/{institution_id}/delegations",
+    auth=SIGNED_IN,
+    response={201: DelegationOut},
+    summary="The institution's admin delegates operating powers to a platform it belongs to",
+)
+def create_delegation(
+    request: HttpRequest, institution_id: int, body: DelegationIn
+) -> Status[dict[str, Any]]:
+    now = timezone.now()
+    d = services.delegate(
+        signed_in(request),
+        institution_id,
+        platform_code=body.platform,
+        powers=body.powers,
+        until=body.until,
+        now=now,
+    )
+    return Status(201, delegation_out(d, now.date()))
+
+
+@router.delete(
+    "/institutions/{institution_id}/delegations/{delegation_id}",
+    auth=SIGNED_IN,
+    response={204: None},
+    summary="The institution's admin revokes a delegation",
+)
+def revoke_delegation(request: HttpRequest, institution_id: int, delegation_id: int) -> Status[None]:
+    services.revoke_delegation(signed_in(request), institution_id, delegation_id, now=timezone.now())
+    return Status(204, None)
 
 
 @router.delete("/platforms/{code}/members/{institution_id}", auth=SIGNED_IN, response={204: None})
@@ -235,8 +383,9 @@ def list_institutions(
 def create_institution(request: HttpRequest, body: InstitutionIn) -> Status[dict[str, Any]]:
     data = body.dict()
     platforms = data.pop("platforms")
+    reason = data.pop("reason")
     institution = services.create_institution(
-        signed_in(request), data, platforms=platforms, now=timezone.now()
+        signed_in(request), data, platforms=platforms, reason=reason, now=timezone.now()
     )
     return Status(201, institution_out(institution))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -127,15 +129,93 @@ class Institution(models.Model):
         return self.name
 
 
+class MembershipStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    ACCEPTED = "accepted", "已加入"
+    REFUSED = "refused", "已拒绝"
+
+
+class AcceptedMemberships(models.Manager["Membership"]):
+    """Membership means belonging: only accepted rows. Requests are read through ``Membership.requests``."""
+
+    def get_queryset(self) -> models.QuerySet[Membership]:
+        return super().get_queryset().filter(status=MembershipStatus.ACCEPTED)
+
+
 class Membership(models.Model):
+    """An institution's place in a platform: a request that the institution's admin accepts or refuses.
+
+    Belonging lets the platform's admins *oversee* the institution (read its private figures); it gives no
+    power to *operate* it: that takes a ``Delegation``."""
+
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="memberships")
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="memberships")
-    joined = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=16, choices=MembershipStatus.choices, default=MembershipStatus.PENDING
+    )
+    joined = models.DateTimeField(auto_now_add=True)  # when the row was first written (the request)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Why: the request's reason (required to override the region rule) and the refusal's.
+    reason = models.TextField(blank=True)
+    refusal = models.TextField(blank=True)
+
+    # The default manager counts accepted members only, so every existing reader of memberships (stats,
+    # search, evaluation, pricing, voucher checks) keeps meaning "belongs"; requests are explicit.
+    objects = AcceptedMemberships()
+    requests = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
+        base_manager_name = "requests"
         constraints = [
             models.UniqueConstraint(fields=["platform", "institution"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "accepted", "refused"]), name="membership_status_known"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.institution_id}@{self.platform_id}"
+        return f"{self.institution_id}@{self.platform_id} ({self.status})"
+
+
+POWERS = ("instruments", "bookings", "orders", "users")
+
+
+class Delegation(models.Model):
+    """An institution lets the admins of ``platform`` (and of the platforms above it) operate it.
+
+    Made and revoked only by the institution's own admins; ``powers`` is a subset of ``POWERS``; live while
+    not revoked and (if ``until`` is set) until the end of that day (UTC)."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="delegations")
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="delegations")
+    powers = ArrayField(models.CharField(max_length=16))
+    until = models.DateField(null=True, blank=True)
+    created = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    revoked = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(powers__contained_by=list(POWERS)) & Q(powers__len__gt=0),
+                name="delegation_powers_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked__isnull=True) | Q(revoked_by__isnull=False),
+                name="delegation_revoked_by_someone",
+            ),
+        ]
+        indexes = [models.Index(fields=["platform", "institution"], name="delegation_platform_inst_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}→{self.platform_id} {','.join(self.powers)}"

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from dayi.core.errors import ValidationFailed
-from dayi.network.models import Institution, Membership, Platform, Region, RegionLevel, region_prefix
+from dayi.network.models import (
+    Institution,
+    Membership,
+    MembershipStatus,
+    Platform,
+    Region,
+    RegionLevel,
+    region_prefix,
+)
 
 
 def region_subtree_q(code: str, field: str = "region") -> Q:
@@ -22,6 +30,13 @@ def platform_institution_ids(platform: Platform) -> QuerySet[Membership, Any]:
         .values("institution_id")
         .distinct()
     )
+
+
+def platforms_of(institution: Institution) -> QuerySet[Platform]:
+    """The platforms the institution belongs to (accepted memberships only), in tree order."""
+    return Platform.objects.filter(
+        memberships__institution=institution, memberships__status=MembershipStatus.ACCEPTED
+    ).order_by("path")
 
 
 def regions(parent: str | None = None, level: str | None = None) -> QuerySet[Region]:
@@ -54,7 +69,9 @@ def institutions(
     platform: Platform | None = None,
     kind: str | None = None,
 ) -> QuerySet[Institution]:
-    qs = Institution.objects.select_related("region").prefetch_related("platforms")
+    qs = Institution.objects.select_related("region").prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("platform"))
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(name_en__icontains=q) | Q(credit_code=q.upper()))
     if region:
@@ -64,3 +81,12 @@ def institutions(
     if kind:
         qs = qs.filter(kind=kind)
     return qs.order_by("name", "pk")
+
+
+def delegable_platforms(institution_id: int) -> QuerySet[Platform]:
+    """The platforms an institution may delegate to: those it belongs to (accepted) and those above them."""
+    paths = Membership.objects.filter(institution_id=institution_id).values_list("platform__path", flat=True)
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__in=[path[: i + 1] for i, ch in enumerate(path) if ch == "/" and i > 0])
+    return Platform.objects.filter(q).order_by("path")

@@ -6,28 +6,38 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
 
 from dayi.accounts.access import (
     Actor,
+    administered_institution_ids,
+    administers_institution,
+    administers_platform,
+    administers_platform_above,
     can_create_institutions,
     check_institution_admin,
     check_platform_admin,
+    is_superuser,
+    platform_oversees_institution,
     require_signed_in,
 )
 from dayi.core import audit
-from dayi.core.errors import Forbidden, NotFound, ValidationFailed
+from dayi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dayi.network import credit_code
-from dayi.network.errors import DuplicateRecord
+from dayi.network.errors import DuplicateRecord, NotAMember, OutsideRegions
 from dayi.network.models import (
     PLATFORM_LEVEL_ORDER,
+    POWERS,
+    Delegation,
     Institution,
     InstitutionKind,
     Membership,
+    MembershipStatus,
     Platform,
     PlatformLevel,
     Region,
+    region_prefix,
 )
 
 # --- look-ups ----------------------------------------------------------------------------------------------
@@ -99,7 +109,7 @@ def create_platform(
     require_signed_in(actor.user)
     parent = get_platform(parent_code) if parent_code else None
     if parent is None:
-        if not actor.is_superuser:
+        if not is_superuser(actor):
             raise Forbidden("只有超级管理员可以创建顶级平台 (only a superuser creates a root platform)")
     else:
         check_platform_admin(actor, parent)
@@ -154,7 +164,7 @@ def update_platform(actor: Actor, code: str, changes: dict[str, Any], *, now: dt
 def _move(actor: Actor, platform: Platform, parent_code: str | None) -> None:
     """Re-hang a platform under another parent, rewriting the paths of its whole subtree in one update."""
     if not parent_code:
-        if not actor.is_superuser:
+        if not is_superuser(actor):
             raise Forbidden("只有超级管理员可以创建顶级平台 (only a superuser creates a root platform)")
         new_parent = None
     else:
@@ -172,44 +182,289 @@ def _move(actor: Actor, platform: Platform, parent_code: str | None) -> None:
     platform.path = new_path
 
 
+def _region_codes(platform: Platform) -> list[str]:
+    return [r.code for r in platform.regions.all()]
+
+
+def platform_contains_region(platform: Platform, region_code: str) -> bool:
+    """A national platform spans the country; any other spans the regions it lists (GB/T 2260 codes nest
+    by prefix, so 330000 contains 330100 and 330106)."""
+    if platform.level == PlatformLevel.NATIONAL:
+        return True
+    return any(region_code.startswith(region_prefix(code)) for code in _region_codes(platform))
+
+
+def _check_regions(actor: Actor, platform: Platform, institution: Institution, reason: str) -> bool:
+    """Whether the join overrides the region rule; raises OutsideRegions when it may not."""
+    if platform_contains_region(platform, institution.region_id):
+        return False
+    if reason.strip() and administers_platform_above(actor, platform):
+        return True
+    raise OutsideRegions(
+        f"{institution.name} 不在平台 {platform.code} 的地区范围内 (outside the platform's regions); "
+        "上级平台管理员可附理由加入 (an admin of a platform above it may override with a reason)",
+        fields={"institution": ["不在平台的地区范围内 (outside the platform's regions)"]},
+    )
+
+
+def _may_decide(actor: Actor, membership: Membership) -> bool:
+    """The institution's own admin, or the admin of a platform strictly above the target platform whose
+    subtree already holds the institution (it oversees it already, so accepting widens no one's reach
+    beyond the platform tree it heads)."""
+    if administers_institution(actor, membership.institution_id):
+        return True
+    platform = membership.platform
+    return administers_platform_above(actor, platform) and platform_oversees_institution(
+        actor, membership.institution_id
+    )
+
+
 @transaction.atomic
-def add_member(actor: Actor, code: str, institution_id: int, *, now: dt.datetime) -> Membership:
+def request_membership(
+    actor: Actor, code: str, institution_id: int, *, reason: str = "", now: dt.datetime
+) -> Membership:
+    """A platform admin asks an institution to join; the institution's admin decides. The region rule holds
+    unless an admin of a platform above the target overrides it with a reason."""
     require_signed_in(actor.user)
     platform = get_platform(code)
     check_platform_admin(actor, platform)
     institution = Institution.objects.filter(pk=institution_id).first()
     if institution is None:
         raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
-    membership, created = Membership.objects.get_or_create(platform=platform, institution=institution)
-    if not created:
-        raise DuplicateRecord("该单位已是平台成员 (already a member)")
+    override = _check_regions(actor, platform, institution, reason)
+    existing = (
+        Membership.requests.select_for_update().filter(platform=platform, institution=institution).first()
+    )
+    if existing is not None and existing.status != MembershipStatus.REFUSED:
+        raise DuplicateRecord(
+            "该单位已是平台成员或已有待确认的申请 (already a member, or a request is pending)"
+        )
+    membership = existing or Membership(platform=platform, institution=institution)
+    membership.status = MembershipStatus.PENDING
+    membership.requested_by = actor.user
+    membership.reason = reason.strip()
+    membership.decided = None
+    membership.decided_by = None
+    membership.refusal = ""
+    membership.save()
     audit.record(
-        "platform.add_member",
-        platform,
+        "platform.request_member",
+        membership,
         actor=actor.user,
-        after={"institution": institution.pk},
+        after={"platform": platform.code, "institution": institution.pk, "override_regions": override},
         institution_id=institution.pk,
+        reason=membership.reason,
+        now=now,
+    )
+    return membership
+
+
+def add_member(
+    actor: Actor, code: str, institution_id: int, *, reason: str = "", now: dt.datetime
+) -> Membership:
+    """Kept for callers of the old name: adding a member is now a request."""
+    return request_membership(actor, code, institution_id, reason=reason, now=now)
+
+
+def _pending(membership_id: int) -> Membership:
+    membership = (
+        Membership.requests.select_for_update(of=("self",))
+        .select_related("platform")
+        .filter(pk=membership_id)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("成员申请不存在 (no such membership request)")
+    return membership
+
+
+def _decide(
+    actor: Actor, membership_id: int, status: str, *, reason: str, may: Any, now: dt.datetime
+) -> Membership:
+    require_signed_in(actor.user)
+    membership = _pending(membership_id)
+    if not may(actor, membership):
+        # Deny by default: one who may not decide learns nothing about the request.
+        raise NotFound("成员申请不存在 (no such membership request)")
+    if membership.status != MembershipStatus.PENDING:
+        raise Conflict(f"该申请已处理 (already {membership.status})", code="already_decided")
+    membership.status = status
+    membership.decided = now
+    membership.decided_by = actor.user
+    membership.refusal = reason.strip() if status == MembershipStatus.REFUSED else ""
+    membership.save(update_fields=["status", "decided", "decided_by", "refusal"])
+    audit.record(
+        f"membership.{'accept' if status == MembershipStatus.ACCEPTED else 'refuse'}",
+        membership,
+        actor=actor.user,
+        before={"status": MembershipStatus.PENDING},
+        after={"status": status, "platform": membership.platform.code},
+        institution_id=membership.institution_id,
+        reason=membership.refusal,
         now=now,
     )
     return membership
 
 
 @transaction.atomic
+def accept_membership(actor: Actor, membership_id: int, *, now: dt.datetime) -> Membership:
+    return _decide(actor, membership_id, MembershipStatus.ACCEPTED, reason="", may=_may_decide, now=now)
+
+
+@transaction.atomic
+def refuse_membership(actor: Actor, membership_id: int, *, reason: str = "", now: dt.datetime) -> Membership:
+    """Only the institution's own admin refuses (an upper platform may accept on its behalf, not refuse)."""
+    return _decide(
+        actor,
+        membership_id,
+        MembershipStatus.REFUSED,
+        reason=reason,
+        may=lambda a, m: administers_institution(a, m.institution_id),
+        now=now,
+    )
+
+
+@transaction.atomic
 def remove_member(actor: Actor, code: str, institution_id: int, *, now: dt.datetime) -> None:
+    """The platform's admins remove a member, or the institution's admin leaves."""
     require_signed_in(actor.user)
     platform = get_platform(code)
-    check_platform_admin(actor, platform)
-    deleted, _ = Membership.objects.filter(platform=platform, institution_id=institution_id).delete()
+    if not (administers_platform(actor, platform) or administers_institution(actor, institution_id)):
+        raise Forbidden(
+            "只有该平台或该单位的管理员可以这样做 (only the platform's or the institution's admins)"
+        )
+    deleted, _ = Membership.requests.filter(platform=platform, institution_id=institution_id).delete()
     if not deleted:
         raise NotFound("该单位不是平台成员 (not a member)")
+    # Leaving ends what the institution delegated to that platform: no power outlives the membership.
+    ended = Delegation.objects.filter(
+        platform=platform, institution_id=institution_id, revoked__isnull=True
+    ).update(revoked=now, revoked_by=actor.user)
     audit.record(
         "platform.remove_member",
         platform,
         actor=actor.user,
-        before={"institution": institution_id},
+        before={"institution": institution_id, "delegations_ended": ended},
         institution_id=institution_id,
         now=now,
     )
+
+
+def institution_memberships(actor: Actor, institution_id: int) -> QuerySet[Membership]:
+    """Every membership row of an institution (requests too), for its own admin."""
+    if not administers_institution(actor, institution_id):
+        raise NotFound("单位不存在 (no such institution)")
+    return (
+        Membership.requests.filter(institution_id=institution_id)
+        .select_related("platform")
+        .order_by("-joined", "-pk")
+    )
+
+
+def pending_requests_for(actor: Actor) -> QuerySet[Membership]:
+    """Pending requests the actor may decide as an institution's admin."""
+    ids = administered_institution_ids(actor)
+    qs = Membership.requests.filter(status=MembershipStatus.PENDING).select_related("platform", "institution")
+    return (qs if ids is None else qs.filter(institution_id__in=ids)).order_by("joined", "pk")
+
+
+# --- delegations -------------------------------------------------------------------------------------------
+
+
+def _clean_powers(powers: list[str]) -> list[str]:
+    unknown = [p for p in powers if p not in POWERS]
+    if unknown or not powers:
+        raise ValidationFailed(
+            fields={"powers": [f"应为 {', '.join(POWERS)} 中的一个或多个 (one or more of these)"]}
+        )
+    return [p for p in POWERS if p in powers]
+
+
+@transaction.atomic
+def delegate(
+    actor: Actor,
+    institution_id: int,
+    *,
+    platform_code: str,
+    powers: list[str],
+    until: dt.date | None = None,
+    now: dt.datetime,
+) -> Delegation:
+    """The institution's admin lets the admins of a platform it belongs to (directly or below) operate it."""
+    require_signed_in(actor.user)
+    institution = get_institution(institution_id, for_update=True)
+    if not administers_institution(actor, institution.pk):
+        raise NotFound("单位不存在 (no such institution)")
+    platform = get_platform(platform_code)
+    clean = _clean_powers(powers)
+    if until is not None and until < now.date():
+        raise ValidationFailed(fields={"until": ["不能早于今天 (cannot be in the past)"]})
+    belongs = Membership.objects.filter(
+        institution=institution, platform__path__startswith=platform.path
+    ).exists()
+    if not belongs:
+        raise NotAMember(
+            f"单位不是平台 {platform.code} 的成员 (not a member of the platform)",
+            fields={
+                "platform": ["单位不是该平台或其下级平台的成员 (not a member of it or of a platform below)"]
+            },
+        )
+    delegation = Delegation.objects.create(
+        institution=institution,
+        platform=platform,
+        powers=clean,
+        until=until,
+        created=now,
+        created_by=actor.user,
+    )
+    audit.record(
+        "institution.delegate",
+        delegation,
+        actor=actor.user,
+        after={"platform": platform.code, "powers": clean, "until": until.isoformat() if until else None},
+        institution_id=institution.pk,
+        now=now,
+    )
+    return delegation
+
+
+@transaction.atomic
+def revoke_delegation(
+    actor: Actor, institution_id: int, delegation_id: int, *, now: dt.datetime
+) -> Delegation:
+    require_signed_in(actor.user)
+    if not administers_institution(actor, institution_id):
+        raise NotFound("授权不存在 (no such delegation)")
+    delegation = (
+        Delegation.objects.select_for_update(of=("self",))
+        .select_related("platform")
+        .filter(pk=delegation_id, institution_id=institution_id)
+        .first()
+    )
+    if delegation is None:
+        raise NotFound("授权不存在 (no such delegation)")
+    if delegation.revoked is not None:
+        raise Conflict("该授权已撤销 (already revoked)", code="already_revoked")
+    delegation.revoked = now
+    delegation.revoked_by = actor.user
+    delegation.save(update_fields=["revoked", "revoked_by"])
+    audit.record(
+        "institution.revoke_delegation",
+        delegation,
+        actor=actor.user,
+        before={"platform": delegation.platform.code, "powers": delegation.powers},
+        after={"revoked": now.isoformat()},
+        institution_id=institution_id,
+        now=now,
+    )
+    return delegation
+
+
+def institution_delegations(actor: Actor, institution_id: int) -> QuerySet[Delegation]:
+    """Every delegation of an institution, revoked ones too, for its own admin."""
+    if not administers_institution(actor, institution_id):
+        raise NotFound("单位不存在 (no such institution)")
+    return Delegation.objects.filter(institution_id=institution_id).select_related("platform")
 
 
 def platform_dict(platform: Platform) -> dict[str, Any]:
@@ -277,8 +532,15 @@ def _check_credit_code_free(code: str, exclude_pk: int | None = None) -> None:
 
 @transaction.atomic
 def create_institution(
-    actor: Actor, data: dict[str, Any], *, platforms: list[str] | None = None, now: dt.datetime
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    platforms: list[str] | None = None,
+    reason: str = "",
+    now: dt.datetime,
 ) -> Institution:
+    """A platform admin onboards a new institution into their platforms: it has no admin yet to accept, so
+    it joins at once (accepted), within the platforms' regions unless an upper admin gives a reason."""
     require_signed_in(actor.user)
     if not can_create_institutions(actor):
         raise Forbidden("只有平台管理员可以登记单位 (only platform admins onboard institutions)")
@@ -288,18 +550,32 @@ def create_institution(
     targets = [get_platform(code) for code in platforms or []]
     for platform in targets:
         check_platform_admin(actor, platform)
-    if not targets and not actor.is_superuser:
+    if not targets and not is_superuser(actor):
         raise ValidationFailed(fields={"platforms": ["请指定加入的平台 (name the platform it joins)"]})
     clean = _clean_institution(data)
     _check_credit_code_free(clean["credit_code"])
-    institution = Institution.objects.create(**clean)
+    institution = Institution(**clean)
+    overrides = [p.code for p in targets if _check_regions(actor, p, institution, reason)]
+    institution.save()
     for platform in targets:
-        Membership.objects.create(platform=platform, institution=institution)
+        Membership.objects.create(
+            platform=platform,
+            institution=institution,
+            status=MembershipStatus.ACCEPTED,
+            requested_by=actor.user,
+            decided=now,
+            decided_by=actor.user,
+            reason=reason.strip() if platform.code in overrides else "",
+        )
     audit.record(
         "institution.create",
         institution,
         actor=actor.user,
-        after={**audit.snapshot(institution), "platforms": [p.code for p in targets]},
+        after={
+            **audit.snapshot(institution),
+            "platforms": [p.code for p in targets],
+            "override_regions": overrides,
+        },
         institution_id=institution.pk,
         now=now,
     )

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 
 from dayi.core.errors import DayiError
 from dayi.directory import queries, services
+from dayi.network import queries as network_queries
 from dayi.network.models import Institution, Platform
 from dayi.network.queries import institutions as institution_list
 from dayi.portal import figures, results
@@ -73,7 +74,7 @@ def institution_detail(request: HttpRequest, institution_id: int) -> HttpRespons
         "institution": institution,
         "region_path": figures.region_path(institution.region_id),
         "figures": figures.institution_figures(institution),
-        "platforms": institution.platforms.order_by("path"),
+        "platforms": network_queries.platforms_of(institution),
         "instruments": queries.search(f).order_by("-original_value", "id")[:PAGE_SIZE],
         "chart_filter": f"&institution={institution.pk}",
     }

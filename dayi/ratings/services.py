@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dayi.orders.models import Order, OrderStatus
@@ -67,7 +67,7 @@ def reply_to_rating(actor: Actor, rating_id: int, *, reply: str, now: dt.datetim
     rating = Rating.objects.select_for_update().select_related("order").filter(pk=rating_id).first()
     if rating is None:
         raise NotFound("评价不存在 (no such rating)")
-    check_instrument_manager(actor, rating.order.provider_id)
+    check_operates(actor, rating.order.provider_id, "orders")
     text = _text(reply, "reply")
     if not text:
         raise ValidationFailed(fields={"reply": ["回复不能为空 (the reply is empty)"]})

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dayi.accounts.access import actor_for
+from dayi.accounts.access.orders import access_order
 from dayi.core.errors import DayiError
-from dayi.orders.services import access_order
 from dayi.ratings import services
 from dayi.ratings.models import Level, Rating
 

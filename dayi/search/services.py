@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from dayi.accounts.access import Actor, require_signed_in
+from dayi.accounts.access import Actor, is_platform_admin, require_signed_in
 from dayi.core import audit
 from dayi.core.errors import Forbidden, NotFound, ValidationFailed
 from dayi.directory.models import Category
@@ -25,7 +25,7 @@ EDITABLE = ("term", "expansions", "category", "note")
 def check_synonym_editor(actor: Actor) -> None:
     """The table serves every platform of the deployment, so any platform admin (or a superuser) edits it."""
     require_signed_in(actor.user)
-    if not (actor.is_superuser or actor.platform_paths):
+    if not is_platform_admin(actor):
         raise Forbidden("只有平台管理员可以编辑同义词表 (only platform admins may edit synonyms)")
 
 

@@ -11,10 +11,11 @@ so they go through ``charge_order`` one by one.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import connection, transaction
 
-from dayi.accounts.access import Actor, check_instrument_manager, managed_institution_ids
+from dayi.accounts.access import Actor, check_operates, operated_institution_ids
 from dayi.core import audit
 from dayi.core.errors import DayiError
 from dayi.network.models import Institution
@@ -40,10 +41,10 @@ def charge_completed_orders(
     """Charge the completed orders the actor manages (of one provider, or all); returns (charged, failed
     order ids): orders whose group account could not pay stay completed."""
     if provider_id is not None:
-        check_instrument_manager(actor, provider_id)
+        check_operates(actor, provider_id, "orders")
         providers: set[int] | None = {provider_id}
     else:
-        providers = managed_institution_ids(actor)
+        providers = operated_institution_ids(actor, "orders")
     charged = _charge_set(actor, providers, now=now)
     paid, failed = _charge_accounts(actor, providers, now=now)
     return charged + paid, failed
@@ -51,7 +52,7 @@ def charge_completed_orders(
 
 @transaction.atomic
 def _charge_set(actor: Actor, providers: set[int] | None, *, now: dt.datetime) -> int:
-    params = {
+    params: dict[str, Any] = {
         "charged": OrderStatus.CHARGED,
         "completed": OrderStatus.COMPLETED,
         "now": now,

@@ -24,7 +24,12 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from dayi.accounts.access import Actor, administers_institution, managed_institution_ids
+from dayi.accounts.access import (
+    Actor,
+    operated_institution_ids,
+    oversees_institution_records,
+    records_overseen_ids,
+)
 from dayi.core.errors import NotFound, ValidationFailed
 from dayi.core.money import yuan
 from dayi.network.models import Institution
@@ -250,7 +255,7 @@ def _scope(actor: Actor, kind: str, subject_id: int) -> set[int] | None:
         raise NotFound("对账单不存在 (no such statement)")
     if kind == "institution":
         exists = Institution.objects.filter(pk=subject_id).exists()
-        if exists and administers_institution(actor, subject_id):
+        if exists and oversees_institution_records(actor, subject_id):
             return None
     else:
         account = Account.objects.filter(pk=subject_id).first()
@@ -258,10 +263,10 @@ def _scope(actor: Actor, kind: str, subject_id: int) -> set[int] | None:
         if account is not None and (
             account.pi_id == actor.user.pk
             or account.members.filter(pk=actor.user.pk).exists()
-            or administers_institution(actor, account.institution_id)
+            or oversees_institution_records(actor, account.institution_id)
         ):
             return None
-    managed = managed_institution_ids(actor) or set()
+    managed = operated_institution_ids(actor, "orders") or set()
     group = "account_id" if kind == "account" else "customer_institution_id"
     if exists and managed and Order.objects.filter(**{group: subject_id}, provider_id__in=managed).exists():
         return managed
@@ -272,11 +277,11 @@ def customers_for(actor: Actor) -> dict[str, list[tuple[int, str]]]:
     """The customers whose statements the actor may open, for the picker on /statements/."""
     if not actor.is_authenticated:
         return {"institution": [], "account": []}
-    managed = managed_institution_ids(actor)
+    managed = operated_institution_ids(actor, "orders")
     inst = Institution.objects.all()
     acc = Account.objects.all()
     if managed is not None:
-        admin = actor.admin_institutions | actor.platform_institutions
+        admin = records_overseen_ids(actor) or set()
         served = Order.objects.filter(provider_id__in=managed)
         inst = inst.filter(Q(pk__in=admin) | Q(pk__in=served.values("customer_institution_id")))
         acc = acc.filter(

@@ -23,7 +23,7 @@ from django.db.models import DecimalField, IntegerField, OuterRef, QuerySet, Sub
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 
-from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.accounts.access import Actor, oversees_institution, require_signed_in
 from dayi.booking.models import UsageRecord
 from dayi.core.errors import NotFound, ValidationFailed
 from dayi.core.money import fmt
@@ -80,10 +80,8 @@ def service_orders(
     require_signed_in(actor.user)
     if not Institution.objects.filter(pk=institution_id).exists():
         raise NotFound("单位不存在 (no such institution)")
-    try:
-        check_instrument_manager(actor, institution_id)
-    except Exception:
-        raise NotFound("单位不存在 (no such institution)") from None
+    if not oversees_institution(actor, institution_id):
+        raise NotFound("单位不存在 (no such institution)")
     hours = (
         UsageRecord.objects.filter(booking=OuterRef("booking_id"), superseded=False)
         .order_by()

@@ -248,6 +248,7 @@ JOIN (
     FROM network_membership m
     JOIN network_platform p ON p.id = m.platform_id
     JOIN network_platform anc ON p.path LIKE anc.path || '%%'
+    WHERE m.status = 'accepted'
 ) pi ON pi.institution_id = i.institution_id
 """
 

@@ -20,7 +20,13 @@ import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from dayi.accounts.access import Actor, administers_platform, manages_instruments_of, require_signed_in
+from dayi.accounts.access import (
+    Actor,
+    administers_platform,
+    is_national_admin,
+    oversees_institution,
+    require_signed_in,
+)
 from dayi.booking import timeline
 from dayi.booking.queries import _policy, bookable, occupied_ranges, open_time
 from dayi.core.errors import Forbidden, ValidationFailed
@@ -73,15 +79,13 @@ def recent_hours(instrument_id: int, *, now: dt.datetime) -> Decimal:
 def check_idle_scope(actor: Actor, scope: Scope) -> None:
     """The idle list names holders: only those who administer the scope may read it. Deny by default."""
     require_signed_in(actor.user)
-    if actor.is_superuser:
-        return
-    if scope.institution and manages_instruments_of(actor, scope.institution):
+    if scope.institution and oversees_institution(actor, scope.institution):
         return
     if scope.platform:
         platform = Platform.objects.filter(code=scope.platform).first()
         if platform is not None and administers_platform(actor, platform):
             return
-    elif not scope.institution and any(path.count("/") == 2 for path in actor.platform_paths):
+    elif not scope.institution and is_national_admin(actor):
         return  # an admin of a national platform reads the whole network
     raise Forbidden("只有该范围的管理员可以查看闲置清单 (only the scope's admins may see the idle list)")
 

@@ -221,7 +221,7 @@ def _where(scope: Scope) -> tuple[str, list[Any]]:
     if scope.platform:
         clauses.append(
             "ip.institution_id IN (SELECT m.institution_id FROM network_membership m "
-            "JOIN network_platform p ON p.id = m.platform_id WHERE p.path LIKE %s)"
+            "JOIN network_platform p ON p.id = m.platform_id WHERE m.status = 'accepted' AND p.path LIKE %s)"
         )
         params.append((scope.platform_path() or "/-none-/") + "%")
     return " AND ".join(["TRUE", *clauses]), params

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 
-from dayi.accounts.access import Actor, administers_institution, check_institution_admin, require_signed_in
+from dayi.accounts.access import Actor, require_signed_in
+from dayi.accounts.access.stats import may_notify_idle, may_propose_transfer, may_receive_transfer
 from dayi.accounts.models import Role, User
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
@@ -106,7 +107,8 @@ def notify_idle(actor: Actor, instrument_id: int, *, message: str = "", now: dt.
     """An admin of the holder (or of a platform it belongs to) tells its managers the instrument is idle."""
     require_signed_in(actor.user)
     instrument = _instrument(instrument_id)
-    check_institution_admin(actor, instrument.institution_id)
+    if not may_notify_idle(actor, instrument.institution_id):
+        raise Forbidden("只有该单位或其所属平台的管理员可以提醒 (only the holder's or its platforms' admins)")
     hours, threshold = _check_idle(instrument, now=now)
     notice = IdleNotice.objects.create(
         instrument=instrument,
@@ -135,11 +137,10 @@ def propose_transfer(
     """A platform admin proposes that an idle instrument go to another institution of their platforms."""
     require_signed_in(actor.user)
     instrument = _instrument(instrument_id)
-    if not (actor.is_superuser or actor.platform_paths):
-        raise Forbidden("只有平台管理员可以提议调剂 (only platform admins propose transfers)")
-    check_institution_admin(actor, instrument.institution_id)
+    if not may_propose_transfer(actor, instrument.institution_id):
+        raise Forbidden("只有该单位所属平台的管理员可以提议调剂 (only the holder's platform admins propose)")
     target = Institution.objects.filter(pk=to_institution).first()
-    if target is None or not administers_institution(actor, target.pk):
+    if target is None or not may_receive_transfer(actor, target.pk):
         raise ValidationFailed(
             fields={"to_institution": ["须为您所管理平台的成员单位 (a member of your platforms)"]}
         )

@@ -15,7 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dayi.accounts.access import Actor, actor_for, administered_platforms
+from dayi.accounts.access import (
+    Actor,
+    actor_for,
+    administered_platforms,
+    is_national_admin,
+    is_platform_admin,
+)
+from dayi.accounts.access.stats import own_institution_ids, platform_overseen_ids
 from dayi.core.errors import DayiError
 from dayi.directory.queries import category_tree
 from dayi.network.models import Institution, Platform, Region
@@ -158,12 +165,12 @@ def _voucher_flows(scope: Scope, *, limit: int = 8) -> list[dict[str, Any]]:
 def _default_idle_scope(actor: Actor) -> Scope:
     """Without parameters: the whole network for superusers and national admins; else one's first platform
     or institution."""
-    if actor.is_superuser or any(path.count("/") == 2 for path in actor.platform_paths):
+    if is_national_admin(actor):
         return Scope()
     platform = administered_platforms(actor).order_by("path").first()
     if platform is not None:
         return Scope(platform=platform.code)
-    institutions = sorted(actor.admin_institutions | actor.manager_institutions)
+    institutions = own_institution_ids(actor)
     return Scope(institution=institutions[0]) if institutions else Scope()
 
 
@@ -184,8 +191,8 @@ def idle_list(request: HttpRequest) -> HttpResponse:
     )
     first, end = idle.window(now)
     targets = Institution.objects.none()
-    if actor.is_superuser or actor.platform_paths:
-        ids = None if actor.is_superuser else actor.platform_institutions
+    if is_platform_admin(actor):
+        ids = platform_overseen_ids(actor)
         targets = Institution.objects.order_by("name")
         targets = targets if ids is None else targets.filter(pk__in=ids)
     context = {
@@ -199,7 +206,7 @@ def idle_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "pages": max(1, (count + IDLE_PAGE - 1) // IDLE_PAGE),
         "targets": list(targets.values("id", "name")[:500]),
-        "proposes": actor.is_superuser or bool(actor.platform_paths),
+        "proposes": is_platform_admin(actor),
     }
     return render(request, "stats/idle.html", context)
 

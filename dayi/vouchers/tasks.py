@@ -10,7 +10,7 @@ import logging
 
 from procrastinate.contrib.django import app
 
-from dayi.accounts.access import Actor
+from dayi.accounts.access import system_actor
 from dayi.booking.tasks import PERIODIC_QUEUE, tick_time
 from dayi.vouchers import services
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 @app.periodic(cron="20 16 * * *", periodic_id="vouchers_expire")
 @app.task(name="vouchers.expire", queue=PERIODIC_QUEUE, queueing_lock="vouchers.expire")
 def expire(timestamp: int) -> int:
-    expired = services.expire_vouchers(Actor(user=None), now=tick_time(timestamp))
+    expired = services.expire_vouchers(system_actor(), now=tick_time(timestamp))
     if expired:
         logger.info("expired %d vouchers", expired)
     return expired

@@ -10,7 +10,8 @@ from django.contrib.auth.hashers import make_password
 from dayi import settings as project_settings
 from dayi.accounts.models import RoleGrant, User
 from dayi.core.models import AuditEvent
-from tests.conftest import PASSWORD, ApiClient
+from dayi.network.models import Delegation
+from tests.conftest import NOW, PASSWORD, ApiClient
 
 pytestmark = pytest.mark.django_db
 
@@ -42,11 +43,6 @@ def assert_refused(res: Any, status: int, code: str, users_before: int) -> dict[
     [
         ("root", [grant("platform_admin", platform="cn")]),
         ("root", [grant("voucher_officer", scheme="bj-2026")]),
-        ("carol", [grant("platform_admin", platform="yrd")]),
-        ("carol", [grant("platform_admin", platform="g60")]),
-        ("carol", [grant("institution_admin", institution="zju")]),
-        ("carol", [grant("instrument_manager", institution="zju")]),
-        ("dave", [grant("instrument_manager", institution="pku")]),
         ("amy", [grant("instrument_manager", institution="zju")]),
         ("amy", [grant("institution_admin", institution="zju")]),
         ("amy", []),
@@ -73,11 +69,32 @@ def test_an_admin_creates_users_with_roles_in_their_scope(
     assert "password" not in audit.after
 
 
-def test_a_platform_admin_may_create_a_user_without_an_institution(network: Any, api_as: Any) -> None:
-    res = api_as("carol").post("/api/v1/users", new_user(roles=[grant("platform_admin", platform="g60")]))
+@pytest.mark.parametrize("platform", ["yrd", "g60"])
+def test_a_platform_admin_may_create_a_user_without_an_institution(
+    network: Any, api_as: Any, platform: str
+) -> None:
+    res = api_as("carol").post("/api/v1/users", new_user(roles=[grant("platform_admin", platform=platform)]))
 
     assert res.status_code == 201, res.content
     assert res.json()["institution"] is None
+
+
+def test_with_users_delegated_a_platform_admin_appoints_managers_but_not_admins(
+    network: Any, api_as: Any, people: Any
+) -> None:
+    zju = network["zju"]
+    Delegation.objects.create(
+        institution=zju, platform=network["g60"], powers=["users"], created=NOW, created_by=people["amy"]
+    )
+    manager = [grant("instrument_manager", institution=zju.pk)]
+    admin = [grant("institution_admin", institution=zju.pk)]
+
+    assert (
+        api_as("carol").post("/api/v1/users", new_user(institution=zju.pk, roles=manager)).status_code == 201
+    )
+    res = api_as("carol").post("/api/v1/users", new_user("mole", institution=zju.pk, roles=admin))
+    assert res.status_code == 403, res.content
+    assert not User.objects.filter(username="mole").exists()
 
 
 @pytest.mark.parametrize(
@@ -90,6 +107,11 @@ def test_a_platform_admin_may_create_a_user_without_an_institution(network: Any,
         ("carol", "zju", [grant("instrument_manager", institution="pku")]),
         ("dave", "zju", []),
         ("dave", "pku", [grant("platform_admin", platform="g60")]),
+        # a platform admin oversees its members but does not run their users (no delegation here)
+        ("carol", "zju", [grant("platform_admin", platform="yrd")]),
+        ("carol", "zju", [grant("institution_admin", institution="zju")]),
+        ("carol", "zju", [grant("instrument_manager", institution="zju")]),
+        ("dave", "pku", [grant("instrument_manager", institution="pku")]),
         # an institution admin outside their institution, or above it
         ("amy", "pku", []),
         ("amy", "zju", [grant("instrument_manager", institution="pku")]),

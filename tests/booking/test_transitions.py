@@ -14,6 +14,7 @@ from dayi.booking.errors import InvalidState
 from dayi.booking.models import Booking, BookingStatus, UsageRecord
 from dayi.core.errors import Forbidden, NotFound, ValidationFailed
 from dayi.core.models import AuditEvent
+from dayi.network.models import Delegation
 from tests.booking.conftest import NOW, at, book, make_bet, occupied
 
 pytestmark = pytest.mark.django_db
@@ -72,8 +73,21 @@ def test_it_refuses_a_manager_of_another_institution(people: Any, bet: Any) -> N
     assert booking.status == BookingStatus.CONFIRMED
 
 
-def test_a_platform_admin_above_the_holder_may_approve(people: Any, pending: Booking) -> None:
-    services.approve_booking(actor(people, "carol"), pending.pk, now=NOW)
+def test_a_platform_admin_above_the_holder_may_approve_only_when_delegated(
+    people: Any, pending: Booking
+) -> None:
+    with pytest.raises((Forbidden, NotFound)):
+        services.approve_booking(actor(people, "carol"), pending.pk, now=NOW)
+    zju = pending.instrument.institution
+    Delegation.objects.create(
+        institution=zju,
+        platform=zju.memberships.get().platform,
+        powers=["instruments", "bookings"],
+        created=NOW,
+        created_by=people["amy"],
+    )
+    carol = type(people["carol"]).objects.get(pk=people["carol"].pk)  # a new request: roles read afresh
+    services.approve_booking(actor_for(carol), pending.pk, now=NOW)
     pending.refresh_from_db()
     assert pending.status == BookingStatus.CONFIRMED
 
@@ -196,7 +210,7 @@ def test_a_manager_corrects_usage_with_a_reason(people: Any, bet: Any) -> None:
 
 
 def test_a_manager_of_another_institution_cannot_grant_qualifications(people: Any, bet: Any) -> None:
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # someone else's instrument: not found, as if missing
         services.grant_qualification(
             actor(people, "bob"), instrument_id=bet.pk, user_id=people["bob"].pk, expires=None, now=NOW
         )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from dayi.accounts.access import actor_for
+from dayi.accounts.access.demands import visible_demands
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.demands import services
 from dayi.demands.models import DemandQuote, DemandStatus, QuoteStatus
@@ -176,7 +177,7 @@ def test_a_private_demand_is_seen_by_the_company_and_the_suggested_only(market: 
         from django.contrib.auth.models import AnonymousUser
 
         actor = actor_for(user or AnonymousUser())
-        return services.visible_demands(actor).filter(pk=demand.pk).exists()
+        return visible_demands(actor).filter(pk=demand.pk).exists()
 
     assert [sees(n) for n in ("frank", "alice", "amy", "root")] == [True, True, True, True]
     assert [sees(n) for n in ("bob", "eve", "gina", None)] == [False, False, False, False]
@@ -189,7 +190,7 @@ def test_a_public_demand_is_seen_by_everyone(market: Any) -> None:
 
     demand = post(market["frank"])
 
-    assert services.visible_demands(actor_for(AnonymousUser())).filter(pk=demand.pk).exists()
+    assert visible_demands(actor_for(AnonymousUser())).filter(pk=demand.pk).exists()
 
 
 def test_past_their_deadline_open_demands_expire_and_take_no_offers(market: Any) -> None:

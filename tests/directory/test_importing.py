@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 from openpyxl import Workbook
 
 from dayi.accounts.access import actor_for
@@ -18,6 +19,7 @@ from dayi.core.models import AuditEvent
 from dayi.directory.errors import ImportRejected, UnsupportedImportFormat
 from dayi.directory.importing import VERIFIED_ROWS, Defaults, WordCache, import_instruments
 from dayi.directory.models import Instrument
+from dayi.network.models import Delegation
 from dayi.search.segment import instrument_words
 from tests.conftest import NOW, make_instrument
 
@@ -297,7 +299,20 @@ def test_it_refuses_a_manager_of_another_institution(network: Any, people: Any) 
     assert not Instrument.objects.exists()
 
 
-def test_a_platform_admin_above_the_institution_may_import(network: Any, people: Any) -> None:
+def test_a_platform_admin_above_the_institution_imports_only_when_delegated(
+    network: Any, people: Any
+) -> None:
+    with pytest.raises(Forbidden):
+        run(people["carol"], network["zju"], csv_bytes([row(1)]))
+
+    Delegation.objects.create(
+        institution=network["zju"],
+        platform=network["yrd"],
+        powers=["instruments"],
+        created=timezone.now(),
+        created_by=people["amy"],
+    )
+    people["carol"].__dict__.pop("_dayi_actor", None)  # the actor is cached per request: a new request
     result = run(people["carol"], network["zju"], csv_bytes([row(1)]))
 
     assert result.created == 1

@@ -1,8 +1,8 @@
 """The permission matrix: every write endpoint × every persona × own and other institution / platform.
 
 The two sides of the network (see tests/conftest.py):
-    zju side: 浙江大学, a member of g60 (under yrd) — alice manages, amy administers, carol's platform
-    pku side: 北京大学, a member of bj              — bob manages, dave's platform
+    zju side: 浙江大学, a member of g60 (under yrd) — alice manages, amy administers, carol oversees
+    pku side: 北京大学, a member of bj              — bob manages, dave oversees
 So each persona meets its own side and the other one. A refused write must change nothing (every row of the
 domain tables, and no audit row); an allowed write writes exactly one audit row naming the actor.
 """
@@ -18,8 +18,8 @@ from django.db import models
 from dayi.accounts.models import RoleGrant, User
 from dayi.core.models import AuditEvent
 from dayi.directory.models import Expert, Instrument
-from dayi.network.models import Institution, Membership, Platform
-from tests.conftest import make_institution, make_instrument
+from dayi.network.models import Delegation, Institution, Membership, Platform
+from tests.conftest import NOW, make_institution, make_instrument
 
 pytestmark = pytest.mark.django_db
 
@@ -29,28 +29,39 @@ SIDES = {"zju": ("zju", "g60"), "pku": ("pku", "bj")}  # side → (institution, 
 # The expected status of each write, per persona in the order of PERSONAS.
 #                                     anon eve  alice bob  amy  carol dave root
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
-    ("create instrument", "zju"):     (401, 403, 201, 403, 201, 201, 403, 201),
-    ("create instrument", "pku"):     (401, 403, 403, 201, 403, 403, 201, 201),
-    ("edit instrument", "zju"):       (401, 403, 200, 403, 200, 200, 403, 200),
-    ("edit instrument", "pku"):       (401, 403, 403, 200, 403, 403, 200, 200),
-    ("retire instrument", "zju"):     (401, 403, 204, 403, 204, 204, 403, 204),
-    ("retire instrument", "pku"):     (401, 403, 403, 204, 403, 403, 204, 204),
+    # A platform admin oversees its member institutions but operates none of them (no delegation here);
+    # someone else's instrument is not found (deny by default), not forbidden.
+    ("create instrument", "zju"):     (401, 403, 201, 403, 201, 403, 403, 201),
+    ("create instrument", "pku"):     (401, 403, 403, 201, 403, 403, 403, 201),
+    ("edit instrument", "zju"):       (401, 404, 200, 404, 200, 404, 404, 200),
+    ("edit instrument", "pku"):       (401, 404, 404, 200, 404, 404, 404, 200),
+    ("retire instrument", "zju"):     (401, 404, 204, 404, 204, 404, 404, 204),
+    ("retire instrument", "pku"):     (401, 404, 404, 204, 404, 404, 404, 204),
     ("create platform", "zju"):       (401, 403, 403, 403, 403, 201, 403, 201),
     ("create platform", "pku"):       (401, 403, 403, 403, 403, 403, 201, 201),
     ("edit platform", "zju"):         (401, 403, 403, 403, 403, 200, 403, 200),
     ("edit platform", "pku"):         (401, 403, 403, 403, 403, 403, 200, 200),
-    ("add member", "zju"):            (401, 403, 403, 403, 403, 201, 403, 201),
-    ("add member", "pku"):            (401, 403, 403, 403, 403, 403, 201, 201),
-    ("remove member", "zju"):         (401, 403, 403, 403, 403, 204, 403, 204),
+    ("add member", "zju"):            (401, 403, 403, 403, 403, 202, 403, 202),
+    ("add member", "pku"):            (401, 403, 403, 403, 403, 403, 202, 202),
+    ("remove member", "zju"):         (401, 403, 403, 403, 204, 204, 403, 204),
     ("remove member", "pku"):         (401, 403, 403, 403, 403, 403, 204, 204),
     ("create institution", "zju"):    (401, 403, 403, 403, 403, 201, 403, 201),
     ("create institution", "pku"):    (401, 403, 403, 403, 403, 403, 201, 201),
-    ("edit institution", "zju"):      (401, 403, 403, 403, 200, 200, 403, 200),
-    ("edit institution", "pku"):      (401, 403, 403, 403, 403, 403, 200, 200),
-    ("create user", "zju"):           (401, 403, 403, 403, 201, 201, 403, 201),
-    ("create user", "pku"):           (401, 403, 403, 403, 403, 403, 201, 201),
-    ("create expert", "zju"):         (401, 403, 201, 403, 201, 201, 403, 201),
-    ("create expert", "pku"):         (401, 403, 403, 201, 403, 403, 201, 201),
+    ("edit institution", "zju"):      (401, 403, 403, 403, 200, 403, 403, 200),
+    ("edit institution", "pku"):      (401, 403, 403, 403, 403, 403, 403, 200),
+    ("create user", "zju"):           (401, 403, 403, 403, 201, 403, 403, 201),
+    ("create user", "pku"):           (401, 403, 403, 403, 403, 403, 403, 201),
+    ("create expert", "zju"):         (401, 403, 201, 403, 201, 403, 403, 201),
+    ("create expert", "pku"):         (401, 403, 403, 201, 403, 403, 403, 201),
+    # Deciding a membership request and delegating are the institution's own admin's (pku has none here).
+    ("accept membership", "zju"):     (401, 404, 404, 404, 200, 404, 404, 200),
+    ("accept membership", "pku"):     (401, 404, 404, 404, 404, 404, 404, 200),
+    ("refuse membership", "zju"):     (401, 404, 404, 404, 200, 404, 404, 200),
+    ("refuse membership", "pku"):     (401, 404, 404, 404, 404, 404, 404, 200),
+    ("delegate", "zju"):              (401, 404, 404, 404, 201, 404, 404, 201),
+    ("delegate", "pku"):              (401, 404, 404, 404, 404, 404, 404, 201),
+    ("revoke delegation", "zju"):     (401, 404, 404, 404, 204, 404, 404, 204),
+    ("revoke delegation", "pku"):     (401, 404, 404, 404, 404, 404, 404, 204),
 }  # fmt: skip
 
 # What an allowed write records: (audit action, it has a "before", it has an "after").
@@ -60,12 +71,16 @@ AUDIT = {
     "retire instrument": ("instrument.retire", True, True),
     "create platform": ("platform.create", False, True),
     "edit platform": ("platform.update", True, True),
-    "add member": ("platform.add_member", False, True),
+    "add member": ("platform.request_member", False, True),
     "remove member": ("platform.remove_member", True, False),
     "create institution": ("institution.create", False, True),
     "edit institution": ("institution.update", True, True),
     "create user": ("user.create", False, True),
     "create expert": ("expert.create", False, True),
+    "accept membership": ("membership.accept", True, True),
+    "refuse membership": ("membership.refuse", True, True),
+    "delegate": ("institution.delegate", False, True),
+    "revoke delegation": ("institution.revoke_delegation", True, True),
 }
 
 
@@ -83,7 +98,27 @@ def world(network: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
         "people": people,
         "zju_instrument": make_instrument(network["zju"], "ZJU-0001"),
         "pku_instrument": make_instrument(network["pku"], "PKU-0001"),
-        "newcomer": make_institution("清华大学", "12100000400000624D", "110108"),
+        # One newcomer within each side's platform regions (Hangzhou for g60, Beijing for bj).
+        "newcomer_zju": make_institution("浙江工业大学", "12330000470003231X", "330106"),
+        "newcomer_pku": make_institution("清华大学", "12100000400000624D", "110108"),
+        # A pending request on each side, to a platform above the member's own (no persona heads it)
+        "zju_request": Membership.requests.create(platform=network["yrd"], institution=network["zju"]),
+        "pku_request": Membership.requests.create(platform=network["cn"], institution=network["pku"]),
+        # A live delegation on each side; of bookings, which no write here needs
+        "zju_delegation": Delegation.objects.create(
+            institution=network["zju"],
+            platform=network["g60"],
+            powers=["bookings"],
+            created=NOW,
+            created_by=people["amy"],
+        ),
+        "pku_delegation": Delegation.objects.create(
+            institution=network["pku"],
+            platform=network["bj"],
+            powers=["bookings"],
+            created=NOW,
+            created_by=people["root"],
+        ),
     }
 
 
@@ -112,14 +147,14 @@ def _write(action: str, side: str, w: dict[str, Any]) -> Request:
         ),
         "edit platform": lambda: ("patch", f"/api/v1/platforms/{plat_code}", {"name": "改名的平台"}),
         "add member": lambda: (
-            "post", f"/api/v1/platforms/{plat_code}/members", {"institution": w["newcomer"].pk}
+            "post", f"/api/v1/platforms/{plat_code}/members", {"institution": w[f"newcomer_{side}"].pk}
         ),
         "remove member": lambda: ("delete", f"/api/v1/platforms/{plat_code}/members/{inst.pk}", None),
         "create institution": lambda: (
             "post",
             "/api/v1/institutions",
             {"name": "某科技有限公司", "credit_code": "91110000802100433B", "kind": "enterprise",
-             "region": "330100", "is_sme": True, "platforms": [plat_code]},
+             "region": inst.region_id, "is_sme": True, "platforms": [plat_code]},
         ),
         "edit institution": lambda: ("patch", f"/api/v1/institutions/{inst.pk}", {"name_en": "Changed"}),
         "create user": lambda: (
@@ -134,6 +169,19 @@ def _write(action: str, side: str, w: dict[str, Any]) -> Request:
             {"name": "张三", "institution": inst.pk, "title": "研究员",
              "fields_of_expertise": ["电子显微学"]},
         ),
+        "accept membership": lambda: (
+            "post", f"/api/v1/memberships/{w[f'{side}_request'].pk}/accept", None
+        ),
+        "refuse membership": lambda: (
+            "post", f"/api/v1/memberships/{w[f'{side}_request'].pk}/refuse", {"reason": "不加入"}
+        ),
+        "delegate": lambda: (
+            "post", f"/api/v1/institutions/{inst.pk}/delegations",
+            {"platform": plat_code, "powers": ["orders"]},
+        ),
+        "revoke delegation": lambda: (
+            "delete", f"/api/v1/institutions/{inst.pk}/delegations/{w[f'{side}_delegation'].pk}", None
+        ),
     }  # fmt: skip
     return writes[action]()
 
@@ -143,6 +191,7 @@ DOMAIN_MODELS: list[type[models.Model]] = [
     Platform,
     Platform.regions.through,
     Membership,
+    Delegation,
     Institution,
     User,
     RoleGrant,
@@ -153,7 +202,8 @@ DOMAIN_MODELS: list[type[models.Model]] = [
 
 def everything() -> dict[str, list[dict[str, Any]]]:
     """Every row of the tables a write of this issue may touch (API tokens aside: reads touch last_used)."""
-    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in DOMAIN_MODELS}
+    # The base manager: every row, membership requests too (the default manager counts accepted ones).
+    return {m._meta.label: list(m._base_manager.order_by("pk").values()) for m in DOMAIN_MODELS}
 
 
 CASES = [
@@ -180,7 +230,10 @@ def test_the_permission_matrix(
     assert res.status_code == expected, res.content
     new_events = list(AuditEvent.objects.filter(pk__gt=audit_high))
     if expected >= 400:
-        assert res.json()["error"]["code"] == {401: "not_authenticated", 403: "forbidden"}[expected]
+        assert (
+            res.json()["error"]["code"]
+            == {401: "not_authenticated", 403: "forbidden", 404: "not_found"}[expected]
+        )
         assert everything() == before, "a refused write changed something"
         assert new_events == []
     else:
@@ -220,6 +273,10 @@ def test_the_matrix_covers_every_write_route_of_the_api() -> None:
         ("PATCH", "/api/v1/institutions/{institution_id}"),
         ("POST", "/api/v1/users"),
         ("POST", "/api/v1/experts"),
+        ("POST", "/api/v1/memberships/{membership_id}/accept"),
+        ("POST", "/api/v1/memberships/{membership_id}/refuse"),
+        ("POST", "/api/v1/institutions/{institution_id}/delegations"),
+        ("DELETE", "/api/v1/institutions/{institution_id}/delegations/{delegation_id}"),
     }
     schema = api.get_openapi_schema()
     writes = {

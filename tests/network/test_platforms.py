@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from dayi.accounts.access import actor_for, oversees_institution
 from dayi.core.models import AuditEvent
 from dayi.network.models import Membership, Platform
 from tests.conftest import make_institution
@@ -221,16 +222,14 @@ def test_moving_a_platform_rewrites_the_paths_of_its_whole_subtree(network: Any,
     assert audit.before["parent"] == "yrd" and audit.after["parent"] == "bj"
 
 
-def test_after_a_move_the_old_parents_admins_lose_the_subtree(network: Any, api_as: Any) -> None:
+def test_after_a_move_the_old_parents_admins_lose_the_subtree(network: Any, api_as: Any, people: Any) -> None:
     api_as("root").patch("/api/v1/platforms/g60", {"parent": "bj", "level": "municipal"})
 
     assert_error(api_as("carol").patch("/api/v1/platforms/g60", {"name": "x"}), 403, "forbidden")
     assert api_as("dave").patch("/api/v1/platforms/g60", {"name": "x"}).status_code == 200
-    # zju is a member of g60, so it is now administered from bj
-    assert (
-        api_as("dave").patch(f"/api/v1/institutions/{network['zju'].pk}", {"is_sme": False}).status_code
-        == 200
-    )
+    # zju is a member of g60, so it is now overseen from bj (and operated, as before, by no platform)
+    assert oversees_institution(actor_for(people["dave"]), network["zju"].pk)
+    assert not oversees_institution(actor_for(people["carol"]), network["zju"].pk)
 
 
 def test_moving_needs_admin_of_the_new_parent(network: Any, api_as: Any) -> None:
@@ -281,33 +280,37 @@ def test_a_level_change_cannot_rank_a_platform_below_its_children(network: Any, 
 
 @pytest.fixture
 def newcomer(network: Any) -> Any:
-    return make_institution("清华大学", "12100000400000624D", "110000")
+    return make_institution("浙江工业大学", "12330000470003231X", "330106")  # Hangzhou: within g60
 
 
-def test_a_platform_admin_adds_a_member(network: Any, api_as: Any, newcomer: Any) -> None:
+def test_a_platform_admin_asks_an_institution_to_join(network: Any, api_as: Any, newcomer: Any) -> None:
     res = api_as("carol").post("/api/v1/platforms/g60/members", {"institution": newcomer.pk})
 
-    assert res.status_code == 201, res.content
-    assert res.json() == {"platform": "g60", "institution": newcomer.pk}
-    assert Membership.objects.filter(platform__code="g60", institution=newcomer).exists()
-    assert api_as(None).get("/api/v1/platforms/g60").json()["members"] == 2
-    audit = AuditEvent.objects.get(action="platform.add_member")
-    assert audit.institution_id == newcomer.pk
+    assert res.status_code == 202, res.content
+    request = Membership.requests.get(platform__code="g60", institution=newcomer)
+    assert res.json() == {"id": request.pk, "status": "pending"}
+    # A request is not belonging
+    assert not Membership.objects.filter(institution=newcomer).exists()
+    assert api_as(None).get("/api/v1/platforms/g60").json()["members"] == 1
+    audit = AuditEvent.objects.get(action="platform.request_member")
+    assert audit.institution_id == newcomer.pk and audit.actor_id is not None
 
 
 def test_a_member_may_join_several_platforms(network: Any, api_as: Any) -> None:
-    res = api_as("dave").post("/api/v1/platforms/bj/members", {"institution": network["zju"].pk})
+    res = api_as("carol").post("/api/v1/platforms/yrd/members", {"institution": network["zju"].pk})
+    assert res.status_code == 202, res.content
 
-    assert res.status_code == 201
+    assert api_as("amy").post(f"/api/v1/memberships/{res.json()['id']}/accept").status_code == 200
+
     body = api_as(None).get(f"/api/v1/institutions/{network['zju'].pk}").json()
-    assert body["platforms"] == ["bj", "g60"]
+    assert body["platforms"] == ["g60", "yrd"]
 
 
 def test_joining_twice_is_409(network: Any, api_as: Any) -> None:
     res = api_as("carol").post("/api/v1/platforms/g60/members", {"institution": network["zju"].pk})
 
     assert_error(res, 409, "duplicate")
-    assert Membership.objects.filter(platform__code="g60").count() == 1
+    assert Membership.requests.filter(platform__code="g60").count() == 1
 
 
 @pytest.mark.parametrize("persona", ["dave", "amy", "alice", "eve"])
@@ -315,7 +318,7 @@ def test_it_refuses_members_from_non_admins(network: Any, api_as: Any, newcomer:
     res = api_as(persona).post("/api/v1/platforms/g60/members", {"institution": newcomer.pk})
 
     assert_error(res, 403, "forbidden")
-    assert not Membership.objects.filter(institution=newcomer).exists()
+    assert not Membership.requests.filter(institution=newcomer).exists()
 
 
 def test_an_unknown_member_is_422_and_an_unknown_platform_404(
@@ -334,7 +337,7 @@ def test_a_member_leaves(network: Any, api_as: Any) -> None:
     res = api_as("carol").delete(f"/api/v1/platforms/g60/members/{network['zju'].pk}")
 
     assert res.status_code == 204
-    assert not Membership.objects.filter(platform__code="g60").exists()
+    assert not Membership.requests.filter(platform__code="g60").exists()
     assert_error(
         api_as("carol").delete(f"/api/v1/platforms/g60/members/{network['zju'].pk}"), 404, "not_found"
     )

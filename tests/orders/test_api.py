@@ -63,7 +63,7 @@ def test_a_manager_replaces_the_price_list_and_anyone_reads_it(listed: Any, anon
 
 def test_it_refuses_a_price_list_from_a_manager_of_another_institution(bet: Any, api_as: Any) -> None:
     r = api_as("bob").put(f"/api/v1/instruments/{bet.pk}/prices", price_body())
-    assert (r.status_code, r.json()["error"]["code"]) == (403, "forbidden")
+    assert (r.status_code, r.json()["error"]["code"]) == (404, "not_found")
     assert not PriceRule.objects.exists()
 
 

@@ -110,9 +110,9 @@ def test_a_rule_not_yet_valid_is_not_used(bet: Any, people: dict[str, Any]) -> N
 def test_it_refuses_a_price_list_from_a_manager_of_another_institution(
     bet: Any, people: dict[str, Any]
 ) -> None:
-    from dayi.core.errors import Forbidden
+    from dayi.core.errors import NotFound
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # someone else's instrument: not found, as if missing
         services.replace_prices(actor_for(people["bob"]), bet.pk, PRICE_LIST, now=NOW)
     assert not PriceRule.objects.filter(instrument=bet).exists()
 

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from dayi.accounts.access import Actor, managed_institution_ids, require_signed_in
+from dayi.accounts.access import Actor, require_signed_in
+from dayi.accounts.access.orders import access_order, visible_orders  # noqa: F401 (re-exported by dayi.orders.services)
 from dayi.booking import timeline
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
@@ -19,27 +20,6 @@ from dayi.network.models import Institution
 from dayi.orders import pricing
 from dayi.orders.errors import DuplicateRequest
 from dayi.orders.models import Account, Order, OrderKind, OrderStatus
-
-
-def visible_orders(actor: Actor) -> QuerySet[Order]:
-    """Orders the actor may read: their own, their group's (as PI), their instruments'."""
-    if not actor.is_authenticated:
-        return Order.objects.none()
-    institutions = managed_institution_ids(actor)
-    if institutions is None:
-        return Order.objects.all()
-    return Order.objects.filter(
-        Q(customer=actor.user) | Q(account__pi=actor.user) | Q(provider_id__in=institutions)
-    )
-
-
-def access_order(actor: Actor, order_id: int) -> Order:
-    require_signed_in(actor.user)
-    order = visible_orders(actor).select_related("instrument").filter(pk=order_id).first()
-    if order is None:
-        raise NotFound("订单不存在 (no such order)")
-    return order
-
 
 SETTLED_OR_CLOSED = (OrderStatus.SETTLED, OrderStatus.REJECTED, OrderStatus.CANCELLED)
 

@@ -15,7 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
-from dayi.accounts.access import Actor, check_instrument_manager, manages_instruments_of
+from dayi.accounts.access import Actor, check_operates, operates
+from dayi.accounts.access.orders import access_order
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
 from dayi.core.errors import Forbidden, ValidationFailed
@@ -24,7 +25,6 @@ from dayi.orders import charges
 from dayi.orders.errors import InvalidState
 from dayi.orders.models import Account, EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
 from dayi.orders.services.accounts import debit
-from dayi.orders.services.orders import access_order
 
 S = OrderStatus
 BEFORE_SERVICE = [S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED]
@@ -57,7 +57,7 @@ def _record(
 
 def _managed(actor: Actor, order_id: int) -> tuple[Order, dict[str, Any]]:
     order = access_order(actor, order_id)
-    check_instrument_manager(actor, order.provider_id)
+    check_operates(actor, order.provider_id, "orders")
     return order, audit.snapshot(order)
 
 
@@ -167,7 +167,7 @@ def settle_order(actor: Actor, order_id: int, *, now: dt.datetime, note: str = "
 def cancel_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) -> Order:
     """The customer may cancel before the service starts; the provider's managers too."""
     order = access_order(actor, order_id)
-    if order.customer_id != actor.user.pk and not manages_instruments_of(actor, order.provider_id):
+    if order.customer_id != actor.user.pk and not operates(actor, order.provider_id, "orders"):
         raise Forbidden("只有下单人或仪器管理员可以取消 (only the customer or the managers may cancel)")
     _check_booking_closed(order)
     before = audit.snapshot(order)

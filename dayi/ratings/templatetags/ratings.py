@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from dayi.accounts.access import actor_for, manages_instruments_of
+from dayi.accounts.access import actor_for, operates
 
 register = template.Library()
 
@@ -16,4 +16,4 @@ def may_reply(user: Any, instrument: Any) -> bool:
     """Whether ``user`` may answer the ratings of ``instrument``: its holder's managers (the service checks
     the same; this only keeps the form from strangers)."""
     actor = actor_for(user)
-    return actor.is_authenticated and manages_instruments_of(actor, instrument.institution_id)
+    return actor.is_authenticated and operates(actor, instrument.institution_id, "orders")

@@ -1,0 +1,56 @@
+"""Access to instruments: reading a listed one is public; operating one is its institution's power."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from dayi.accounts.access import (
+    Actor,
+    is_platform_admin,
+    operated_institution_ids,
+    operates,
+    require_signed_in,
+)
+from dayi.core.errors import NotFound
+from dayi.directory.models import Instrument
+
+
+def get_listed_instrument(
+    instrument_id: int, *, for_update: bool = False, include_retired: bool = False
+) -> Instrument:
+    """A listed instrument (public), or NotFound."""
+    qs = Instrument.objects.select_for_update() if for_update else Instrument.objects
+    qs = qs.select_related("institution", "category", "region") if not for_update else qs
+    if not include_retired:
+        qs = qs.filter(retired__isnull=True)
+    instrument = qs.filter(pk=instrument_id).first()
+    if instrument is None:
+        raise NotFound("仪器不存在 (no such instrument)")
+    return instrument
+
+
+def access_instrument(actor: Actor, instrument_id: int, *, for_update: bool = False) -> Instrument:
+    """The instrument if ``actor`` operates its institution's instruments; NotFound if missing or not
+    theirs (deny by default: the same answer for both)."""
+    require_signed_in(actor.user)
+    instrument = get_listed_instrument(instrument_id, for_update=for_update)
+    if not operates(actor, instrument.institution_id, "instruments"):
+        raise NotFound("仪器不存在或您无权管理 (no such instrument, or not yours to manage)")
+    return instrument
+
+
+def manages_instrument(actor: Actor, instrument: Instrument) -> bool:
+    return actor.is_authenticated and operates(actor, instrument.institution_id, "instruments")
+
+
+def operated_instruments(actor: Actor) -> QuerySet[Instrument]:
+    """Every instrument (retired ones too) of the institutions whose instruments the actor operates."""
+    if not actor.is_authenticated:
+        return Instrument.objects.none()
+    ids = operated_institution_ids(actor, "instruments")
+    return Instrument.objects.all() if ids is None else Instrument.objects.filter(institution_id__in=ids)
+
+
+def may_name_experts_without_institution(actor: Actor) -> bool:
+    """Experts not attached to an institution are listed by platform admins (and superusers)."""
+    return is_platform_admin(actor)
