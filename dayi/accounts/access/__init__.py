@@ -113,7 +113,7 @@ def actor_for(user: Any) -> Actor:
     """The user's actor, cached on the user object for the rest of the request."""
     cached: Actor | None = getattr(user, "_dayi_actor", None)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]  # set below, always an Actor
+        return cached
     actor = Actor(user=user)
     if user is not None and user.is_authenticated and user.is_active:
         for role, path, inst, scheme in user.grants.values_list(

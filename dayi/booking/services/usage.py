@@ -7,13 +7,13 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 
 from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.accounts.access.directory import access_instrument
 from dayi.accounts.models import User
 from dayi.booking.errors import InvalidState
 from dayi.booking.models import Qualification, UsageRecord, UsageSource
 from dayi.booking.services.transitions import hours_between
 from dayi.core import audit
 from dayi.core.errors import NotFound, ValidationFailed
-from dayi.directory.services import access_instrument
 
 
 def _qualification_state(q: Qualification) -> dict[str, object]:

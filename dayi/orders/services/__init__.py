@@ -4,14 +4,13 @@ Each function takes the acting ``Actor`` first and a keyword-only ``now``, runs 
 permission through ``dayi.accounts.access`` and writes an audit row.
 """
 
+from dayi.accounts.access.orders import access_order, visible_orders
 from dayi.orders.services.accounts import access_account, add_member, open_account, top_up
 from dayi.orders.services.orders import (
-    access_order,
     create_booking_order,
     create_sample_order,
     describe_project,
     quote_for,
-    visible_orders,
 )
 from dayi.orders.services.prices import replace_prices, save_price_list, set_charge_shares
 from dayi.orders.services.transitions import (

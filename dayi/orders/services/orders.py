@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from dayi.accounts.access import Actor, require_signed_in
-from dayi.accounts.access.orders import access_order, visible_orders  # noqa: F401 (re-exported by dayi.orders.services)
+from dayi.accounts.access.orders import access_order
 from dayi.booking import timeline
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit

@@ -9,10 +9,10 @@ from typing import Any
 from django.db import transaction
 
 from dayi.accounts.access import Actor
+from dayi.accounts.access.directory import access_instrument
 from dayi.core import audit
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import yuan
-from dayi.directory.services import access_instrument
 from dayi.orders.models import InstrumentCharges, PriceRule, PriceUnit, UserClass
 
 
