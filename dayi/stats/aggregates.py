@@ -182,8 +182,9 @@ who AS (
 SELECT i.id, 'month', m.month, i.institution_id, i.region_id, i.category_id, 1, i.original_value,
        round(greatest(coalesce(pm.hours, 0) - coalesce(cl.hours, 0), 0), 2),
        round(coalesce(bk.hours, 0), 2), coalesce(us.hours, 0), coalesce(us.external, 0),
-       coalesce(us.unconfirmed, 0), coalesce(sa.samples, 0), coalesce(wh.users, 0), coalesce(wh.institutions, 0),
-       coalesce(wh.companies, 0), coalesce(inc.internal, 0), coalesce(inc.external, 0),
+       coalesce(us.unconfirmed, 0), coalesce(sa.samples, 0), coalesce(wh.users, 0),
+       coalesce(wh.institutions, 0), coalesce(wh.companies, 0), coalesce(inc.internal, 0),
+       coalesce(inc.external, 0),
        coalesce(ra.n, 0), coalesce(ra.total, 0), coalesce(bk.bookings, 0), coalesce(bk.no_shows, 0)
 FROM directory_instrument i
 CROSS JOIN months m

@@ -188,6 +188,7 @@ def _booking_evidence(order: Order) -> dict[str, object]:
     # Hours the customer typed in alone are no evidence: a record counts once someone other than the
     # customer vouched for it (a manager's own entry, or self-reported hours a manager confirmed). Records
     # from before confirmations existed (confirmed_by empty) fall back to who closed the session.
+    others_closed = any(a is not None and a != order.customer_id for a in closed_by)
     trusted = [
         r
         for r in records
@@ -195,7 +196,7 @@ def _booking_evidence(order: Order) -> dict[str, object]:
         and (
             r.source != UsageSource.SELF
             or (r.confirmed_by_id is not None and r.confirmed_by_id != order.customer_id)
-            or (r.confirmed_by_id is None and any(a is not None and a != order.customer_id for a in closed_by))
+            or (r.confirmed_by_id is None and others_closed)
         )
     ]
     if not trusted:
