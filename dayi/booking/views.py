@@ -29,6 +29,7 @@ from dayi.accounts.access import Actor, actor_for
 from dayi.accounts.access.bookings import (
     access_booking,
     access_managed_usage,
+    access_usage,
     managed_filter,
     manages_any_instruments,
     visible_bookings,
@@ -587,15 +588,14 @@ def correct_usage(request: HttpRequest, record_id: int) -> HttpResponse:
         row = _usage_row(record, form=form, error=exc.message)
         return render(request, "booking/_usage_row.html", {"row": row}, status=exc.status)
     done = _("使用记录已更正：%(hours)s 小时。") % {"hours": new.hours}
-    return _usage_done(request, new.pk, done)
+    return _usage_done(request, actor, new.pk, done)
 
 
-def _usage_done(request: HttpRequest, record_id: int, done: str) -> HttpResponse:
+def _usage_done(request: HttpRequest, actor: Actor, record_id: int, done: str) -> HttpResponse:
     if not _is_htmx(request):
         messages.success(request, done)
         return redirect(reverse("booking:queue") + "#usage")
-    fresh = UsageRecord.objects.select_related("instrument", "user", "booking").get(pk=record_id)
-    row = _usage_row(fresh)
+    row = _usage_row(access_usage(actor, record_id))
     row["message"] = done
     return render(request, "booking/_usage_row.html", {"row": row})
 
@@ -618,7 +618,8 @@ def confirm_usage(request: HttpRequest, record_id: int) -> HttpResponse:
             return redirect(reverse("booking:queue") + "#unconfirmed")
         row = _usage_row(record, error=exc.message)
         return render(request, "booking/_usage_row.html", {"row": row}, status=exc.status)
-    return _usage_done(request, usage.pk, _("已确认：%(hours)s 小时计入统计。") % {"hours": usage.hours})
+    done = _("已确认：%(hours)s 小时计入统计。") % {"hours": usage.hours}
+    return _usage_done(request, actor, usage.pk, done)
 
 
 @login_required
