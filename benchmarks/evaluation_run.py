@@ -62,9 +62,10 @@ def insert_usage(count: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO booking_usagerecord (start, "end", hours, source, superseded, reason, created,
-                                             instrument_id, user_id)
-            SELECT s, s + h * interval '1 hour', h, 'check_in_out', false, '', s + h * interval '1 hour', x, u
+            INSERT INTO booking_usagerecord (start, "end", hours, source, confirmed, confirmed_at,
+                                             superseded, auto_closed, reason, created, instrument_id, user_id)
+            SELECT s, s + h * interval '1 hour', h, 'manager', true, s + h * interval '1 hour',
+                   false, false, '', s + h * interval '1 hour', x, u
             FROM generate_series(1, %(count)s) g
             CROSS JOIN LATERAL (
                 SELECT (SELECT min(id) FROM directory_instrument)

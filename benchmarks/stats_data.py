@@ -158,9 +158,10 @@ def _usage(
     # Instrument index x = 1 + ⌊instruments × u²⌋ for uniform u: low indexes are busy, high ones idle.
     _run(
         """
-        INSERT INTO booking_usagerecord (start, "end", hours, source, superseded, reason, created,
-                                         instrument_id, user_id)
-        SELECT s, s + h * interval '1 hour', h, 'check_in_out', false, '', s + h * interval '1 hour',
+        INSERT INTO booking_usagerecord (start, "end", hours, source, confirmed, confirmed_at, superseded,
+                                         auto_closed, reason, created, instrument_id, user_id)
+        SELECT s, s + h * interval '1 hour', h, 'manager', true, s + h * interval '1 hour', false,
+               false, '', s + h * interval '1 hour',
                %(instr0)s + x - 1,
                CASE WHEN random() < 0.7
                     THEN %(user0)s + ((x::bigint * %(spread)s) %% %(n)s) * %(per)s

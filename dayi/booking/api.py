@@ -14,11 +14,12 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from pydantic import WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
+from dayi.accounts.access.bookings import access_booking, access_usage
 from dayi.api import SIGNED_IN, moment, page_bounds, signed_in
 from dayi.booking import queries, services, timeline
-from dayi.booking.models import Booking, Qualification
+from dayi.booking.models import Booking, Qualification, UsageRecord
 from dayi.directory.api import SearchParams, filters_from
 from dayi.directory.services import get_instrument
 
@@ -97,7 +98,39 @@ class UsageOut(Schema):
     start: LocalTime
     end: LocalTime
     hours: str
-    source: str
+    source: str  # manager | self | device | import
+    confirmed: bool  # self-reported hours count in statistics only once a manager confirmed them
+    confirmed_by: int | None
+    confirmed_at: LocalTime | None
+    supersedes: int | None  # the record this one corrects
+    superseded: bool  # a newer record corrects this one: it no longer counts
+    claimed_end: LocalTime | None  # a late check-out: when the booker said they stopped (end is capped)
+    auto_closed: bool  # nobody checked out: closed by the job at the booking's end plus the grace
+    reason: str
+
+
+class UsageList(Schema):
+    count: int
+    items: list[UsageOut]
+
+
+class UsageQuery(Schema):
+    instrument: int | None = None
+    booking: int | None = None
+    from_: str | None = Field(None, alias="from")
+    to: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+class ConfirmIn(Schema):
+    end: dt.datetime | None = None  # confirm more (or less) than the record holds: a correction
+    reason: str = ""
+
+
+class ShortenIn(Schema):
+    end: dt.datetime
+    reason: str
 
 
 class CheckOutResult(Schema):
@@ -175,6 +208,32 @@ def booking_out(b: Booking) -> dict[str, Any]:
     for fields in _ANSWER_FIELDS:
         answer.update(fields(b))
     return answer
+
+
+def usage_out(u: UsageRecord) -> dict[str, Any]:
+    zone = timeline.zone_of(u.instrument)
+
+    def local(value: dt.datetime | None) -> str | None:
+        return value.astimezone(zone).isoformat() if value else None
+
+    return {
+        "id": u.pk,
+        "booking": u.booking_id,
+        "instrument": u.instrument_id,
+        "user": u.user_id,
+        "start": local(u.start),
+        "end": local(u.end),
+        "hours": str(u.hours),
+        "source": u.source,
+        "confirmed": u.confirmed,
+        "confirmed_by": u.confirmed_by_id,
+        "confirmed_at": local(u.confirmed_at),
+        "supersedes": u.supersedes_id,
+        "superseded": u.superseded,
+        "claimed_end": local(u.claimed_end),
+        "auto_closed": u.auto_closed,
+        "reason": u.reason,
+    }
 
 
 def _fresh(booking_id: int) -> dict[str, Any]:
@@ -302,7 +361,7 @@ def list_bookings(
 
 @router.get("/bookings/{booking_id}", auth=SIGNED_IN, response=BookingOut, summary="A booking")
 def get_booking(request: HttpRequest, booking_id: int) -> dict[str, Any]:
-    return _fresh(services.access_booking(signed_in(request), booking_id).pk)
+    return _fresh(access_booking(signed_in(request), booking_id).pk)
 
 
 @router.post("/bookings/{booking_id}/approve", auth=SIGNED_IN, response=BookingOut, summary="Approve")
@@ -335,22 +394,60 @@ def check_in(request: HttpRequest, booking_id: int) -> dict[str, Any]:
 @router.post("/bookings/{booking_id}/check-out", auth=SIGNED_IN, response=CheckOutResult, summary="Check out")
 def check_out(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     usage = services.check_out(signed_in(request), booking_id, now=timezone.now())
-    zone = timeline.zone_of(usage.instrument)
-    return {
-        "booking": _fresh(booking_id),
-        "usage": {
-            "id": usage.pk,
-            "booking": usage.booking_id,
-            "instrument": usage.instrument_id,
-            "user": usage.user_id,
-            "hours": str(usage.hours),
-            "source": usage.source,
-            **_span(usage.start, usage.end, zone),
-        },
-    }
+    return {"booking": _fresh(booking_id), "usage": usage_out(usage)}
 
 
 @router.post("/bookings/{booking_id}/no-show", auth=SIGNED_IN, response=BookingOut, summary="Mark a no-show")
 def no_show(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     services.mark_no_show(signed_in(request), booking_id, now=timezone.now())
     return _fresh(booking_id)
+
+
+@router.post(
+    "/bookings/{booking_id}/shorten",
+    auth=SIGNED_IN,
+    response=BookingOut,
+    summary="Shorten a booking (the instrument's managers, with a reason)",
+)
+def shorten(request: HttpRequest, booking_id: int, body: ShortenIn) -> dict[str, Any]:
+    services.shorten_booking(
+        signed_in(request), booking_id, end=body.end, reason=body.reason, now=timezone.now()
+    )
+    return _fresh(booking_id)
+
+
+@router.get(
+    "/usage",
+    auth=SIGNED_IN,
+    response=UsageList,
+    summary="Usage records: your own hours, or your instruments'",
+)
+def list_usage(request: HttpRequest, params: Query[UsageQuery]) -> dict[str, Any]:
+    offset, limit = page_bounds(params.page, params.page_size)
+    f = queries.UsageFilters(
+        instrument=params.instrument,
+        booking=params.booking,
+        start=moment(params.from_, "from") if params.from_ else None,
+        end=moment(params.to, "to") if params.to else None,
+    )
+    qs = queries.usage_records(signed_in(request), f)
+    return {"count": qs.count(), "items": [usage_out(u) for u in qs[offset : offset + limit]]}
+
+
+@router.post(
+    "/usage/{record_id}/confirm",
+    auth=SIGNED_IN,
+    response=UsageOut,
+    summary="Confirm a usage record (the instrument's managers)",
+)
+def confirm_usage(request: HttpRequest, record_id: int, body: ConfirmIn | None = None) -> dict[str, Any]:
+    actor = signed_in(request)
+    access_usage(actor, record_id)  # before anything else: someone else's record is not found
+    usage = services.confirm_usage(
+        actor,
+        record_id,
+        end=body.end if body else None,
+        reason=body.reason if body else "",
+        now=timezone.now(),
+    )
+    return usage_out(usage)

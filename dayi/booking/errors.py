@@ -18,6 +18,9 @@ RULES = (
     "not_qualified",
     "mode_not_offered",
     "instrument_unavailable",
+    # The policy's limits on one user's future bookings of the instrument (issue 11, hole 5).
+    "future_bookings_exceeded",
+    "future_hours_exceeded",
 )
 
 

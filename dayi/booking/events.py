@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # --- the hook, inside the booking's transaction ----------------------------------------------------------
 
-Change = Literal["created", "approved", "rejected", "cancelled"]
+Change = Literal["created", "approved", "rejected", "cancelled", "expired"]
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,18 @@ def booking_cancelled(booking_id: int) -> None:
     _email("cancelled", booking_id)
 
 
+def booking_expired(booking_id: int) -> None:
+    """A pending booking nobody approved within the policy's approval window: the booker is told."""
+    _record("expired", booking_id)
+    _email("expired", booking_id)
+
+
+def booking_shortened(booking_id: int) -> None:
+    """A manager shortened the booking (with a reason): the booker is told its new end."""
+    _record("shortened", booking_id)
+    _email("shortened", booking_id)
+
+
 def booking_checked_in(booking_id: int) -> None:
     _record("checked_in", booking_id)
 
@@ -126,6 +138,11 @@ def booking_checked_out(booking_id: int) -> None:
 def booking_no_show(booking_id: int) -> None:
     _record("no_show", booking_id)
     _email("no_show", booking_id)
+
+
+def session_auto_closed(booking_id: int) -> None:
+    """Nobody checked out: the job closed the session at the booking's end plus the policy's grace."""
+    _record("auto_closed", booking_id)
 
 
 def warmup_restored(booking_id: int) -> None:

@@ -85,3 +85,29 @@ class UsageCorrectionForm(TimesForm):
     reason = forms.CharField(
         label=_("更正原因"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class UsageConfirmForm(PageForm):
+    reason = forms.CharField(
+        label=_("备注（可选）"),
+        required=False,
+        max_length=MAX_REASON,
+        widget=forms.TextInput(),
+    )
+
+
+class ShortenForm(PageForm):
+    """A manager's new, earlier end for a booking (on the instrument's wall clock) and the reason."""
+
+    end = forms.DateTimeField(
+        label=_("新的结束时间"), widget=LocalDateTimeInput(), input_formats=[LOCAL_FORMAT]
+    )
+    reason = forms.CharField(label=_("原因"), max_length=MAX_REASON, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, zone: zoneinfo.ZoneInfo, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def clean_end(self) -> dt.datetime | None:
+        value = self.cleaned_data.get("end")
+        return value.replace(tzinfo=None).replace(tzinfo=self.zone) if value else None

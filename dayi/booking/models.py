@@ -24,6 +24,7 @@ class BookingStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "使用中"
     COMPLETED = "completed", "已完成"
     NO_SHOW = "no_show", "爽约"
+    EXPIRED = "expired", "已过期"  # pending past the policy's approval window: nobody decided in time
 
 
 # Statuses whose ``occupied`` range blocks the instrument. A pending booking holds its time until it is
@@ -128,16 +129,24 @@ class Qualification(models.Model):
 
 
 class UsageSource(models.TextChoices):
-    CHECK_IN_OUT = "check_in_out", "签到签退"
-    MANUAL = "manual", "手工录入"
-    CORRECTION = "correction", "更正"
+    """Who typed the figure in: what it may count for depends on it (issue 11, hole 4)."""
+
+    MANAGER = "manager", "管理员录入"  # an instrument manager checked out, entered or corrected it
+    SELF = "self", "用户自报"  # the booker checked in and out themselves: counts once a manager confirms
+    DEVICE = "device", "设备采集"  # an instrument's own log (an interlock, a device agent)
+    IMPORT = "import", "导入"  # brought in from another system
 
 
 class UsageRecord(models.Model):
     """Hours an instrument actually ran for a user: what statistics and charges are built on.
 
-    Records are not edited: a correction is a new record (``corrected_from`` the old one, which becomes
-    ``superseded``), so the history of who changed which hours, and why, stays in the table.
+    Append-only (a trigger, migration 0003): a correction is a NEW record that ``supersedes`` the old one,
+    which is then flagged ``superseded`` and no longer counted. The trigger lets exactly two changes
+    through: ``superseded`` false → true (set by the correction's own transaction) and the confirmation
+    (``confirmed`` false → true with ``confirmed_by`` and ``confirmed_at`` set from NULL), each once.
+
+    Self-reported hours count in statistics and the evaluation only once confirmed; a manager's own entry
+    is confirmed when written.
     """
 
     booking = models.ForeignKey(
@@ -154,10 +163,19 @@ class UsageRecord(models.Model):
     end = models.DateTimeField()
     hours = models.DecimalField(max_digits=8, decimal_places=2)  # (end − start) in hours, to 0.01
     source = models.CharField(max_length=16, choices=UsageSource.choices)
-    corrected_from = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="correction"
+    confirmed = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    superseded = models.BooleanField(default=False)  # a correction replaced it; statistics skip it
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    superseded = models.BooleanField(default=False)  # a newer record supersedes it; statistics skip it
+    # The booker checked out after the booking's end plus the policy's grace: ``end`` is that cap and
+    # this is when they said they stopped (a manager may confirm more by correcting it).
+    claimed_end = models.DateTimeField(null=True, blank=True)
+    auto_closed = models.BooleanField(default=False)  # nobody checked out: the job closed it at the cap
     reason = models.TextField(blank=True)
     created = models.DateTimeField()
 
@@ -168,9 +186,9 @@ class UsageRecord(models.Model):
             models.CheckConstraint(condition=Q(hours__gte=0), name="usage_hours_not_negative"),
             models.CheckConstraint(condition=Q(source__in=UsageSource.values), name="usage_source_known"),
             models.CheckConstraint(
-                condition=Q(source="correction", corrected_from__isnull=False)
-                | (~Q(source="correction") & Q(corrected_from__isnull=True)),
-                name="usage_correction_names_its_record",
+                condition=Q(confirmed=False, confirmed_at__isnull=True)
+                | Q(confirmed=True, confirmed_at__isnull=False),
+                name="usage_confirmed_has_time",
             ),
         ]
         indexes = [
@@ -179,6 +197,12 @@ class UsageRecord(models.Model):
                 fields=["instrument", "start"],
                 condition=Q(superseded=False),
                 name="usage_instrument_start_idx",
+            ),
+            # The managers' queue: current records still waiting for a confirmation.
+            models.Index(
+                fields=["instrument", "start"],
+                condition=Q(superseded=False, confirmed=False),
+                name="usage_unconfirmed_idx",
             ),
         ]
 

@@ -17,7 +17,17 @@ from dayi.booking import timeline
 from dayi.booking.models import Booking
 from dayi.directory.models import ServiceMode
 
-KINDS = ("requested", "confirmed", "approved", "rejected", "cancelled", "no_show", "reminder")
+KINDS = (
+    "requested",
+    "confirmed",
+    "approved",
+    "rejected",
+    "cancelled",
+    "no_show",
+    "reminder",
+    "expired",
+    "shortened",
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,19 @@ WORDING = {
         "您未在规定时间内签到，该预约已记为爽约，剩余时段已释放。",
         "You did not check in in time: the booking was marked as a no-show and the rest of the slot "
         "released.",
+    ),
+    "expired": Wording(
+        "预约未获审批，已过期",
+        "Booking request expired",
+        "您的机时预约在审批期限内未获处理，已过期，该时段已释放。如仍需使用，请重新预约。",
+        "Your booking request was not decided within the approval window: it expired and the time was "
+        "released. Please book again if you still need it.",
+    ),
+    "shortened": Wording(
+        "预约时段已被管理员缩短",
+        "Booking shortened by the instrument's managers",
+        "仪器管理员缩短了您的机时预约，新的时段如下。",
+        "The instrument's managers shortened your booking; its new time is below.",
     ),
     "reminder": Wording(
         "机时预约提醒",

@@ -54,6 +54,15 @@ class BookingPolicy:
     self_requires_qualification: bool = True
     cancel_deadline_minutes: int = 24 * 60
     no_show_minutes: int = 15
+    # Issue 11: the booker's check-out counts up to the booking's end plus this grace (a manager may
+    # confirm more); sessions still open then are closed there by the ``booking.close_open_sessions`` job.
+    checkout_grace_minutes: int = 30
+    # A pending booking nobody approved within this many minutes of its request (or by its start) expires.
+    approval_window_minutes: int = 3 * MINUTES_PER_DAY
+    # How much of the instrument's future one user may hold at once (pending and confirmed bookings that
+    # have not ended): None means no limit. Managers of the instrument are not limited.
+    max_future_bookings: int | None = None
+    max_future_minutes: int | None = None
 
 
 # key → (smallest, largest, may be null)
@@ -68,6 +77,10 @@ _INTEGERS: dict[str, tuple[int, int, bool]] = {
     "weekly_quota_minutes": (0, 7 * MINUTES_PER_DAY, True),
     "cancel_deadline_minutes": (0, 366 * MINUTES_PER_DAY, False),
     "no_show_minutes": (1, MINUTES_PER_DAY, False),
+    "checkout_grace_minutes": (0, MINUTES_PER_DAY, False),
+    "approval_window_minutes": (1, 30 * MINUTES_PER_DAY, False),
+    "max_future_bookings": (1, 1000, True),
+    "max_future_minutes": (1, 366 * MINUTES_PER_DAY, True),
 }
 KNOWN_KEYS = {*_INTEGERS, "opening_hours", "closures", "approval", "self_requires_qualification"}
 

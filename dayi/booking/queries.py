@@ -21,10 +21,10 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Extract
 
 from dayi.accounts.access import Actor
+from dayi.accounts.access.bookings import visible_bookings, visible_usage
 from dayi.booking import timeline
-from dayi.booking.models import HOLDING, Booking, on_instrument
+from dayi.booking.models import HOLDING, Booking, UsageRecord, on_instrument
 from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
-from dayi.booking.services.common import visible_bookings
 from dayi.core.errors import ValidationFailed
 from dayi.directory.models import WORKING_STATUSES, Instrument, ShareMode
 from dayi.directory.queries import InstrumentFilters, search
@@ -273,3 +273,32 @@ def bookings(actor: Actor, f: BookingFilters) -> QuerySet[Booking]:
     if f.status:
         qs = qs.filter(status__in=f.status.split(","))
     return qs.order_by("start", "id")
+
+
+@dataclass
+class UsageFilters:
+    instrument: int | None = None
+    booking: int | None = None
+    start: dt.datetime | None = None  # records ending after this
+    end: dt.datetime | None = None  # records starting before this
+    current: bool = False  # only records not superseded (what counts, or awaits confirmation)
+    confirmed: bool | None = None
+
+
+def usage_records(actor: Actor, f: UsageFilters) -> QuerySet[UsageRecord]:
+    """The usage records ``actor`` may see (their own hours; all of the instruments they manage), filtered,
+    newest first."""
+    qs = visible_usage(actor).select_related("instrument", "user")
+    if f.instrument is not None:
+        qs = qs.filter(instrument_id=f.instrument)
+    if f.booking is not None:
+        qs = qs.filter(booking_id=f.booking)
+    if f.start is not None:
+        qs = qs.filter(end__gt=f.start)
+    if f.end is not None:
+        qs = qs.filter(start__lt=f.end)
+    if f.current:
+        qs = qs.filter(superseded=False)
+    if f.confirmed is not None:
+        qs = qs.filter(confirmed=f.confirmed)
+    return qs.order_by("-start", "-id")

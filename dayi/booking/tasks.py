@@ -7,6 +7,9 @@
   mail goes out, so a booking is reminded once even with several workers.
 - ``mark_no_shows`` (every minute): the engine's ``mark_due_no_shows`` for confirmed bookings past their
   no-show window.
+- ``expire_pending`` (every minute): pending bookings past the policy's approval window expire.
+- ``close_open_sessions`` (every 5 minutes): sessions never checked out end at the booking's end plus the
+  policy's grace, as unconfirmed hours marked ``auto_closed``.
 
 Periodic jobs take their ``now`` from the tick procrastinate schedules them for (``timestamp``), so a tick
 run late still answers for its own time, and tests can run a tick for any moment.
@@ -109,3 +112,25 @@ def mark_no_shows(timestamp: int) -> list[int]:
     if marked:
         logger.info("marked %d bookings as no-shows: %s", len(marked), marked)
     return marked
+
+
+@app.periodic(cron="* * * * *", periodic_id="booking_expire_pending")
+@app.task(name="booking.expire_pending", queue=PERIODIC_QUEUE, queueing_lock="booking.expire_pending")
+def expire_pending(timestamp: int) -> list[int]:
+    """Pending bookings nobody approved within the policy's approval window (or by their start)."""
+    expired = services.expire_due_pending(now=tick_time(timestamp))
+    if expired:
+        logger.info("expired %d pending bookings: %s", len(expired), expired)
+    return expired
+
+
+@app.periodic(cron="*/5 * * * *", periodic_id="booking_close_open_sessions")
+@app.task(
+    name="booking.close_open_sessions", queue=PERIODIC_QUEUE, queueing_lock="booking.close_open_sessions"
+)
+def close_open_sessions(timestamp: int) -> list[int]:
+    """Sessions left open past the booking's end plus the grace: closed at that cap, marked so."""
+    closed = services.close_open_sessions(now=tick_time(timestamp))
+    if closed:
+        logger.info("closed %d open sessions: %s", len(closed), closed)
+    return closed

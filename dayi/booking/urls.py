@@ -15,6 +15,8 @@ urlpatterns = [
     path("bookings/feed/", views.feed, name="feed"),
     path("bookings/feed/<str:token>.ics", views.private_feed, name="private_feed"),
     path("manage/bookings/", views.manage_queue, name="queue"),
+    path("manage/bookings/<int:booking_id>/shorten/", views.shorten_booking, name="shorten"),
     path("manage/bookings/<int:booking_id>/<slug:action>/", views.manage_action, name="manage_act"),
     path("manage/bookings/usage/<int:record_id>/correct/", views.correct_usage, name="correct_usage"),
+    path("manage/bookings/usage/<int:record_id>/confirm/", views.confirm_usage, name="confirm_usage"),
 ]

@@ -26,13 +26,28 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dayi.accounts.access import Actor, actor_for, managed_institution_ids
+from dayi.accounts.access import Actor, actor_for
+from dayi.accounts.access.bookings import (
+    access_booking,
+    access_managed_usage,
+    access_usage,
+    managed_filter,
+    manages_any_instruments,
+    visible_bookings,
+)
 from dayi.booking import ical, queries, services, timeline
 from dayi.booking.api_feeds import ics_response
-from dayi.booking.forms import BookingForm, OptionalReasonForm, ReasonForm, UsageCorrectionForm
-from dayi.booking.models import HOLDING, Booking, BookingStatus, UsageRecord
+from dayi.booking.forms import (
+    BookingForm,
+    OptionalReasonForm,
+    ReasonForm,
+    ShortenForm,
+    UsageConfirmForm,
+    UsageCorrectionForm,
+)
+from dayi.booking.models import HOLDING, Booking, BookingStatus, UsageRecord, UsageSource
 from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
-from dayi.core.errors import DayiError, NotFound, ValidationFailed
+from dayi.core.errors import DayiError, ValidationFailed
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Instrument, ServiceMode
 from dayi.directory.services import get_instrument
@@ -41,6 +56,7 @@ from dayi.notify import services as feeds
 PAGE_SIZE = 30
 FREE_LIST_DAYS = 7  # the calendar's text list of free time (for screen readers and no JavaScript)
 USAGE_DAYS = 14  # usage records a manager may correct from the queue page
+MY_USAGE = 50  # the booker's latest usage records on "my bookings"
 
 
 # --- shared helpers --------------------------------------------------------------------------------------
@@ -258,8 +274,12 @@ def _booking_event(b: Booking, actor: Actor, zone: zoneinfo.ZoneInfo) -> dict[st
 # --- my bookings -----------------------------------------------------------------------------------------
 
 
-def _my_bookings(user: Any, which: str) -> QuerySet[Booking]:
-    qs = Booking.objects.filter(user=user).select_related("instrument", "instrument__institution")
+def _my_bookings(actor: Actor, which: str) -> QuerySet[Booking]:
+    qs = (
+        visible_bookings(actor)
+        .filter(user=actor.user)
+        .select_related("instrument", "instrument__institution")
+    )
     now = timezone.now()
     if which == "past":
         return qs.filter(end__lte=now).order_by("-start", "-id")
@@ -270,10 +290,13 @@ def _my_bookings(user: Any, which: str) -> QuerySet[Booking]:
 @require_GET
 def my_bookings(request: HttpRequest) -> HttpResponse:
     which = "past" if request.GET.get("show") == "past" else "upcoming"
-    page = Paginator(_my_bookings(request.user, which), PAGE_SIZE).get_page(request.GET.get("page"))
+    actor = actor_for(request.user)
+    page = Paginator(_my_bookings(actor, which), PAGE_SIZE).get_page(request.GET.get("page"))
+    mine = queries.usage_records(actor, queries.UsageFilters(current=True)).filter(user=actor.user)
     context = {
         "page_obj": page,
         "rows": [_row(b) for b in page.object_list],
+        "usage": [_usage_row(u, correctable=False) for u in mine[:MY_USAGE]],
         "which": which,
         "feed": feeds.feed_of(request.user),
         "feed_url": request.session.pop("dayi_new_feed_url", ""),
@@ -354,7 +377,7 @@ def _act(
         if not is_htmx(request):
             messages.error(request, exc.message)
             return redirect(back)
-        booking = services.access_booking(actor, booking_id)
+        booking = access_booking(actor, booking_id)
         context = {"row": _row(booking, error=exc.message), **(extra or {})}
         return render(request, template, context, status=exc.status)
     if not is_htmx(request):
@@ -396,13 +419,11 @@ def private_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _managed(actor: Actor) -> Q:
-    ids = managed_institution_ids(actor)
-    return Q() if ids is None else Q(instrument__institution_id__in=ids)
+    return managed_filter(actor)
 
 
 def _manages_any(actor: Actor) -> bool:
-    ids = managed_institution_ids(actor)
-    return ids is None or bool(ids)
+    return manages_any_instruments(actor)
 
 
 def _queue(actor: Actor) -> dict[str, Any]:
@@ -418,19 +439,24 @@ def _queue(actor: Actor) -> dict[str, Any]:
         status__in=[BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS], start__lt=day_end, end__gt=day_start
     )
     overdue = base.filter(status=BookingStatus.IN_PROGRESS, end__lte=day_start)  # never checked out
-    usage = (
-        UsageRecord.objects.filter(managed, superseded=False, start__gte=now - dt.timedelta(days=USAGE_DAYS))
-        .select_related("instrument", "user", "booking")
-        .order_by("-start", "-id")[:100]
-    )
+    current = queries.usage_records(actor, queries.UsageFilters(current=True)).filter(managed)
+    # Self-reported hours waiting for a manager, whatever their age (they do not count until confirmed).
+    unconfirmed = current.filter(confirmed=False).order_by("start", "id")[:100]
+    usage = current.filter(confirmed=True, start__gte=now - dt.timedelta(days=USAGE_DAYS))[:100]
     return {
         "pending": [_row(b) for b in pending],
         "today": [_row(b) for b in [*overdue, *today]],
+        "unconfirmed": [_usage_row(u) for u in unconfirmed],
         "usage": [_usage_row(u) for u in usage],
     }
 
 
-def _usage_row(u: UsageRecord, *, form: UsageCorrectionForm | None = None, error: str = "") -> dict[str, Any]:
+SOURCE_LABELS = dict(UsageSource.choices)
+
+
+def _usage_row(
+    u: UsageRecord, *, form: UsageCorrectionForm | None = None, error: str = "", correctable: bool = True
+) -> dict[str, Any]:
     zone = timeline.zone_of(u.instrument)
     initial = {
         "start": u.start.astimezone(zone).replace(tzinfo=None),
@@ -440,8 +466,14 @@ def _usage_row(u: UsageRecord, *, form: UsageCorrectionForm | None = None, error
         "u": u,
         "start": _local(u.start, zone),
         "end": _local(u.end, zone),
+        "claimed_end": _local(u.claimed_end, zone),
         "zone": str(zone),
-        "form": form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"),
+        "source_label": SOURCE_LABELS.get(u.source, u.source),
+        "correctable": correctable,
+        "form": (form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"))
+        if correctable
+        else None,
+        "confirm_form": UsageConfirmForm(prefix=f"c{u.pk}") if correctable and not u.confirmed else None,
         "error": error,
     }
 
@@ -453,6 +485,10 @@ def manage_queue(request: HttpRequest) -> HttpResponse:
     if not _manages_any(actor):
         return render(request, "booking/manage_none.html", status=403)
     return render(request, "booking/manage_queue.html", {**_queue(actor), "reject_form": ReasonForm()})
+
+
+def _manager_cancel(actor: Actor, pk: int, now: dt.datetime, reason: str) -> Any:
+    return services.cancel_booking(actor, pk, reason=reason, now=now)
 
 
 MANAGER_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
@@ -476,6 +512,7 @@ MANAGER_ACTIONS: dict[str, tuple[Callable[..., Any], Any]] = {
         lambda actor, pk, now, reason: services.mark_no_show(actor, pk, now=now),
         gettext_lazy("已记为爽约，剩余时段已释放。"),
     ),
+    "cancel": (_manager_cancel, gettext_lazy("预约已取消，已通知预约人。")),
 }
 
 
@@ -504,9 +541,9 @@ def manage_action(request: HttpRequest, booking_id: int, action: str) -> HttpRes
 def correct_usage(request: HttpRequest, record_id: int) -> HttpResponse:
     """Correct a usage record's times, with the reason audited (``correct_usage``: managers only)."""
     actor = actor_for(request.user)
-    record = UsageRecord.objects.select_related("instrument", "user", "booking").filter(pk=record_id).first()
-    if record is None:
-        raise NotFound("使用记录不存在 (no such usage record)")
+    # Through the access layer before anything else: a record the actor may not correct is neither read
+    # into a form nor shown back (issue 11, hole 2).
+    record = access_managed_usage(actor, record_id)
     zone = timeline.zone_of(record.instrument)
     form = UsageCorrectionForm(request.POST, zone=zone, prefix=f"u{record.pk}")
     try:
@@ -526,10 +563,59 @@ def correct_usage(request: HttpRequest, record_id: int) -> HttpResponse:
         row = _usage_row(record, form=form, error=exc.message)
         return render(request, "booking/_usage_row.html", {"row": row}, status=exc.status)
     done = _("使用记录已更正：%(hours)s 小时。") % {"hours": new.hours}
+    return _usage_done(request, actor, new.pk, done)
+
+
+def _usage_done(request: HttpRequest, actor: Actor, record_id: int, done: str) -> HttpResponse:
     if not is_htmx(request):
         messages.success(request, done)
         return redirect(reverse("booking:queue") + "#usage")
-    new = UsageRecord.objects.select_related("instrument", "user", "booking").get(pk=new.pk)
-    row = _usage_row(new)
+    row = _usage_row(access_usage(actor, record_id))
     row["message"] = done
     return render(request, "booking/_usage_row.html", {"row": row})
+
+
+@login_required
+@require_POST
+def confirm_usage(request: HttpRequest, record_id: int) -> HttpResponse:
+    """A manager confirms self-reported hours, so they count (``confirm_usage``: managers only)."""
+    actor = actor_for(request.user)
+    record = access_managed_usage(actor, record_id)  # first: nothing of others' records is read
+    form = UsageConfirmForm(request.POST, prefix=f"c{record.pk}")
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        usage = services.confirm_usage(actor, record.pk, reason=reason, now=timezone.now())
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise
+        if not is_htmx(request):
+            messages.error(request, exc.message)
+            return redirect(reverse("booking:queue") + "#unconfirmed")
+        row = _usage_row(record, error=exc.message)
+        return render(request, "booking/_usage_row.html", {"row": row}, status=exc.status)
+    done = _("已确认：%(hours)s 小时计入统计。") % {"hours": usage.hours}
+    return _usage_done(request, actor, usage.pk, done)
+
+
+@login_required
+@require_POST
+def shorten_booking(request: HttpRequest, booking_id: int) -> HttpResponse:
+    """A manager moves a booking's end earlier, with a reason; the booker is e-mailed."""
+    actor = actor_for(request.user)
+    booking = access_booking(actor, booking_id)  # first: another's booking is not found
+    form = ShortenForm(request.POST, zone=timeline.zone_of(booking.instrument), prefix=f"s{booking.pk}")
+    if not form.is_valid():
+        messages.error(request, _("请检查新的结束时间和原因。"))
+        return redirect(reverse("booking:queue"))
+    data = form.cleaned_data
+    return _act(
+        request,
+        booking_id,
+        lambda actor, now: services.shorten_booking(
+            actor, booking_id, end=data["end"], reason=data["reason"], now=now
+        ),
+        done=_("预约已缩短，已通知预约人。"),
+        template="booking/_manage_row.html",
+        back=reverse("booking:queue"),
+        extra={"reject_form": ReasonForm(), "section": request.POST.get("section", "today")},
+    )

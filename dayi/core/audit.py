@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, models
 from django.utils import timezone
 
+from dayi.core.migration_ops import PURGE_SETTING
 from dayi.core.models import AuditEvent
 
 
@@ -114,3 +115,12 @@ def record_many(events: list[AuditEvent]) -> None:
                     ev.reason,
                 )
             )
+
+
+def allow_purge() -> None:
+    """Let this transaction delete audit rows and usage records (their triggers refuse otherwise).
+
+    Only the demo clear calls this: ``set_config(…, true)`` is ``SET LOCAL``, gone at commit or rollback.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config(%s, 'on', true)", [PURGE_SETTING])

@@ -156,6 +156,7 @@ def _check_nothing_in_the_way(data: DemoData) -> None:
         )
 
 
+@transaction.atomic  # one transaction: the purge permission below ends with it
 def clear() -> int:
     """Delete the demo data and everything that refers to it; return how many instruments went.
 
@@ -165,6 +166,9 @@ def clear() -> int:
     so the audit trail stays. Rows that refer to no demo data are never touched.
     """
     vouchers.clear_ledgers()  # the ledgers are append-only: their demo rows go first, by their own rule
+    # The audit log and the usage records are append-only too: their triggers let this transaction (and
+    # only it: the setting is transaction-local) delete the demo's rows and null its users' references.
+    audit.allow_purge()
     institutions = list(DemoInstitution.objects.values_list("institution_id", flat=True))
     removed = Instrument.objects.filter(institution_id__in=institutions).count()
     # Experts of demo institutions are demo data, though their reference is SET_NULL.
@@ -172,7 +176,7 @@ def clear() -> int:
     users = list(DemoUser.objects.values_list("user_id", flat=True))
     with connection.cursor() as cur:
         # The generated usage records first, in one statement: the purge below would reach them through
-        # their self-reference (corrected_from) as nested IN subqueries, one level per step, which on a
+        # their self-reference (supersedes) as nested IN subqueries, one level per step, which on a
         # freshly loaded table PostgreSQL plans as repeated scans (minutes for 20,000 rows).
         cur.execute(
             "DELETE FROM booking_usagerecord WHERE user_id = ANY(%s) OR instrument_id IN "

@@ -48,9 +48,11 @@ def load(seed: int, instruments: int, *, now: dt.datetime) -> int:
                 FROM generate_series(1, %(count)s), inst
                 WHERE cardinality(inst.ids) > 0
             )
-            INSERT INTO booking_usagerecord (start, "end", hours, source, superseded, reason, created,
+            INSERT INTO booking_usagerecord (start, "end", hours, source, confirmed, confirmed_at,
+                                             superseded, claimed_end, auto_closed, reason, created,
                                              instrument_id, user_id, operator_id)
-            SELECT p.s, p.s + p.h * interval '1 hour', p.h, 'manual', false,
+            SELECT p.s, p.s + p.h * interval '1 hour', p.h, 'manager', true, p.s + p.h * interval '1 hour',
+                   false, NULL, false,
                    '演示数据（生成）(generated demo data)', p.s + p.h * interval '1 hour',
                    inst.ids[p.x],
                    coalesce(

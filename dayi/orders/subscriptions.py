@@ -9,7 +9,8 @@ from dayi.orders.services import create_booking_order, follow_booking
 
 
 def follow_booking_change(change: BookingChanged) -> None:
-    """A new booking gets its order; an approved, rejected or cancelled one moves its order after it."""
+    """A new booking gets its order; an approved, rejected, cancelled or expired one moves its order after
+    it."""
     if change.change == "created":
         create_booking_order(change.actor, change.booking, account_id=change.account_id, now=change.now)
     else:

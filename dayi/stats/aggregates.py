@@ -9,9 +9,11 @@ Definitions (DOMAIN.md, issue 7), each month in the instrument's own time zone:
   the closures' overlap with them. Overlapping closures are each subtracted (clamped at zero): the
   policy validator does not forbid them, and they are rare enough not to pay for a union here;
 - booked hours: bookings that fell due (confirmed, in progress, completed, no-show), by their start;
-- effective hours: usage records not superseded, by their start;
-- external hours: those whose user's institution (the booking's customer, else the user's own) is not the
-  instrument's holder; a user with no institution counts as external;
+- effective hours: usage records not superseded and confirmed, by their start. Self-reported hours count
+  only once a manager confirmed them (issue 11); until then they are ``unconfirmed hours``, kept beside
+  so the dashboards show both, and their users are not yet counted as served;
+- external hours: confirmed hours whose user's institution (the booking's customer, else the user's own)
+  is not the instrument's holder; a user with no institution counts as external;
 - samples: sample orders completed (or later), ``samples.count`` (1 when missing), by the order's creation;
 - income: the charge and correction entries of the ledger, by the entry's time; internal when the order's
   customer institution is the holder;
@@ -60,7 +62,7 @@ FROM (
     JOIN directory_instrument i ON i.id = u.instrument_id
     JOIN accounts_user usr ON usr.id = u.user_id
     LEFT JOIN booking_booking b ON b.id = u.booking_id
-    WHERE NOT u.superseded AND u.start >= %(lo)s AND u.start < %(hi)s
+    WHERE NOT u.superseded AND u.confirmed AND u.start >= %(lo)s AND u.start < %(hi)s
     UNION ALL
     SELECT o.instrument_id, {_LOCAL_MONTH.format(col="o.created")}, o.customer_id, o.customer_institution_id
     FROM orders_order o JOIN directory_instrument i ON i.id = o.instrument_id
@@ -73,8 +75,8 @@ WHERE x.month BETWEEN %(first)s AND %(last)s
 MONTHS_SQL = f"""
 INSERT INTO stats_instrumentperiod (
     instrument_id, kind, start, institution_id, region_id, category_id, instruments, original_value,
-    available_hours, booked_hours, effective_hours, external_hours, samples, users, user_institutions,
-    companies, income_internal, income_external, ratings, rating_sum, bookings, no_shows)
+    available_hours, booked_hours, effective_hours, external_hours, unconfirmed_hours, samples, users,
+    user_institutions, companies, income_internal, income_external, ratings, rating_sum, bookings, no_shows)
 WITH months AS (
     SELECT m::date AS month FROM generate_series(%(first)s::date, %(last)s::date, interval '1 month') m
 ),
@@ -127,10 +129,13 @@ booked AS (
     GROUP BY 1, 2
 ),
 used AS (
-    SELECT u.instrument_id, {_LOCAL_MONTH.format(col="u.start")} AS month, sum(u.hours) AS hours,
+    SELECT u.instrument_id, {_LOCAL_MONTH.format(col="u.start")} AS month,
+           coalesce(sum(u.hours) FILTER (WHERE u.confirmed), 0) AS hours,
            coalesce(sum(u.hours) FILTER (
-               WHERE coalesce(b.customer_id, usr.institution_id) IS DISTINCT FROM i.institution_id), 0
-           ) AS external
+               WHERE u.confirmed
+                 AND coalesce(b.customer_id, usr.institution_id) IS DISTINCT FROM i.institution_id), 0
+           ) AS external,
+           coalesce(sum(u.hours) FILTER (WHERE NOT u.confirmed), 0) AS unconfirmed
     FROM booking_usagerecord u
     JOIN directory_instrument i ON i.id = u.instrument_id
     JOIN accounts_user usr ON usr.id = u.user_id
@@ -177,8 +182,9 @@ who AS (
 SELECT i.id, 'month', m.month, i.institution_id, i.region_id, i.category_id, 1, i.original_value,
        round(greatest(coalesce(pm.hours, 0) - coalesce(cl.hours, 0), 0), 2),
        round(coalesce(bk.hours, 0), 2), coalesce(us.hours, 0), coalesce(us.external, 0),
-       coalesce(sa.samples, 0), coalesce(wh.users, 0), coalesce(wh.institutions, 0),
-       coalesce(wh.companies, 0), coalesce(inc.internal, 0), coalesce(inc.external, 0),
+       coalesce(us.unconfirmed, 0), coalesce(sa.samples, 0), coalesce(wh.users, 0),
+       coalesce(wh.institutions, 0), coalesce(wh.companies, 0), coalesce(inc.internal, 0),
+       coalesce(inc.external, 0),
        coalesce(ra.n, 0), coalesce(ra.total, 0), coalesce(bk.bookings, 0), coalesce(bk.no_shows, 0)
 FROM directory_instrument i
 CROSS JOIN months m
@@ -201,6 +207,7 @@ _ADDITIVE = [
     "booked_hours",
     "effective_hours",
     "external_hours",
+    "unconfirmed_hours",
     "samples",
     "income_internal",
     "income_external",

@@ -23,8 +23,9 @@ class FiguresOut(Schema):
     original_value: str
     available_hours: str
     booked_hours: str
-    effective_hours: str
+    effective_hours: str  # confirmed usage: what the rates and the evaluation count
     external_hours: str
+    unconfirmed_hours: str  # self-reported usage awaiting a manager's confirmation (not counted)
     samples: int
     users: int
     user_institutions: int

@@ -45,8 +45,9 @@ class FigureColumns(models.Model):
     original_value = money()
     available_hours = hours()
     booked_hours = hours()
-    effective_hours = hours()
-    external_hours = hours()
+    effective_hours = hours()  # confirmed usage only: what the evaluation counts (issue 11, hole 4)
+    external_hours = hours()  # confirmed, by users from outside the holder
+    unconfirmed_hours = hours()  # self-reported usage awaiting a manager's confirmation: shown, not counted
     samples = models.IntegerField(default=0)
     users = models.IntegerField(default=0)
     user_institutions = models.IntegerField(default=0)

@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from dayi.booking.models import Booking, UsageRecord
@@ -62,8 +62,9 @@ class Figures:
     original_value: Decimal = ZERO
     available_hours: Decimal = ZERO
     booked_hours: Decimal = ZERO
-    effective_hours: Decimal = ZERO
+    effective_hours: Decimal = ZERO  # confirmed usage
     external_hours: Decimal = ZERO
+    unconfirmed_hours: Decimal = ZERO  # self-reported, awaiting a manager: shown beside, never counted
     samples: int = 0
     users: int = 0
     user_institutions: int = 0
@@ -140,6 +141,7 @@ def figures_from(row: dict[str, Any]) -> Figures:
         booked_hours=_dec(row.get("booked_hours")),
         effective_hours=_dec(row.get("effective_hours")),
         external_hours=_dec(row.get("external_hours")),
+        unconfirmed_hours=_dec(row.get("unconfirmed_hours")),
         samples=int(row.get("samples") or 0),
         users=int(row.get("users") or 0),
         user_institutions=int(row.get("user_institutions") or 0),
@@ -502,7 +504,10 @@ def refresh(*, since: dt.date | None = None, now: dt.datetime | None = None) -> 
 def changed_since(moment: dt.datetime) -> dt.date | None:
     """The earliest day a record written after ``moment`` counts in (None: nothing changed)."""
     candidates = [
-        UsageRecord.objects.filter(created__gte=moment).aggregate(d=Min("start"))["d"],
+        # A usage record written, confirmed (its hours now count), or superseded by a newer one.
+        UsageRecord.objects.filter(
+            Q(created__gte=moment) | Q(confirmed_at__gte=moment) | Q(superseded_by__created__gte=moment)
+        ).aggregate(d=Min("start"))["d"],
         Booking.objects.filter(updated__gte=moment).aggregate(d=Min("start"))["d"],
         Order.objects.filter(updated__gte=moment).aggregate(d=Min("created"))["d"],
         LedgerEntry.objects.filter(created__gte=moment).aggregate(d=Min("created"))["d"],

@@ -386,7 +386,7 @@ def test_the_manager_corrects_a_usage_record_with_a_reason(people: Any, usage: U
     assert "1.50" in response.content.decode()
     usage.refresh_from_db()
     assert usage.superseded
-    new = UsageRecord.objects.get(corrected_from=usage)
+    new = UsageRecord.objects.get(supersedes=usage)
     assert (new.hours, new.reason) == (pytest.approx(1.5), "实际 10:30 结束")
 
 

@@ -141,7 +141,7 @@ def test_check_in_and_out_record_the_hours_used(people: Any, bet: Any) -> None:
         at("2026-03-03 11:05"),
         Decimal("1.42"),
     )
-    assert usage.operator == people["eve"] and usage.source == "check_in_out"
+    assert usage.operator == people["eve"] and usage.source == "self" and not usage.confirmed
 
 
 def test_check_out_needs_a_check_in(people: Any, bet: Any) -> None:
@@ -201,7 +201,7 @@ def test_a_manager_corrects_usage_with_a_reason(people: Any, bet: Any) -> None:
     )
 
     usage.refresh_from_db()
-    assert usage.superseded and fixed.corrected_from == usage and fixed.hours == Decimal("0.50")
+    assert usage.superseded and fixed.supersedes == usage and fixed.hours == Decimal("0.50")
     assert AuditEvent.objects.get(action="usage.correct").reason == "忘记签退"
     with pytest.raises(InvalidState):  # the old record was already corrected
         services.correct_usage(

@@ -39,7 +39,9 @@ def eight_hour_days(instrument: Any, user: Any, first_day: int, days: int) -> No
             start=start + dt.timedelta(days=n),
             end=start + dt.timedelta(days=n, hours=8),
             hours=D(8),
-            source="check_in_out",
+            source="manager",
+            confirmed=True,
+            confirmed_at=start + dt.timedelta(days=n),
             created=start + dt.timedelta(days=n),
         )
         for n in range(first_day, first_day + days)

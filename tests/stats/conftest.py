@@ -39,14 +39,18 @@ def at(day: str, clock: str) -> dt.datetime:
 
 def use(instrument: Instrument, user: User, start: dt.datetime, hours: str, **extra: Any) -> UsageRecord:
     h = Decimal(hours)
+    created = extra.pop("created", start)
+    confirmed = extra.pop("confirmed", True)  # a manager's entry; self-reported hours pass False
     return UsageRecord.objects.create(
         instrument=instrument,
         user=user,
         start=start,
         end=start + dt.timedelta(hours=float(h)),
         hours=h,
-        source=extra.pop("source", "check_in_out"),
-        created=extra.pop("created", start),
+        source=extra.pop("source", "manager" if confirmed else "self"),
+        created=created,
+        confirmed=confirmed,
+        confirmed_at=created if confirmed else None,
         **extra,
     )
 

@@ -1,22 +1,25 @@
-"""What the booking services share: fetching with authorisation, the instrument lock, audit state."""
+"""What the booking services share: the instrument lock, the policy, audit state.
+
+Fetching with authorisation lives in the access layer (``dayi.accounts.access.bookings``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Q, QuerySet
 
-from dayi.accounts.access import Actor, managed_institution_ids, manages_instruments_of, require_signed_in
+from dayi.accounts.access import Actor, manages_instruments_of
 from dayi.booking import events
 from dayi.booking.errors import broken
-from dayi.booking.models import Booking, BookingStatus
+from dayi.booking.models import Booking, BookingStatus, UsageRecord, UsageSource
 from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
 from dayi.core import audit
-from dayi.core.errors import Forbidden, NotFound
+from dayi.core.errors import NotFound
 from dayi.directory.models import Instrument
 
 logger = logging.getLogger(__name__)
@@ -54,35 +57,6 @@ def policy_of(instrument: Instrument) -> BookingPolicy:
 
 def manages(actor: Actor, instrument: Instrument) -> bool:
     return manages_instruments_of(actor, instrument.institution_id)
-
-
-def visible_bookings(actor: Actor) -> QuerySet[Booking]:
-    """Bookings the actor may read: their own, and every booking of the instruments they manage."""
-    if not actor.is_authenticated:
-        return Booking.objects.none()
-    institutions = managed_institution_ids(actor)
-    if institutions is None:
-        return Booking.objects.all()
-    return Booking.objects.filter(Q(user=actor.user) | Q(instrument__institution_id__in=institutions))
-
-
-def access_booking(actor: Actor, booking_id: int) -> Booking:
-    """The booking if the actor may see it (its booker or the instrument's managers); NotFound otherwise."""
-    require_signed_in(actor.user)
-    booking = visible_bookings(actor).select_related("instrument").filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFound("预约不存在 (no such booking)")
-    return booking
-
-
-def check_manager(actor: Actor, booking: Booking) -> None:
-    if not manages(actor, booking.instrument):
-        raise Forbidden("只有该仪器的管理员可以这样做 (only the instrument's managers may do this)")
-
-
-def check_booker_or_manager(actor: Actor, booking: Booking) -> None:
-    if booking.user_id != actor.user.pk and not manages(actor, booking.instrument):
-        raise Forbidden("只有预约人或仪器管理员可以这样做 (only the booker or the instrument's managers)")
 
 
 def state(booking: Booking) -> dict[str, Any]:
@@ -165,3 +139,77 @@ def give_back_warmup(
         reason="前一时段已释放，恢复预热时间 (the session before it went away)",
     )
     transaction.on_commit(lambda: events.warmup_restored(successor.pk))
+
+
+# --- usage records ---------------------------------------------------------------------------------------
+
+
+def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+    """Hours to 0.01, half up."""
+    return (Decimal((end - start).total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def new_usage(
+    booking: Booking,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    operator: Any,
+    confirmer: Any,
+    claimed_end: dt.datetime | None = None,
+    auto_closed: bool = False,
+    reason: str = "",
+    now: dt.datetime,
+) -> UsageRecord:
+    """The usage record of a session: a manager's (``confirmer``) is confirmed as written; otherwise it is
+    the booker's own report, counted once a manager confirms it."""
+    return UsageRecord.objects.create(
+        booking=booking,
+        instrument=booking.instrument,
+        user_id=booking.user_id,
+        operator=operator,
+        start=start,
+        end=end,
+        hours=hours_between(start, end),
+        source=UsageSource.MANAGER if confirmer else UsageSource.SELF,
+        confirmed=confirmer is not None,
+        confirmed_by=confirmer,
+        confirmed_at=now if confirmer else None,
+        claimed_end=claimed_end,
+        auto_closed=auto_closed,
+        reason=reason,
+        created=now,
+    )
+
+
+def usage_state(u: UsageRecord) -> dict[str, Any]:
+    """The audited state of a usage record (JSON)."""
+    return {
+        "instrument": u.instrument_id,
+        "user": u.user_id,
+        "booking": u.booking_id,
+        "start": u.start.isoformat(),
+        "end": u.end.isoformat(),
+        "hours": str(u.hours),
+        "source": u.source,
+        "confirmed": u.confirmed,
+        "confirmed_by": u.confirmed_by_id,
+        "supersedes": u.supersedes_id,
+        "claimed_end": u.claimed_end.isoformat() if u.claimed_end else None,
+        "auto_closed": u.auto_closed,
+    }
+
+
+def audit_usage(
+    action: str, usage: UsageRecord, actor: Any, *, now: dt.datetime, before: Any = None, reason: str = ""
+) -> None:
+    audit.record(
+        action,
+        usage,
+        actor=actor,
+        before=before,
+        after=usage_state(usage),
+        institution_id=usage.instrument.institution_id,
+        reason=reason or usage.reason,
+        now=now,
+    )

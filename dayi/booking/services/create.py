@@ -205,6 +205,40 @@ def _check_quota(r: Request) -> None:
             )
 
 
+# What counts as holding the instrument's future: bookings not yet decided or not yet used up.
+FUTURE = [BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS]
+
+
+def _check_future(r: Request) -> None:
+    """The policy's limits on how much of the instrument's future one user holds (bookings that have not
+    ended: their count, and their minutes from now on), with this one. Managers are not limited."""
+    p = r.policy
+    if (p.max_future_bookings is None and p.max_future_minutes is None) or manages(r.actor, r.instrument):
+        return
+    # Safe from races: every booking of this instrument is made under the instrument lock we hold, so
+    # sixteen requests of one user at once are counted one after another (tests/booking: the race test).
+    held = list(
+        Booking.objects.filter(
+            on_instrument(r.instrument.pk), user=r.actor.user, status__in=FUTURE, end__gt=r.now
+        ).values_list("start", "end")
+    )
+    if p.max_future_bookings is not None and len(held) + 1 > p.max_future_bookings:
+        raise broken(
+            "future_bookings_exceeded",
+            f"您在该仪器上已有 {len(held)} 个未结束的预约，最多 {p.max_future_bookings} 个"
+            f" (at most {p.max_future_bookings} future bookings per user)",
+        )
+    if p.max_future_minutes is not None:
+        used = sum((end - max(start, r.now)).total_seconds() / 60 for start, end in held)
+        wanted = (r.end - max(r.start, r.now)).total_seconds() / 60
+        if used + wanted > p.max_future_minutes:
+            raise broken(
+                "future_hours_exceeded",
+                f"您在该仪器上已预约 {used / 60:.1f} 小时未来机时，最多 {p.max_future_minutes / 60:.1f} 小时"
+                f" (at most {p.max_future_minutes} future minutes per user)",
+            )
+
+
 def _status(r: Request) -> str:
     approval = r.policy.approval
     if manages(r.actor, r.instrument) or approval == "never":
@@ -307,6 +341,7 @@ def _create(
     _check_free(r, occupied, neighbours)
     _check_qualified(r)
     _check_quota(r)
+    _check_future(r)
     attempt.update(occupied=occupied, zone=r.zone)
     return _save(r, occupied, warmup, purpose=purpose, request_key=request_key, account_id=account_id)
 

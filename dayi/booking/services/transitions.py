@@ -8,29 +8,35 @@ booking after the released time may take its warm-up back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
-from dayi.accounts.access import Actor
-from dayi.booking import events
-from dayi.booking.errors import InvalidState
-from dayi.booking.models import Booking, BookingStatus, UsageRecord, UsageSource
-from dayi.booking.services.common import (
+from dayi.accounts.access import Actor, system_actor
+from dayi.accounts.access.bookings import (
     access_booking,
     check_booker_or_manager,
-    check_manager,
+    check_booking_manager,
+    is_booker,
+)
+from dayi.booking import events
+from dayi.booking.errors import InvalidState
+from dayi.booking.models import Booking, BookingStatus, UsageRecord
+from dayi.booking.policy import BookingPolicy
+from dayi.booking.services.common import (
+    audit_usage,
     give_back_warmup,
     lock_instrument,
     manages,
+    new_usage,
     policy_of,
     record,
     state,
 )
-from dayi.core.errors import ValidationFailed
+from dayi.core.errors import RuleViolation, ValidationFailed
 from dayi.directory.models import ServiceMode
 
 MINUTE = dt.timedelta(minutes=1)
@@ -59,7 +65,7 @@ def _reason(reason: str, *, required: bool) -> str:
 @transaction.atomic
 def approve_booking(actor: Actor, booking_id: int, *, now: dt.datetime) -> Booking:
     booking = access_booking(actor, booking_id)
-    check_manager(actor, booking)
+    check_booking_manager(actor, booking)
     before = state(booking)
     _move(booking, [BookingStatus.PENDING], status=BookingStatus.CONFIRMED, updated=now)
     record("booking.approve", booking, actor.user, now=now, before=before)
@@ -84,7 +90,7 @@ def _release(
 @transaction.atomic
 def reject_booking(actor: Actor, booking_id: int, *, reason: str, now: dt.datetime) -> Booking:
     booking = access_booking(actor, booking_id)
-    check_manager(actor, booking)
+    check_booking_manager(actor, booking)
     reason = _reason(reason, required=True)
     before = state(booking)
     _release(actor, booking, [BookingStatus.PENDING], now=now, status=BookingStatus.REJECTED, reason=reason)
@@ -97,10 +103,11 @@ def reject_booking(actor: Actor, booking_id: int, *, reason: str, now: dt.dateti
 @transaction.atomic
 def cancel_booking(actor: Actor, booking_id: int, *, reason: str = "", now: dt.datetime) -> Booking:
     """The booker or a manager cancels a pending or confirmed booking before it ends. A confirmed booking
-    cancelled after the policy's deadline is marked late (the charges may bill it)."""
+    cancelled after the policy's deadline is marked late (the charges may bill it). A manager cancelling
+    someone else's booking must say why: the booker is e-mailed the reason."""
     booking = access_booking(actor, booking_id)
     check_booker_or_manager(actor, booking)
-    reason = _reason(reason, required=False)
+    reason = _reason(reason, required=not is_booker(actor, booking))
     if now >= booking.end:
         raise InvalidState("预约已结束，不能取消 (the booking is over)")
     deadline = booking.start - policy_of(booking.instrument).cancel_deadline_minutes * MINUTE
@@ -119,6 +126,93 @@ def cancel_booking(actor: Actor, booking_id: int, *, reason: str = "", now: dt.d
     events.publish(events.BookingChanged("cancelled", booking, actor, now))
     transaction.on_commit(lambda: events.booking_cancelled(booking.pk))
     return booking
+
+
+@transaction.atomic
+def shorten_booking(
+    actor: Actor, booking_id: int, *, end: dt.datetime, reason: str, now: dt.datetime
+) -> Booking:
+    """A manager of the instrument moves a booking's end earlier, with a reason (the booker is e-mailed):
+    one user cannot hold an instrument for months. The freed time is released at once (and the booking
+    after it may take its warm-up back). The new end must lie after the start and after now."""
+    booking = access_booking(actor, booking_id)
+    check_booking_manager(actor, booking)
+    reason = _reason(reason, required=True)
+    if end.tzinfo is None:
+        raise ValidationFailed(fields={"end": ["须带时区偏移，如 +08:00 (give the offset)"]})
+    instrument = lock_instrument(booking.instrument_id)
+    booking.refresh_from_db(fields=["end", "occupied", "status"])  # as of the lock
+    if not max(booking.start, now) < end < booking.end:
+        message = "新的结束时间须早于原结束、晚于开始和现在 (before the end, after the start and now)"
+        raise ValidationFailed(fields={"end": [message]})
+    turnaround = booking.occupied.upper - booking.end
+    freed = (end + turnaround, booking.occupied.upper)
+    before = state(booking)
+    _move(
+        booking,
+        [BookingStatus.PENDING, BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS],
+        end=end,
+        occupied=DateTimeTZRange(booking.occupied.lower, freed[0], "[)"),
+        reason=reason,
+        updated=now,
+    )
+    give_back_warmup(instrument, policy_of(instrument), freed, actor=actor.user, now=now)
+    record("booking.shorten", booking, actor.user, now=now, before=before, reason=reason)
+    transaction.on_commit(lambda: events.booking_shortened(booking.pk))
+    return booking
+
+
+# Pending bookings past their instrument's approval window (counted from the request), or whose start has
+# come: the window is read from the policy JSON in SQL so one query finds them whatever each policy says.
+DUE_PENDING_SQL = """
+SELECT b.id FROM booking_booking b JOIN directory_instrument i ON i.id = b.instrument_id
+WHERE b.status = 'pending'
+  AND (b.start <= %(now)s
+       OR b.created + make_interval(mins => CASE
+              WHEN jsonb_typeof(i.booking_policy -> 'approval_window_minutes') = 'number'
+              THEN (i.booking_policy ->> 'approval_window_minutes')::int ELSE %(default)s END) <= %(now)s)
+ORDER BY b.created, b.id
+LIMIT %(limit)s
+"""
+
+
+def _expire(booking_id: int, *, now: dt.datetime) -> bool:
+    booking = Booking.objects.select_related("instrument").filter(pk=booking_id).first()
+    if booking is None or booking.status != BookingStatus.PENDING:
+        return False
+    instrument = lock_instrument(booking.instrument_id)
+    booking.refresh_from_db(fields=["occupied", "status"])
+    freed = (booking.occupied.lower, booking.occupied.upper)
+    before = state(booking)
+    reason = "审批期限内未获处理，已过期 (not decided within the approval window)"
+    if not Booking.objects.filter(pk=booking.pk, status=BookingStatus.PENDING).update(
+        status=BookingStatus.EXPIRED, reason=reason, updated=now
+    ):
+        return False  # approved or rejected meanwhile
+    booking.status, booking.reason, booking.updated = BookingStatus.EXPIRED, reason, now
+    with contextlib.suppress(RuleViolation):  # a broken policy: nothing to give back by it
+        give_back_warmup(instrument, policy_of(instrument), freed, actor=None, now=now)
+    record("booking.expire", booking, None, now=now, before=before, reason=reason)
+    events.publish(events.BookingChanged("expired", booking, system_actor(), now))  # its order is rejected
+    transaction.on_commit(lambda: events.booking_expired(booking.pk))
+    return True
+
+
+def expire_due_pending(*, now: dt.datetime, limit: int = 500) -> list[int]:
+    """For the job runner: pending bookings nobody decided within the policy's approval window (or by
+    their start) expire and release their time; the booker is e-mailed. One transaction each."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            DUE_PENDING_SQL,
+            {"now": now, "default": BookingPolicy.approval_window_minutes, "limit": limit},
+        )
+        due = [row[0] for row in cursor.fetchall()]
+    expired: list[int] = []
+    for booking_id in due:
+        with transaction.atomic():
+            if _expire(booking_id, now=now):
+                expired.append(booking_id)
+    return expired
 
 
 @transaction.atomic
@@ -144,16 +238,31 @@ def _operator(actor: Actor, booking: Booking) -> Any:
     return actor.user if manages(actor, booking.instrument) else None
 
 
-def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
-    """Hours to 0.01, half up."""
-    return (Decimal((end - start).total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+def _grace(booking: Booking) -> dt.timedelta:
+    """The policy's check-out grace; the default one if the policy is broken (a session must still end)."""
+    try:
+        return policy_of(booking.instrument).checkout_grace_minutes * MINUTE
+    except RuleViolation:
+        return BookingPolicy.checkout_grace_minutes * MINUTE
+
+
+def checkout_cap(booking: Booking) -> dt.datetime:
+    """The latest end a booker's own check-out records: the booking's end plus the policy's grace."""
+    return booking.end + _grace(booking)
 
 
 @transaction.atomic
 def check_out(actor: Actor, booking_id: int, *, now: dt.datetime) -> UsageRecord:
-    """End the session and record the hours actually used (check-in to check-out)."""
+    """End the session and record the hours used (check-in to check-out).
+
+    A manager's check-out is confirmed as it is written (source ``manager``). The booker's own is
+    self-reported (source ``self``, unconfirmed: it counts once a manager confirms it) and ends at most at
+    the booking's end plus the policy's grace; a later check-out keeps the time claimed beside it
+    (``claimed_end``), for a manager to confirm more.
+    """
     booking = access_booking(actor, booking_id)
     check_booker_or_manager(actor, booking)
+    by_manager = manages(actor, booking.instrument)
     before = state(booking)
     _move(
         booking, [BookingStatus.IN_PROGRESS], status=BookingStatus.COMPLETED, checked_out_at=now, updated=now
@@ -163,20 +272,66 @@ def check_out(actor: Actor, booking_id: int, *, now: dt.datetime) -> UsageRecord
     if now <= started:
         raise InvalidState("签退时间须晚于签到时间 (check out after checking in)")
     booking.checked_in_at = started
-    usage = UsageRecord.objects.create(
-        booking=booking,
-        instrument_id=booking.instrument_id,
-        user_id=booking.user_id,
+    end = now if by_manager else min(now, max(checkout_cap(booking), started + MINUTE))
+    usage = new_usage(
+        booking,
+        started,
+        end,
         operator=_operator(actor, booking),
-        start=started,
-        end=now,
-        hours=hours_between(started, now),
-        source=UsageSource.CHECK_IN_OUT,
-        created=now,
+        confirmer=actor.user if by_manager else None,
+        claimed_end=now if end < now else None,
+        now=now,
     )
     record("booking.check_out", booking, actor.user, now=now, before=before)
+    audit_usage("usage.check_out", usage, actor.user, now=now)
     transaction.on_commit(lambda: events.booking_checked_out(booking.pk))
     return usage
+
+
+def _close_session(booking: Booking, *, now: dt.datetime) -> UsageRecord | None:
+    cap = checkout_cap(booking)
+    before = state(booking)
+    won = Booking.objects.filter(pk=booking.pk, status=BookingStatus.IN_PROGRESS).update(
+        status=BookingStatus.COMPLETED, checked_out_at=cap, updated=now
+    )
+    if not won:
+        return None  # checked out meanwhile
+    booking.status, booking.checked_out_at, booking.updated = BookingStatus.COMPLETED, cap, now
+    started = booking.checked_in_at or booking.start
+    operator = booking.user if booking.mode == ServiceMode.SELF else None
+    usage = new_usage(
+        booking,
+        started,
+        max(cap, started + MINUTE),
+        operator=operator,
+        confirmer=None,
+        auto_closed=True,
+        reason="未签退，按预约结束加宽限时间自动结束 (not checked out: closed at the end plus the grace)",
+        now=now,
+    )
+    record("booking.auto_close", booking, None, now=now, before=before, reason=usage.reason)
+    audit_usage("usage.auto_close", usage, None, now=now)
+    transaction.on_commit(lambda: events.session_auto_closed(booking.pk))
+    return usage
+
+
+def close_open_sessions(*, now: dt.datetime, limit: int = 500) -> list[int]:
+    """For the job runner: sessions checked in and never checked out, past the booking's end plus the
+    grace, end at that cap, as self-reported and unconfirmed hours marked ``auto_closed`` (a manager
+    confirms or corrects them). One transaction each; returns the bookings closed."""
+    candidates = (
+        Booking.objects.filter(status=BookingStatus.IN_PROGRESS, end__lt=now)
+        .select_related("instrument", "user")
+        .order_by("end")[:limit]
+    )
+    closed: list[int] = []
+    for booking in candidates:
+        if checkout_cap(booking) > now:
+            continue
+        with transaction.atomic():
+            if _close_session(booking, now=now) is not None:
+                closed.append(booking.pk)
+    return closed
 
 
 def _no_show(booking: Booking, *, actor_user: Any, now: dt.datetime) -> Booking:
@@ -200,7 +355,7 @@ def _no_show(booking: Booking, *, actor_user: Any, now: dt.datetime) -> Booking:
 @transaction.atomic
 def mark_no_show(actor: Actor, booking_id: int, *, now: dt.datetime) -> Booking:
     booking = access_booking(actor, booking_id)
-    check_manager(actor, booking)
+    check_booking_manager(actor, booking)
     return _no_show(booking, actor_user=actor.user, now=now)
 
 

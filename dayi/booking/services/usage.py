@@ -1,4 +1,4 @@
-"""Qualifications for self-operation, and usage records entered or corrected by managers."""
+"""Qualifications for self-operation, and usage records entered, corrected or confirmed by managers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
-from dayi.accounts.access import Actor, check_instrument_manager, require_signed_in
+from dayi.accounts.access import Actor
+from dayi.accounts.access.bookings import access_managed_usage
 from dayi.accounts.access.directory import access_instrument
 from dayi.accounts.models import User
 from dayi.booking.errors import InvalidState
 from dayi.booking.models import Qualification, UsageRecord, UsageSource
-from dayi.booking.services.transitions import hours_between
+from dayi.booking.services.common import audit_usage, hours_between, usage_state
 from dayi.core import audit
-from dayi.core.errors import NotFound, ValidationFailed
+from dayi.core.errors import ValidationFailed
 
 
 def _qualification_state(q: Qualification) -> dict[str, object]:
@@ -67,17 +68,6 @@ def grant_qualification(
     return q, existing is None
 
 
-def _usage_state(u: UsageRecord) -> dict[str, object]:
-    return {
-        "instrument": u.instrument_id,
-        "user": u.user_id,
-        "start": u.start.isoformat(),
-        "end": u.end.isoformat(),
-        "hours": str(u.hours),
-        "source": u.source,
-    }
-
-
 def _check_times(start: dt.datetime, end: dt.datetime, reason: str) -> str:
     errors: dict[str, list[str]] = {}
     if start.tzinfo is None or end.tzinfo is None:
@@ -86,50 +76,81 @@ def _check_times(start: dt.datetime, end: dt.datetime, reason: str) -> str:
         errors["end"] = ["结束须晚于开始 (end must be after start)"]
     if not reason.strip():
         errors["reason"] = ["请说明原因 (give a reason)"]
+    elif len(reason) > 2000:
+        errors["reason"] = ["不超过2000字 (at most 2000 characters)"]
     if errors:
         raise ValidationFailed("使用记录有误 (invalid usage record)", fields=errors)
     return reason.strip()
+
+
+def _supersede(
+    actor: Actor, old: UsageRecord, *, start: dt.datetime, end: dt.datetime, reason: str, now: dt.datetime
+) -> UsageRecord:
+    """A manager's new record in place of ``old`` (locked by the caller): confirmed as written."""
+    if old.superseded:
+        raise InvalidState("该记录已被更正 (this record was already corrected)")
+    # The trigger lets exactly this change through (superseded false → true); the row lock taken by the
+    # caller serialises two corrections (or a correction and a confirmation) of the same record.
+    UsageRecord.objects.filter(pk=old.pk, superseded=False).update(superseded=True)
+    new = UsageRecord.objects.create(
+        booking_id=old.booking_id,
+        instrument=old.instrument,
+        user_id=old.user_id,
+        operator_id=old.operator_id,
+        start=start,
+        end=end,
+        hours=hours_between(start, end),
+        source=UsageSource.MANAGER,
+        confirmed=True,
+        confirmed_by=actor.user,
+        confirmed_at=now,
+        supersedes=old,
+        reason=reason,
+        created=now,
+    )
+    audit_usage("usage.correct", new, actor.user, now=now, before=usage_state(old), reason=reason)
+    return new
 
 
 @transaction.atomic
 def correct_usage(
     actor: Actor, record_id: int, *, start: dt.datetime, end: dt.datetime, reason: str, now: dt.datetime
 ) -> UsageRecord:
-    """Replace a usage record's times with a correction; the old record stays, superseded, and the
-    reason is audited. Self-reported hours have been faked in bulk (DOMAIN.md): only managers correct."""
-    require_signed_in(actor.user)
-    old = UsageRecord.objects.select_related("instrument").filter(pk=record_id).first()
-    if old is None:
-        raise NotFound("使用记录不存在 (no such usage record)")
-    check_instrument_manager(actor, old.instrument.institution_id)
+    """Replace a usage record's times with a correction: a NEW record that supersedes the old one (which
+    stays, flagged, and is no longer counted); the reason is audited. Only the instrument's managers."""
+    old = access_managed_usage(actor, record_id, for_update=True)
     reason = _check_times(start, end, reason)
-    # A conditional update: of two corrections made at once, one wins and the other is told.
-    if not UsageRecord.objects.filter(pk=old.pk, superseded=False).update(superseded=True):
-        raise InvalidState("该记录已被更正 (this record was already corrected)")
-    new = UsageRecord.objects.create(
-        booking_id=old.booking_id,
-        instrument_id=old.instrument_id,
-        user_id=old.user_id,
-        operator_id=old.operator_id,
-        start=start,
-        end=end,
-        hours=hours_between(start, end),
-        source=UsageSource.CORRECTION,
-        corrected_from=old,
-        reason=reason,
-        created=now,
+    return _supersede(actor, old, start=start, end=end, reason=reason, now=now)
+
+
+@transaction.atomic
+def confirm_usage(
+    actor: Actor,
+    record_id: int,
+    *,
+    end: dt.datetime | None = None,
+    reason: str = "",
+    now: dt.datetime,
+) -> UsageRecord:
+    """A manager of the instrument vouches for a record's hours, so they count in statistics and the
+    evaluation. With ``end`` (more than a capped check-out allowed, say up to what the booker claimed) the
+    confirmation is a correction: a new, confirmed record superseding this one, with the reason."""
+    record = access_managed_usage(actor, record_id, for_update=True)
+    if record.superseded:
+        raise InvalidState("该记录已被更正，请确认新记录 (this record was superseded: confirm the new one)")
+    if end is not None and end != record.end:
+        reason = _check_times(record.start, end, reason or "管理员确认更多机时 (a manager confirmed more)")
+        return _supersede(actor, record, start=record.start, end=end, reason=reason, now=now)
+    if record.confirmed:
+        raise InvalidState("该记录已确认 (this record is already confirmed)")
+    before = usage_state(record)
+    # The one other change the trigger allows, once: the confirmation, from nothing to all three fields.
+    UsageRecord.objects.filter(pk=record.pk, confirmed=False).update(
+        confirmed=True, confirmed_by=actor.user, confirmed_at=now
     )
-    audit.record(
-        "usage.correct",
-        new,
-        actor=actor.user,
-        before=_usage_state(old),
-        after=_usage_state(new),
-        institution_id=old.instrument.institution_id,
-        reason=reason,
-        now=now,
-    )
-    return new
+    record.confirmed, record.confirmed_by, record.confirmed_at = True, actor.user, now
+    audit_usage("usage.confirm", record, actor.user, now=now, before=before, reason=reason.strip())
+    return record
 
 
 @transaction.atomic
@@ -143,7 +164,7 @@ def record_usage(
     reason: str,
     now: dt.datetime,
 ) -> UsageRecord:
-    """A manager enters hours not captured by check-in/out (source ``manual``), with the reason."""
+    """A manager enters hours not captured by check-in/out (source ``manager``, confirmed), with a reason."""
     instrument = access_instrument(actor, instrument_id)
     reason = _check_times(start, end, reason)
     if not User.objects.filter(pk=user_id).exists():
@@ -155,17 +176,12 @@ def record_usage(
         start=start,
         end=end,
         hours=hours_between(start, end),
-        source=UsageSource.MANUAL,
+        source=UsageSource.MANAGER,
+        confirmed=True,
+        confirmed_by=actor.user,
+        confirmed_at=now,
         reason=reason,
         created=now,
     )
-    audit.record(
-        "usage.record",
-        usage,
-        actor=actor.user,
-        after=_usage_state(usage),
-        institution_id=instrument.institution_id,
-        reason=reason,
-        now=now,
-    )
+    audit_usage("usage.record", usage, actor.user, now=now, reason=reason)
     return usage

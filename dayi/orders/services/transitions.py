@@ -264,7 +264,7 @@ def follow_booking(actor: Actor, booking: Booking, *, now: dt.datetime) -> Order
     step: tuple[str, Sequence[str], str, dict[str, Any]]
     if booking.status == BookingStatus.CONFIRMED:
         step = ("order.accept", [S.SUBMITTED], S.ACCEPTED, {})
-    elif booking.status == BookingStatus.REJECTED:
+    elif booking.status in (BookingStatus.REJECTED, BookingStatus.EXPIRED):  # expired: nobody decided
         step = ("order.reject", [S.SUBMITTED], S.REJECTED, {"reason": reason})
     elif booking.status == BookingStatus.CANCELLED and not booking.late_cancellation:
         step = (

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Sum
 
-from dayi.booking.models import UsageRecord
+from dayi.booking.models import UsageRecord, UsageSource
 from dayi.core.errors import RuleViolation
 from dayi.core.models import AuditEvent
 from dayi.network.models import Institution, Membership
@@ -185,10 +185,19 @@ def _booking_evidence(order: Order) -> dict[str, object]:
             object_type="booking", object_id=str(order.booking_id), action="booking.check_out"
         ).values_list("actor_id", flat=True)
     )
+    # Hours the customer typed in alone are no evidence: a record counts once someone other than the
+    # customer vouched for it (a manager's own entry, or self-reported hours a manager confirmed). Records
+    # from before confirmations existed (confirmed_by empty) fall back to who closed the session.
+    others_closed = any(a is not None and a != order.customer_id for a in closed_by)
     trusted = [
         r
         for r in records
-        if r.source != "check_in_out" or any(a is not None and a != order.customer_id for a in closed_by)
+        if r.confirmed
+        and (
+            r.source != UsageSource.SELF
+            or (r.confirmed_by_id is not None and r.confirmed_by_id != order.customer_id)
+            or (r.confirmed_by_id is None and others_closed)
+        )
     ]
     if not trusted:
         raise RuleViolation(
