@@ -20,6 +20,7 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DAYI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DAYI_CSRF_TRUSTED_ORIGINS")
+CSRF_FAILURE_VIEW = "dayi.core.views.csrf_failure"  # the pages' refusal: a fragment for htmx
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -31,5 +31,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _error(request, 404, "not_found", "页面不存在 (not found)")
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form or htmx press without a valid CSRF token (an old tab after signing out, often): say so, and
+    for htmx answer the fragment, never a whole page swapped into a row."""
+    message = "CSRF 校验失败，请刷新页面后重试 (CSRF check failed: reload the page)"
+    return _error(request, 403, "forbidden", message)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(request, 500, "server_error", "服务器内部错误 (internal error)")

@@ -104,3 +104,12 @@ def test_a_history_restore_gets_the_whole_page_not_a_fragment() -> None:
 
     assert res.status_code == 409
     assert "<html" in res.content.decode()
+
+
+def test_an_htmx_press_without_a_csrf_token_is_a_fragment_not_a_whole_page(db: Any) -> None:
+    res = Client(enforce_csrf_checks=True).post("/logout/", HTTP_HX_REQUEST="true")
+
+    assert res.status_code == 403
+    assert "<html" not in res.content.decode()
+    assert "CSRF" in res.content.decode()
+    assert res["HX-Retarget"] == "#main"
