@@ -149,7 +149,10 @@ def error_response(request: HttpRequest, status: int, body: dict[str, Any]) -> H
 
 @api.exception_handler(DayiError)
 def _dayi_error(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return error_response(request, exc.status, exc.as_dict())
+    response = error_response(request, exc.status, exc.as_dict())
+    for name, value in exc.headers().items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

@@ -58,7 +58,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             )
         except DayiError as exc:
             context.update(error=exc.message, username=request.POST.get("username", ""), next=nxt)
-            return render(request, "core/login.html", context, status=exc.status)
+            response = render(request, "core/login.html", context, status=exc.status)
+            for name, value in exc.headers().items():
+                response[name] = value
+            return response
         login(request, user)
         if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
             nxt = "/"
