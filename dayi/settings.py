@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads a form): 413 for an oversized body, 400 for a bad multipart.
+    "dayi.core.limits.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -176,6 +178,10 @@ DAYI_REMINDER_HOURS = env_int("DAYI_REMINDER_HOURS", 24)
 
 # The largest inventory file an import accepts, in bytes.
 DAYI_IMPORT_MAX_BYTES = env_int("DAYI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Request bodies (docs/security.md, "Limits"): a JSON or form body may declare at most this many bytes
+# (Django's own setting, 2.5 MB), a multipart upload the import's limit plus 1 MB for its other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DAYI_BODY_MAX_BYTES", 2_621_440)
+DAYI_UPLOAD_MAX_BYTES = env_int("DAYI_UPLOAD_MAX_BYTES", DAYI_IMPORT_MAX_BYTES + 1024 * 1024)
 
 # The platform this deployment serves (its home page figures); empty = the whole network.
 DAYI_SITE_PLATFORM = env_str("DAYI_SITE_PLATFORM")
