@@ -146,10 +146,7 @@ def test_retry_after_counts_from_the_failure_that_must_expire(people: Any, setti
     # Six failures: the oldest two must leave the window before alice is under five again.
     ages = [window - 60, window - 120, 300, 200, 100, 50]
     LoginFailure.objects.bulk_create(
-        [
-            LoginFailure(username="alice", address="127.0.0.1", at=now - dt.timedelta(seconds=a))
-            for a in ages
-        ]
+        [LoginFailure(username="alice", address="127.0.0.1", at=now - dt.timedelta(seconds=a)) for a in ages]
     )
 
     res = sign_in("alice")

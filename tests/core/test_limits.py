@@ -47,7 +47,7 @@ def test_the_last_allowed_page_is_an_empty_page(network: Any) -> None:
     assert res.json()["items"] == []
 
 
-# --- NUL bytes ------------------------------------------------------------------------------------------------
+# --- NUL bytes ---------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
