@@ -207,16 +207,20 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): scripts and styles only from our own static files, never inline,
 # so a script that slips into a page cannot run. The one exception is a nonce for the <style> element
 # FullCalendar writes at run time (it reads the nonce from <meta name="csp-nonce">); a page that never
-# asks for the nonce gets none. Swagger UI at /api/v1/docs loads its script from a CDN and runs an inline
-# one: it is left out of the policy (it shows the public OpenAPI document and holds no data).
+# asks for the nonce gets none. Templates hold no style="" attributes (a test keeps it so). Swagger UI at
+# /api/v1/docs loads its script from a CDN and runs an inline one: it is left out of the policy (it shows
+# the public OpenAPI document and holds no data).
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", NONCE],
+        # ECharts' SVG renderer and its tooltips write style="…" attributes from script. Attributes only:
+        # they cannot load anything or select elements, and <style> elements still need the nonce.
+        "style-src-attr": ["'unsafe-inline'"],
         "img-src": ["'self'", "data:"],
-        "font-src": ["'self'"],
+        "font-src": ["'self'", "data:"],  # FullCalendar's icon font is a data: URL in its styles
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],

@@ -145,7 +145,7 @@ def _fields_with_nul(request: HttpRequest) -> dict[str, list[str]]:
     for key, values in request.GET.lists():
         if "\x00" in key or any("\x00" in v for v in values):
             found[key.replace("\x00", "")] = message
-    if "json" in request.content_type and b"\\u0000" in request.body:
+    if "json" in (request.content_type or "") and b"\\u0000" in request.body:
         with contextlib.suppress(ValueError):  # malformed JSON: the schema answers 400
             _walk_for_nul(json.loads(request.body), "", found, message)
     return found
