@@ -141,6 +141,8 @@ LOGIN_REDIRECT_URL = "/"
 # Failed sign-ins allowed per username and per address in the window before answering 429.
 LOGIN_MAX_FAILURES = env_int("DAYI_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("DAYI_LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# Reverse proxies whose X-Forwarded-For is believed: sign-in throttling then counts the client's address.
+DAYI_TRUSTED_PROXIES = env_list("DAYI_TRUSTED_PROXIES")
 API_TOKEN_DAYS = env_int("DAYI_API_TOKEN_DAYS", 90)
 
 LANGUAGE_CODE = "zh-hans"

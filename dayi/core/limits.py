@@ -9,6 +9,7 @@ error shape; elsewhere it is the message page.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -53,3 +54,30 @@ class RequestLimitsMiddleware:
             message = "multipart 请求缺少 boundary (a multipart body needs a boundary)"
             return error_page(request, 400, "bad_request", message)
         return None
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's IP address: ``REMOTE_ADDR``, or behind a trusted reverse proxy (``DAYI_TRUSTED_PROXIES``)
+    the nearest address in ``X-Forwarded-For`` that is not itself a trusted proxy.
+
+    Sign-in throttling counts by this address: behind a proxy, ``REMOTE_ADDR`` alone would put every
+    client under one address's cap. Addresses a client writes into the header itself (the leftmost) are
+    never trusted: only what the proxies appended is read, from the right.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(settings.DAYI_TRUSTED_PROXIES)
+    if remote not in trusted:
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop if _is_ip(hop) else remote
+    return remote
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from dayi.accounts import services as account_services
 from dayi.core.errors import DayiError
+from dayi.core.limits import client_address
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -53,7 +54,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             user = account_services.sign_in(
                 request.POST.get("username", ""),
                 request.POST.get("password", ""),
-                address=request.META.get("REMOTE_ADDR"),
+                address=client_address(request),
                 now=timezone.now(),
             )
         except DayiError as exc:
