@@ -13,7 +13,8 @@ from tests.conftest import ApiClient
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATE_DIRS = [p for p in Path("dayi").glob("**/templates") if p.is_dir()]
+DAYI = Path(__file__).resolve().parents[2] / "dayi"
+TEMPLATE_DIRS = [p for p in DAYI.glob("**/templates") if p.is_dir()]
 
 
 def directives(res: Any) -> dict[str, list[str]]:
@@ -70,6 +71,7 @@ INLINE = [
 
 
 def test_no_template_holds_inline_script_handlers_or_styles() -> None:
+    assert TEMPLATE_DIRS
     found = []
     for folder in TEMPLATE_DIRS:
         for template in folder.glob("**/*.html"):
