@@ -5,16 +5,20 @@ Domain routers are mounted in ``dayi.urls``. Domain errors become HTTP statuses 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import inspect
+import json
 import logging
 import re
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
@@ -31,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGE_SIZE = 200
 _SPACE_OFFSET = re.compile(r" (\d\d(:?\d\d)?)$")  # "+08:00" unencoded in a query string
+# The deepest page a list serves: past it the offset would overflow PostgreSQL's bigint (a fuzzer sent
+# page=10**19) and, long before that, no list of Dayi has rows to show. Deeper pages answer 422.
+MAX_PAGE = 1_000_000
 
 
 class ErrorBody(Schema):
@@ -129,7 +136,50 @@ def _answer_405_in_the_error_shape(view: Callable[..., Any]) -> Callable[..., An
     return wrapper
 
 
+def _fields_with_nul(request: HttpRequest) -> dict[str, list[str]]:
+    """Where a NUL (\\x00) hides in the query, the path or a JSON body: PostgreSQL text cannot hold it.
+
+    Checked once for every operation, before any schema, so no endpoint can forget it (the fuzzer found
+    four that answered 500). Multipart bodies carry files, which may hold any byte.
+    """
+    found: dict[str, list[str]] = {}
+    message = ["不能包含 NUL 字符 (may not contain NUL)"]
+    if "\x00" in request.path:
+        found["path"] = message
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            found[key.replace("\x00", "")] = message
+    if "json" in (request.content_type or "") and b"\\u0000" in request.body:
+        with contextlib.suppress(ValueError):  # malformed JSON: the schema answers 400
+            _walk_for_nul(json.loads(request.body), "", found, message)
+    return found
+
+
+def _walk_for_nul(value: Any, where: str, found: dict[str, list[str]], message: list[str]) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            found[where or "body"] = message
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if "\x00" in str(key):
+                found[name.replace("\x00", "")] = message
+            _walk_for_nul(item, name.replace("\x00", ""), found, message)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _walk_for_nul(item, f"{where}.{i}" if where else str(i), found, message)
+
+
 class DayiAPI(NinjaAPI):
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        # Ninja calls this for every operation after authentication and before parsing the input, inside
+        # its exception handling: the one place to refuse a NUL for all endpoints with the API's answer.
+        nul = _fields_with_nul(request)
+        if nul:
+            message = "文本不能包含 NUL 字符 (text may not contain the NUL character)"
+            raise ValidationFailed(message, fields=nul)
+        return super().create_temporal_response(request)
+
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
         for pattern in urls:
@@ -153,7 +203,10 @@ def error_response(request: HttpRequest, status: int, body: dict[str, Any]) -> H
 
 @api.exception_handler(DayiError)
 def _dayi_error(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return error_response(request, exc.status, exc.as_dict())
+    response = error_response(request, exc.status, exc.as_dict())
+    for name, value in exc.headers().items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
@@ -192,6 +245,19 @@ _HTTP_ERRORS = {
 }
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    # A body without Content-Length, found too big while read (RequestLimitsMiddleware catches the rest).
+    body = {"code": "payload_too_large", "message": "请求体过大 (the request body is too large)"}
+    return error_response(request, 413, {"error": body})
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    body = {"code": "bad_request", "message": f"multipart 请求格式错误 (malformed multipart body: {exc})"}
+    return error_response(request, 400, {"error": body})
+
+
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error in %s %s", request.method, request.path)
@@ -216,8 +282,8 @@ def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.dat
 
 def page_bounds(page: int, page_size: int) -> tuple[int, int]:
     """Validated (offset, limit) for ``?page=&page_size=``."""
-    if page < 1:
-        raise ValidationFailed(fields={"page": ["必须 ≥ 1 (must be at least 1)"]})
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationFailed(fields={"page": [f"必须在 1 到 {MAX_PAGE} 之间 (1 to {MAX_PAGE})"]})
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(
             fields={"page_size": [f"必须在 1 到 {MAX_PAGE_SIZE} 之间 (1 to {MAX_PAGE_SIZE})"]}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from csp.constants import NONCE
+
 from dayi.core.env import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,9 +54,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads a form): 413 for an oversized body, 400 for a bad multipart.
+    "dayi.core.limits.RequestLimitsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -139,6 +144,8 @@ LOGIN_REDIRECT_URL = "/"
 # Failed sign-ins allowed per username and per address in the window before answering 429.
 LOGIN_MAX_FAILURES = env_int("DAYI_LOGIN_MAX_FAILURES", 5)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("DAYI_LOGIN_FAILURE_WINDOW_SECONDS", 900)
+# Reverse proxies whose X-Forwarded-For is believed: sign-in throttling then counts the client's address.
+DAYI_TRUSTED_PROXIES = env_list("DAYI_TRUSTED_PROXIES")
 API_TOKEN_DAYS = env_int("DAYI_API_TOKEN_DAYS", 90)
 
 LANGUAGE_CODE = "zh-hans"
@@ -179,6 +186,10 @@ DAYI_REMINDER_HOURS = env_int("DAYI_REMINDER_HOURS", 24)
 
 # The largest inventory file an import accepts, in bytes.
 DAYI_IMPORT_MAX_BYTES = env_int("DAYI_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+# Request bodies (docs/security.md, "Limits"): a JSON or form body may declare at most this many bytes
+# (Django's own setting, 2.5 MB), a multipart upload the import's limit plus 1 MB for its other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DAYI_BODY_MAX_BYTES", 2_621_440)
+DAYI_UPLOAD_MAX_BYTES = env_int("DAYI_UPLOAD_MAX_BYTES", DAYI_IMPORT_MAX_BYTES + 1024 * 1024)
 
 # The platform this deployment serves (its home page figures); empty = the whole network.
 DAYI_SITE_PLATFORM = env_str("DAYI_SITE_PLATFORM")
@@ -192,9 +203,36 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("DAYI_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# Headers on every answer, in development too (docs/security.md, "Headers"): a page cannot be framed,
+# a download cannot be sniffed into a script, and other sites see only our origin.
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never inline,
+# so a script that slips into a page cannot run. The one exception is a nonce for the <style> element
+# FullCalendar writes at run time (it reads the nonce from <meta name="csp-nonce">); a page that never
+# asks for the nonce gets none. Templates hold no style="" attributes (a test keeps it so). Swagger UI at
+# /api/v1/docs loads its script from a CDN and runs an inline one: it is left out of the policy (it shows
+# the public OpenAPI document and holds no data).
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/api/v1/docs"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        # ECharts' SVG renderer and its tooltips write style="…" attributes from script. Attributes only:
+        # they cannot load anything or select elements, and <style> elements still need the nonce.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],  # FullCalendar's icon font is a data: URL in its styles
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from pydantic import Field
 from dayi.accounts import services
 from dayi.accounts.access import actor_for
 from dayi.api import SIGNED_IN, signed_in
+from dayi.core.limits import client_address
 
 router = Router(tags=["accounts"])
 
@@ -59,7 +60,7 @@ class MeOut(Schema):
 
 
 def _address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request)
 
 
 @router.post("/auth/token", response={200: TokenOut}, summary="Exchange a username and password for a token")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,18 +34,40 @@ from dayi.network.models import Institution, Platform
 # --- signing in --------------------------------------------------------------------------------------------
 
 
+# A client guessing many usernames (password spraying) gets this many times the per-pair allowance.
+ADDRESS_FACTOR = 4
+
+
 def check_throttle(username: str, address: str | None, *, now: dt.datetime) -> None:
-    since = now - dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    recent = LoginFailure.objects.filter(at__gte=since)
+    """Refuse a sign-in while this client has failed too often: per (address, username) pair, and per address.
+
+    Counting by the pair, not by the username alone, means a stranger's wrong guesses cannot lock a user
+    out: the user signing in from their own address is counted apart. The looser per-address cap stops one
+    client trying one password against many usernames (spraying).
+    """
+    window = dt.timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    recent = LoginFailure.objects.filter(at__gte=now - window, address=address)
     limit = settings.LOGIN_MAX_FAILURES
-    if recent.filter(username=username).count() >= limit or (
-        address and recent.filter(address=address).count() >= limit * 4
-    ):
-        raise RateLimited("登录失败次数过多，请稍后再试 (too many failed sign-ins; try again later)")
+    _refuse_if_over(recent.filter(username=username[:150]), limit, window=window, now=now)
+    if address is not None:
+        _refuse_if_over(recent, limit * ADDRESS_FACTOR, window=window, now=now)
+
+
+def _refuse_if_over(failures: Any, cap: int, *, window: dt.timedelta, now: dt.datetime) -> None:
+    newest = list(failures.order_by("-at").values_list("at", flat=True)[:cap])
+    if len(newest) < cap:
+        return
+    # Below the cap again once the cap-th newest failure leaves the window.
+    retry = max(1, math.ceil((newest[-1] + window - now).total_seconds()))
+    minutes = math.ceil(retry / 60)
+    raise RateLimited(
+        f"登录失败次数过多，请 {minutes} 分钟后再试 (too many failed sign-ins; try again in {minutes} min)",
+        retry_after=retry,
+    )
 
 
 def sign_in(username: str, password: str, *, address: str | None, now: dt.datetime) -> User:
-    """The user with these credentials, or NotAuthenticated; throttled per username and address."""
+    """The user with these credentials, or NotAuthenticated; throttled per (address, username) and address."""
     check_throttle(username, address, now=now)
     user = django_authenticate(username=username, password=password)
     if user is None:

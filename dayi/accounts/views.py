@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from dayi.accounts import services as account_services
 from dayi.core.errors import DayiError
+from dayi.core.limits import client_address
 
 
 @require_http_methods(["GET", "POST"])
@@ -24,12 +25,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             user = account_services.sign_in(
                 request.POST.get("username", ""),
                 request.POST.get("password", ""),
-                address=request.META.get("REMOTE_ADDR"),
+                address=client_address(request),
                 now=timezone.now(),
             )
         except DayiError as exc:
             context.update(error=exc.message, username=request.POST.get("username", ""), next=nxt)
-            return render(request, "core/login.html", context, status=exc.status)
+            response = render(request, "core/login.html", context, status=exc.status)
+            for name, value in exc.headers().items():  # Retry-After of a throttled sign-in
+                response[name] = value
+            return response
         login(request, user)
         if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
             nxt = "/"

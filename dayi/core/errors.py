@@ -28,6 +28,10 @@ class DayiError(Exception):
         self.fields = fields or {}
         self.extra = extra
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer carries (``Retry-After`` for a rate limit)."""
+        return {}
+
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.fields:
@@ -94,3 +98,7 @@ class RateLimited(DayiError):
 
     status = 429
     code = "rate_limited"
+
+    def headers(self) -> dict[str, str]:
+        retry = self.extra.get("retry_after")
+        return {"Retry-After": str(retry)} if retry else {}

@@ -53,7 +53,10 @@ def refusal(request: HttpRequest, status: int, message: str, *, code: str = "") 
 
 
 def refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return refusal(request, exc.status, exc.message, code=exc.code)
+    response = refusal(request, exc.status, exc.message, code=exc.code)
+    for name, value in exc.headers().items():  # e.g. Retry-After on a 429
+        response[name] = value
+    return response
 
 
 class PageErrors:

@@ -9,7 +9,6 @@ booking policy). An export imports back unchanged: same headers, coded values as
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import tempfile
 from collections.abc import Iterator
@@ -18,9 +17,9 @@ from typing import IO, Any
 from django.db.models import QuerySet
 
 from dayi.core.errors import ValidationFailed
-from dayi.core.money import fmt
+from dayi.core.spreadsheet import csv_text, xlsx_cell
 from dayi.directory import queries
-from dayi.directory.importing import COLUMNS, FORMULA_PREFIXES
+from dayi.directory.importing import COLUMNS
 from dayi.directory.models import Instrument, Purpose, ServiceMode, ShareMode, Source, Status
 
 HEADER_STYLES = ("zh", "en")
@@ -100,19 +99,6 @@ def values(i: Instrument, headers: str = "zh") -> list[Any]:
 # --- CSV ---------------------------------------------------------------------------------------------------
 
 
-def csv_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return str(value)
-    if not isinstance(value, str):
-        return fmt(value)  # Decimal yuan → "1234.50"
-    # Spreadsheets run a cell starting with = + - @ as a formula (CSV injection); the import undoes this.
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
 def csv_chunks(f: queries.InstrumentFilters, headers: str = "zh") -> Iterator[bytes]:
     """The CSV file in pieces, UTF-8 with a BOM so that Excel opens the Chinese correctly."""
     qs = instruments(f)
@@ -144,8 +130,6 @@ def _drain(buffer: io.StringIO) -> str:
 def xlsx_file(f: queries.InstrumentFilters, headers: str = "zh") -> IO[bytes]:
     """The workbook in a temporary file (a zip cannot be streamed as it is written), positioned at 0."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     qs = instruments(f)
     if qs.count() > XLSX_MAX_ROWS:
@@ -156,14 +140,9 @@ def xlsx_file(f: queries.InstrumentFilters, headers: str = "zh") -> IO[bytes]:
     book = Workbook(write_only=True)
     sheet = book.create_sheet("仪器" if headers == "zh" else "instruments")
 
-    def text_cell(value: str) -> Any:
-        c = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        c.data_type = "s"  # never a formula, whatever the text starts with
-        return c
-
-    sheet.append([text_cell(h) for h in header_row(headers)])
+    sheet.append([xlsx_cell(sheet, h) for h in header_row(headers)])
     for instrument in qs.iterator(chunk_size=CHUNK):
-        sheet.append([text_cell(v) if isinstance(v, str) else v for v in values(instrument, headers)])
+        sheet.append([xlsx_cell(sheet, v) for v in values(instrument, headers)])
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - the caller closes it
     book.save(out)
     out.seek(0)

@@ -34,6 +34,7 @@ from django.db.models import JSONField
 from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.core import audit
 from dayi.core.errors import ValidationFailed
+from dayi.core.spreadsheet import unquote
 from dayi.directory.errors import (
     DuplicateInventoryNo,
     ImportFileTooLarge,
@@ -50,7 +51,6 @@ MAX_ROWS = 200_000
 MAX_REPORTED_ERRORS = 1000  # a file of 30,000 bad rows should not answer with 30,000 objects
 FORMATS = ("csv", "xlsx", "uniquip")
 HEADER_SEARCH_ROWS = 10  # national templates often carry a title line or two above the header
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")  # exporting.py escapes these with a leading "'"
 # Transaction-level advisory lock namespace: imports into one institution run one after another.
 IMPORT_LOCK_NAMESPACE = 0x1D1
 
@@ -197,9 +197,40 @@ def read_csv(content: bytes, fallback: str = "gb18030") -> Table:
     return Table(rows=rows, encoding=encoding)
 
 
+# A workbook is a zip: a few MB can unpack to gigabytes (a zip bomb) that openpyxl would inflate while it
+# parses. Before openpyxl sees it, the parts' declared sizes must stay within these; Python's zip reader
+# then stops at the declared size of each part, so a part cannot lie about it either.
+XLSX_MAX_UNPACKED_BYTES = 10 * MAX_BYTES
+# Spreadsheet XML compresses about 5 to 20 times; a part packed tighter than this is not a real sheet.
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_FROM_BYTES = 1024 * 1024  # small parts (styles, a few cells) may compress as they like
+
+
+def check_zip_sizes(content: bytes) -> None:
+    """Refuse (413) a workbook whose parts would unpack too large, before anything unpacks them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnsupportedImportFormat(f"无法读取 XLSX 文件 (could not read the workbook): {exc}") from None
+    unpacked = sum(p.file_size for p in parts)
+    packed_tight = [
+        p.filename
+        for p in parts
+        if p.file_size > XLSX_RATIO_FROM_BYTES and p.file_size > XLSX_MAX_RATIO * max(p.compress_size, 1)
+    ]
+    if unpacked > XLSX_MAX_UNPACKED_BYTES or packed_tight:
+        mb = XLSX_MAX_UNPACKED_BYTES // (1024 * 1024)
+        raise ImportFileTooLarge(
+            f"XLSX 文件解压后过大或压缩比异常（上限 {mb} MB），请拆分或另存为 CSV"
+            f" (the workbook unpacks to more than {mb} MB or is packed like a zip bomb; split it or use CSV)"
+        )
+
+
 def read_xlsx(content: bytes) -> Table:
     from openpyxl import load_workbook
 
+    check_zip_sizes(content)
     try:
         # read_only streams the sheet instead of building every cell object; data_only reads cached values.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -281,9 +312,7 @@ def data_rows(rows: list[list[Any]], header_at: int) -> Iterator[tuple[int, list
 
 def cell(row: list[Any], index: int) -> Any:
     value = row[index] if index < len(row) else None
-    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
-        return value[1:]  # undo the export's guard against spreadsheet formulas
-    return value
+    return unquote(value)  # undo the export's guard against spreadsheet formulas
 
 
 def national_rows(table: Table) -> Parsed:

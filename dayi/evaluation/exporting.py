@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
+from dayi.core.spreadsheet import xlsx_cell
 from dayi.evaluation import engine, queries
 from dayi.evaluation.models import Evaluation, Grade, IndicatorScore
 
@@ -63,8 +64,6 @@ def result_rows(evaluation: Evaluation) -> list[list[Any]]:
 
 def as_xlsx(evaluation: Evaluation) -> IO[bytes]:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
 
@@ -72,11 +71,7 @@ def as_xlsx(evaluation: Evaluation) -> IO[bytes]:
         sheet = book.create_sheet(name)
 
         def cell(value: Any) -> Any:
-            if not isinstance(value, str):
-                return value
-            c = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-            c.data_type = "s"  # never a formula, whatever the text starts with
-            return c
+            return xlsx_cell(sheet, value)
 
         return sheet, cell
 

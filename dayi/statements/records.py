@@ -27,7 +27,7 @@ from dayi.accounts.access import Actor, oversees_institution, require_signed_in
 from dayi.booking.models import UsageRecord
 from dayi.core.errors import NotFound, ValidationFailed
 from dayi.core.money import fmt
-from dayi.directory.exporting import csv_text
+from dayi.core.spreadsheet import csv_text, xlsx_cell
 from dayi.directory.models import ServiceMode
 from dayi.network.models import Institution
 from dayi.orders.models import Order, OrderStatus
@@ -162,18 +162,12 @@ def as_csv(qs: QuerySet[Order]) -> bytes:
 
 def as_xlsx(qs: QuerySet[Order]) -> IO[bytes]:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("服务记录")
 
     def cell(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        c = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        c.data_type = "s"  # never a formula, whatever the text starts with
-        return c
+        return xlsx_cell(sheet, value)
 
     sheet.append([cell(h) for h in headers()])
     for o in qs.iterator(chunk_size=2000):

@@ -7,7 +7,7 @@ import io
 from typing import Any
 
 from dayi.core.money import fmt
-from dayi.directory.exporting import csv_text
+from dayi.core.spreadsheet import csv_text
 from dayi.statements.queries import Statement
 
 CSV_HEADER = [

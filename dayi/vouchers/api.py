@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from dayi.accounts.access import administers_institution
 from dayi.api import SIGNED_IN, page_bounds, signed_in
@@ -270,6 +271,11 @@ class RelatedIn(Schema):
     first: int
     second: int
     reason: str
+    scheme: str | None = Field(
+        None,
+        description="The scheme whose fraud checks the declaration counts in (an officer's; defaults to"
+        " their only scheme). Omitted by an admin of either party: it then counts in every scheme.",
+    )
 
 
 class RelatedOut(Schema):
@@ -277,6 +283,7 @@ class RelatedOut(Schema):
     first: int
     second: int
     reason: str
+    scheme: str | None = None
 
 
 def _listing_out(listing: VoucherListing) -> dict[str, Any]:
@@ -425,11 +432,16 @@ def list_recognitions(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 )
 def declare_related(request: HttpRequest, body: RelatedIn) -> Status[dict[str, Any]]:
     pair = services.declare_related(
-        signed_in(request), body.first, body.second, reason=body.reason, now=timezone.now()
+        signed_in(request),
+        body.first,
+        body.second,
+        reason=body.reason,
+        scheme=body.scheme,
+        now=timezone.now(),
     )
-    return Status(
-        201, {"id": pair.pk, "first": pair.first_id, "second": pair.second_id, "reason": pair.reason}
-    )
+    scheme = pair.scheme.code if pair.scheme else None
+    body_out = {"id": pair.pk, "first": pair.first_id, "second": pair.second_id, "reason": pair.reason}
+    return Status(201, {**body_out, "scheme": scheme})
 
 
 # --- applications and vouchers ---------------------------------------------------------------------------

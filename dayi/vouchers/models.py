@@ -292,10 +292,15 @@ class RedemptionClaim(models.Model):
 
 class RelatedParties(models.Model):
     """Two institutions declared related (same group, shared owners): vouchers may not pass between them.
-    Stored once per pair, the smaller id first."""
+    Stored once per pair and scheme, the smaller id first. A scheme's officer declares for that scheme and
+    the declaration counts in its checks only; without a scheme (a party's own admin declared) it counts
+    in every scheme's."""
 
     first = models.ForeignKey("network.Institution", on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey("network.Institution", on_delete=models.CASCADE, related_name="+")
+    scheme = models.ForeignKey(
+        VoucherScheme, null=True, blank=True, on_delete=models.PROTECT, related_name="related_parties"
+    )
     reason = models.TextField()
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -304,7 +309,11 @@ class RelatedParties(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["first", "second"], name="relatedparties_once_per_pair"),
+            models.UniqueConstraint(
+                fields=["first", "second", "scheme"],
+                name="relatedparties_once_per_pair_and_scheme",
+                nulls_distinct=False,
+            ),
             models.CheckConstraint(condition=Q(first__lt=F("second")), name="relatedparties_ordered_pair"),
         ]
 

@@ -117,6 +117,68 @@ def test_one_address_guessing_many_usernames_is_rate_limited(people: Any) -> Non
     assert_error(sign_in("alice"), 429, "rate_limited")
 
 
+def test_a_strangers_guesses_do_not_lock_the_owner_out_of_another_address(people: Any) -> None:
+    # Hole 7b: five wrong passwords for "alice" from anywhere used to lock alice out everywhere.
+    for _ in range(5):
+        sign_in("alice", "guess", REMOTE_ADDR="203.0.113.9")
+    assert_error(sign_in("alice", REMOTE_ADDR="203.0.113.9"), 429, "rate_limited")
+
+    res = sign_in("alice", REMOTE_ADDR="198.51.100.7")
+
+    assert res.status_code == 200, res.content
+
+
+def test_a_rate_limited_answer_says_when_to_retry(people: Any, settings: Any) -> None:
+    for _ in range(5):
+        sign_in("alice", "guess")
+
+    res = sign_in("alice")
+
+    error = assert_error(res, 429, "rate_limited")
+    retry = int(res["Retry-After"])
+    assert 0 < retry <= settings.LOGIN_FAILURE_WINDOW_SECONDS
+    assert error["retry_after"] == retry
+
+
+def test_retry_after_counts_from_the_failure_that_must_expire(people: Any, settings: Any) -> None:
+    now = timezone.now()
+    window = settings.LOGIN_FAILURE_WINDOW_SECONDS
+    # Six failures: the oldest two must leave the window before alice is under five again.
+    ages = [window - 60, window - 120, 300, 200, 100, 50]
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(username="alice", address="127.0.0.1", at=now - dt.timedelta(seconds=a)) for a in ages]
+    )
+
+    res = sign_in("alice")
+
+    assert res.status_code == 429
+    assert 110 <= int(res["Retry-After"]) <= 121
+
+
+def test_behind_a_trusted_proxy_each_client_is_counted_apart(people: Any, settings: Any) -> None:
+    settings.DAYI_TRUSTED_PROXIES = ["10.0.0.2"]
+    via_proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(5):
+        sign_in("alice", "guess", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy)
+    assert_error(sign_in("alice", HTTP_X_FORWARDED_FOR="203.0.113.9", **via_proxy), 429, "rate_limited")
+
+    res = sign_in("alice", HTTP_X_FORWARDED_FOR="198.51.100.7", **via_proxy)
+
+    assert res.status_code == 200, res.content
+    assert LoginFailure.objects.filter(address="203.0.113.9").count() == 5
+
+
+def test_a_forwarded_for_header_from_an_untrusted_client_is_ignored(people: Any, settings: Any) -> None:
+    # A guesser cannot dodge the count by inventing a new X-Forwarded-For for every try
+    settings.DAYI_TRUSTED_PROXIES = ["10.0.0.2"]
+    for n in range(5):
+        sign_in("alice", "guess", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+
+    res = sign_in("alice", REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="192.0.2.99")
+
+    assert_error(res, 429, "rate_limited")
+
+
 # --- how tokens are kept ------------------------------------------------------------------------------------
 
 

@@ -57,6 +57,27 @@ def test_the_page_is_throttled_like_the_api(people: Any) -> None:
     assert res.status_code == 429
 
 
+def test_a_throttled_page_says_how_long_to_wait_and_sends_retry_after(people: Any) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post("/login/", {"username": "alice", "password": "guess"})
+
+    res = client.post("/login/", {"username": "alice", "password": PASSWORD})
+
+    assert res.status_code == 429
+    assert int(res["Retry-After"]) > 0
+    assert "分钟后再试" in res.content.decode()
+
+
+def test_the_owner_signs_in_on_the_page_from_another_address(people: Any) -> None:
+    for _ in range(6):
+        Client(REMOTE_ADDR="203.0.113.9").post("/login/", {"username": "alice", "password": "guess"})
+
+    res = Client(REMOTE_ADDR="198.51.100.7").post("/login/", {"username": "alice", "password": PASSWORD})
+
+    assert res.status_code == 302
+
+
 def test_the_form_needs_its_csrf_token(people: Any) -> None:
     client = Client(enforce_csrf_checks=True)
 

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from dayi.booking.models import UsageRecord, UsageSource
 from dayi.core.errors import RuleViolation
@@ -133,20 +133,28 @@ def credit_code_root(code: str) -> str:
     return code[8:17] if len(code) == 18 else code
 
 
-def related_problem(company: Institution, provider: Institution) -> str:
+def related_problem(company: Institution, provider: Institution, scheme_ids: set[int]) -> str:
+    """Why ``company`` and ``provider`` may not pass a voucher of these schemes between them, or "".
+
+    Declared related parties count when declared for one of ``scheme_ids`` or for every scheme (by a
+    party's own admin); another scheme's declaration is that scheme's business."""
     if company.pk == provider.pk:
         return "服务机构与企业为同一法人 (the provider and the company are the same legal entity)"
     if credit_code_root(company.credit_code) == credit_code_root(provider.credit_code):
         return "双方统一社会信用代码主体标识相同 (the two share a credit code root)"
     first, second = sorted((company.pk, provider.pk))
-    declared = RelatedParties.objects.filter(first_id=first, second_id=second).first()
+    declared = (
+        RelatedParties.objects.filter(first_id=first, second_id=second)
+        .filter(Q(scheme__isnull=True) | Q(scheme_id__in=scheme_ids))
+        .first()
+    )
     if declared is not None:
         return f"双方已申报为关联方：{declared.reason} (declared related parties)"
     return ""
 
 
-def check_not_related(company: Institution, provider: Institution) -> None:
-    problem = related_problem(company, provider)
+def check_not_related(company: Institution, provider: Institution, scheme_ids: set[int]) -> None:
+    problem = related_problem(company, provider, scheme_ids)
     if problem:
         raise RuleViolation("related_parties", problem)
 

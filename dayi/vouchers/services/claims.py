@@ -54,7 +54,8 @@ def claim_redemption(actor: Actor, order_id: int, *, now: dt.datetime) -> Redemp
             "deadline_passed", f"兑付截止日期 {deadline} 已过 (the redemption deadline passed)"
         )
     assert order.customer_institution is not None
-    checks.check_not_related(order.customer_institution, order.provider)
+    schemes = set(uses.values_list("voucher__scheme_id", flat=True))
+    checks.check_not_related(order.customer_institution, order.provider, schemes)
     evidence = checks.evidence_for(order)
     with transaction.atomic():
         Order.objects.select_for_update().get(pk=order.pk)  # claims of one order queue here

@@ -266,12 +266,27 @@ def add_recognition(
 
 
 def declare_related(
-    actor: Actor, first_id: int, second_id: int, *, reason: str, now: dt.datetime
+    actor: Actor,
+    first_id: int,
+    second_id: int,
+    *,
+    reason: str,
+    scheme: str | None = None,
+    now: dt.datetime,
 ) -> RelatedParties:
-    """Record that two institutions are related (a voucher officer, or an admin of either of them —
-    declaring oneself related only ever restricts)."""
-    if not (actor.is_superuser or actor.schemes or _admin_of_either(actor, first_id, second_id)):
-        raise Forbidden("只有创新券经办人员或相关单位管理员可以申报 (officers or the parties' admins only)")
+    """Record that two institutions are related, for one scheme's fraud checks (its officer declares) or for
+    all of them (an admin of either party declares: declaring oneself related only ever restricts)."""
+    from dayi.accounts.access.vouchers import declaring_scheme, may_declare_related
+
+    code = declaring_scheme(actor, scheme)
+    if not may_declare_related(actor, first_id, second_id, code):
+        raise Forbidden(
+            "只有该创新券方案的经办人员或相关单位管理员可以申报"
+            " (the scheme's officers or the parties' admins only)"
+        )
+    scheme_row = VoucherScheme.objects.filter(code=code).first() if code else None
+    if code and scheme_row is None:
+        raise ValidationFailed(fields={"scheme": ["创新券方案不存在 (no such scheme)"]})
     if first_id == second_id:
         raise ValidationFailed(fields={"second": ["须为另一单位 (another institution)"]})
     if Institution.objects.filter(pk__in=[first_id, second_id]).count() != 2:
@@ -279,17 +294,23 @@ def declare_related(
     if not reason.strip():
         raise ValidationFailed(fields={"reason": ["请说明关联关系 (say how they are related)"]})
     first, second = sorted((first_id, second_id))
-    if RelatedParties.objects.filter(first_id=first, second_id=second).exists():
+    if RelatedParties.objects.filter(first_id=first, second_id=second, scheme=scheme_row).exists():
         raise Conflict("已申报 (already declared)", code="duplicate")
     with transaction.atomic():
         pair = RelatedParties.objects.create(
-            first_id=first, second_id=second, reason=reason.strip(), declared_by=user_of(actor), created=now
+            first_id=first,
+            second_id=second,
+            scheme=scheme_row,
+            reason=reason.strip(),
+            declared_by=user_of(actor),
+            created=now,
         )
-        audit.record("related_parties.declare", pair, actor=user_of(actor), reason=pair.reason, now=now)
+        audit.record(
+            "related_parties.declare",
+            pair,
+            actor=user_of(actor),
+            after={"first": first, "second": second, "scheme": code},
+            reason=pair.reason,
+            now=now,
+        )
     return pair
-
-
-def _admin_of_either(actor: Actor, first_id: int, second_id: int) -> bool:
-    from dayi.accounts.access import administers_institution
-
-    return administers_institution(actor, first_id) or administers_institution(actor, second_id)

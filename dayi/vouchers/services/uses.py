@@ -87,7 +87,7 @@ def _check_may_use(actor: Actor, order: Order, voucher: Voucher, *, now: dt.date
             "服务完成后方可使用创新券 (a voucher pays a completed service: its amount is known then)"
         )
     assert order.customer_institution is not None
-    checks.check_not_related(order.customer_institution, order.provider)
+    checks.check_not_related(order.customer_institution, order.provider, {voucher.scheme_id})
     checks.check_service_covered(voucher.scheme, order)
 
 
