@@ -6,7 +6,8 @@ Every service that writes, and every read of a private object, asks here. Scopes
   a platform in that subtree (and so their instruments);
 - ``institution_admin`` administers one institution (its users, its record, its instruments);
 - ``instrument_manager`` manages one institution's instruments;
-- ``voucher_officer`` acts for one voucher scheme.
+- ``voucher_officer`` acts for one voucher scheme;
+- ``finance_officer`` confirms the top-ups of one institution's accounts (see ``access/money.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Actor:
     admin_institutions: set[int] = field(default_factory=set)
     manager_institutions: set[int] = field(default_factory=set)
     schemes: set[str] = field(default_factory=set)
+    finance_institutions: set[int] = field(default_factory=set)
 
     @property
     def is_authenticated(self) -> bool:
@@ -64,6 +66,8 @@ class Actor:
             names.append(Role.INSTRUMENT_MANAGER)
         if self.schemes:
             names.append(Role.VOUCHER_OFFICER)
+        if self.finance_institutions:
+            names.append(Role.FINANCE_OFFICER)
         if self.is_superuser:
             names.insert(0, "superuser")
         if self.is_authenticated:
@@ -89,6 +93,8 @@ def actor_for(user: Any) -> Actor:
                 actor.manager_institutions.add(inst)
             elif role == Role.VOUCHER_OFFICER:
                 actor.schemes.add(scheme)
+            elif role == Role.FINANCE_OFFICER:
+                actor.finance_institutions.add(inst)
     if user is not None:
         user._dayi_actor = actor
     return actor

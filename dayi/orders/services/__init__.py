@@ -4,7 +4,14 @@ Each function takes the acting ``Actor`` first and a keyword-only ``now``, runs 
 permission through ``dayi.accounts.access`` and writes an audit row.
 """
 
-from dayi.orders.services.accounts import access_account, add_member, open_account, top_up
+from dayi.orders.services.accounts import (
+    add_member,
+    confirm_top_up,
+    open_account,
+    reject_top_up,
+    request_top_up,
+    reverse_top_up,
+)
 from dayi.orders.services.orders import (
     access_order,
     create_booking_order,
@@ -30,12 +37,12 @@ from dayi.orders.services.transitions import (
 
 __all__ = [
     "accept_order",
-    "access_account",
     "access_order",
     "add_member",
     "cancel_order",
     "charge_order",
     "complete_order",
+    "confirm_top_up",
     "correct_charge",
     "create_booking_order",
     "create_sample_order",
@@ -46,11 +53,13 @@ __all__ = [
     "receive_samples",
     "refund_order",
     "reject_order",
+    "reject_top_up",
     "replace_prices",
+    "request_top_up",
+    "reverse_top_up",
     "save_price_list",
     "set_charge_shares",
     "settle_order",
     "start_order",
-    "top_up",
     "visible_orders",
 ]

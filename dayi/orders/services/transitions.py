@@ -19,7 +19,7 @@ from dayi.accounts.access import Actor, check_instrument_manager, manages_instru
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
 from dayi.core.errors import Forbidden, ValidationFailed
-from dayi.core.money import yuan
+from dayi.core.money import checked_amount, yuan
 from dayi.orders import charges
 from dayi.orders.errors import InvalidState
 from dayi.orders.models import Account, EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
@@ -27,6 +27,8 @@ from dayi.orders.services.accounts import debit
 from dayi.orders.services.orders import access_order
 
 S = OrderStatus
+# The largest correction or refund (yuan): beyond any instrument's service, well inside the columns.
+ENTRY_LIMIT = 1_000_000_000
 BEFORE_SERVICE = [S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED]
 
 
@@ -182,7 +184,7 @@ def correct_charge(
 ) -> Order:
     """A correction is a new ledger entry (never an edit of the old one); the order's amount follows."""
     order, before = _managed(actor, order_id)
-    delta = yuan(amount)
+    delta = checked_amount(amount, limit=ENTRY_LIMIT)
     if not delta:
         raise ValidationFailed(fields={"amount": ["更正金额不能为零 (a correction is not zero)"]})
     won = Order.objects.filter(pk=order.pk, status=S.CHARGED, amount__gte=-delta).update(
@@ -227,7 +229,7 @@ def refund_order(actor: Actor, order_id: int, *, amount: Decimal | str, note: st
     what it was (nothing owed), and the account's balance is still the sum of its entries.
     """
     order, before = _managed(actor, order_id)
-    value = yuan(amount)
+    value = checked_amount(amount, limit=ENTRY_LIMIT)
     if value <= 0:
         raise ValidationFailed(fields={"amount": ["须大于零 (must be more than zero)"]})
     reason = _reason(note)
