@@ -33,6 +33,7 @@ from dayi.accounts.access.money import (
     access_top_up,
     confirms_top_ups_of,
     keeps_account,
+    keeps_books,
     top_ups_to_decide,
     visible_accounts,
 )
@@ -353,8 +354,9 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 @login_required
 @require_GET
 def my_accounts(request: HttpRequest) -> HttpResponse:
-    accounts = visible_accounts(actor_for(request.user)).select_related("institution", "pi").order_by("name")
-    return render(request, "orders/accounts.html", {"accounts": accounts})
+    actor = actor_for(request.user)
+    accounts = visible_accounts(actor).select_related("institution", "pi").order_by("name")
+    return render(request, "orders/accounts.html", {"accounts": accounts, "keeps_books": keeps_books(actor)})
 
 
 def _account_page(
@@ -436,7 +438,7 @@ def _top_up(request: HttpRequest, actor: Actor, account: Account) -> HttpRespons
 @require_GET
 def top_up_queue(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
-    if not (actor.is_superuser or actor.finance_institutions):
+    if not keeps_books(actor):
         return _refused(request, NotFound(_("页面不存在。")))
     return _queue_page(request, actor)
 

@@ -272,3 +272,31 @@ def test_two_officers_confirming_at_once_move_the_money_once(people: dict[str, A
     eves.refresh_from_db()
     assert eves.balance == Decimal("700.00") == ledger_sum(eves)
     assert LedgerEntry.objects.filter(account=eves).count() == 1
+
+
+# --- no other way in: a refund returns to the account only what the account paid ----------------------------
+
+
+def test_a_refund_after_a_raised_charge_returns_only_what_the_account_paid(
+    eves: Account, zju_finance: User, priced: Any, people: dict[str, Any]
+) -> None:
+    # Given 500.00 confirmed, an order paid from it, then a correction raising the charge by 10,000.00
+    # that was settled outside Dayi
+    from tests.orders.test_accounts import completed_order
+
+    fund(eves, "500.00", now=NOW)
+    alice = actor_for(people["alice"])
+    order = completed_order(people, people["eve"], priced, eves)
+    services.charge_order(alice, order.pk, now=NOW)
+    eves.refresh_from_db()
+    paid = Decimal("500.00") - eves.balance
+    services.correct_charge(alice, order.pk, amount="10000", note="加测", now=NOW)
+    services.settle_order(alice, order.pk, now=NOW)
+    # When the manager refunds the whole order
+    order.refresh_from_db()
+    services.refund_order(alice, order.pk, amount=order.amount, note="全额退款", now=NOW)
+    # Then the account gets back what it paid, no more; the rest is refunded outside Dayi
+    eves.refresh_from_db()
+    assert eves.balance == Decimal("500.00") == ledger_sum(eves)
+    assert LedgerEntry.objects.get(order=order, kind=EntryKind.REFUND).amount == paid
+    assert sum(order.ledger.values_list("amount", flat=True)) == 0

@@ -33,6 +33,11 @@ def confirms_top_ups_of(actor: Actor, institution_id: int) -> bool:
     return actor.is_superuser or institution_id in actor.finance_institutions
 
 
+def keeps_books(actor: Actor) -> bool:
+    """A finance officer of some institution: the one who sees the queue of top-ups."""
+    return actor.is_superuser or bool(actor.finance_institutions)
+
+
 def may_decide_top_up(actor: Actor, top_up: TopUp) -> bool:
     """Four eyes: a finance officer of the account's institution who is not the requester."""
     return (
