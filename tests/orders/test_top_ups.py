@@ -300,3 +300,26 @@ def test_a_refund_after_a_raised_charge_returns_only_what_the_account_paid(
     assert eves.balance == Decimal("500.00") == ledger_sum(eves)
     assert LedgerEntry.objects.get(order=order, kind=EntryKind.REFUND).amount == paid
     assert sum(order.ledger.values_list("amount", flat=True)) == 0
+
+
+# --- appointing finance officers ----------------------------------------------------------------------------
+
+
+def test_an_institution_admin_appoints_a_finance_officer_of_their_institution_only(
+    api_as: Any, network: dict[str, Any]
+) -> None:
+    def create(who: str, username: str, institution: Any, **scope: Any) -> Any:
+        body = {
+            "username": username,
+            "password": "Tiegelzange-4711-Quarz",
+            "email": f"{username}@example.org",
+            "institution": institution.pk,
+            "roles": [{"role": "finance_officer", **scope}],
+        }
+        return api_as(who).post("/api/v1/users", body)
+
+    zju, pku = network["zju"], network["pku"]
+    assert create("amy", "zju-cashier", zju, institution=zju.pk).status_code == 201
+    assert create("amy", "pku-cashier", pku, institution=pku.pk).status_code in (403, 404)
+    assert create("root", "odd-cashier", zju, scheme="sh2026").status_code == 422  # no institution named
+    assert RoleGrant.objects.filter(role="finance_officer").count() == 1

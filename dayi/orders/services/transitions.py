@@ -213,11 +213,11 @@ def _entry(
     )
 
 
-def _paid_from_account(order: Order) -> Decimal:
+def _paid_from_account(order: Order, account_id: int) -> Decimal:
     """What the order's group account paid for it, less what was refunded to it already (read after the
     order row's lock, so a refund racing this one has committed)."""
-    moved = LedgerEntry.objects.filter(
-        order=order, account_id=order.account_id, kind__in=[EntryKind.PAYMENT, EntryKind.REFUND]
+    moved = order.ledger.filter(
+        account_id=account_id, kind__in=[EntryKind.PAYMENT, EntryKind.REFUND]
     ).aggregate(s=Sum("amount"))["s"]
     return yuan(-(moved or 0))
 
@@ -253,10 +253,11 @@ def refund_order(actor: Actor, order_id: int, *, amount: Decimal | str, note: st
     # Only what the account itself paid goes back to it; the rest was paid outside Dayi (a correction
     # raised the charge after the account paid, say) and is refunded outside it, or a refund would put
     # money in the account that never came from it.
-    to_account = min(value, _paid_from_account(order)) if order.account_id else Decimal(0)
-    if to_account > 0:
-        Account.objects.filter(pk=order.account_id).update(balance=F("balance") + to_account)
-        _entry(order, EntryKind.REFUND, to_account, actor, now=now, account_id=order.account_id, note=reason)
+    account_id = order.account_id
+    to_account = min(value, _paid_from_account(order, account_id)) if account_id else Decimal(0)
+    if account_id and to_account > 0:
+        Account.objects.filter(pk=account_id).update(balance=F("balance") + to_account)
+        _entry(order, EntryKind.REFUND, to_account, actor, now=now, account_id=account_id, note=reason)
     if value > to_account:
         _entry(order, EntryKind.PAYMENT, value - to_account, actor, now=now, note=f"退款 (refund): {reason}")
     _record("order.refund", order, actor, before, now=now, reason=reason)
