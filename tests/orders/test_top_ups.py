@@ -308,12 +308,12 @@ def test_a_refund_after_a_raised_charge_returns_only_what_the_account_paid(
 def test_an_institution_admin_appoints_a_finance_officer_of_their_institution_only(
     api_as: Any, network: dict[str, Any]
 ) -> None:
-    def create(who: str, username: str, institution: Any, **scope: Any) -> Any:
+    def create(who: str, username: str, home: Any, **scope: Any) -> Any:
         body = {
             "username": username,
             "password": "Tiegelzange-4711-Quarz",
             "email": f"{username}@example.org",
-            "institution": institution.pk,
+            "institution": home.pk,
             "roles": [{"role": "finance_officer", **scope}],
         }
         return api_as(who).post("/api/v1/users", body)
