@@ -338,3 +338,20 @@ def test_the_customer_is_offered_the_rating_form_once_the_service_is_done(priced
         alice.post(f"/orders/{order.pk}/{action}/")
     assert rate_url in eve.get(f"/orders/{order.pk}/").content.decode()
     assert rate_url not in alice.get(f"/orders/{order.pk}/").content.decode()  # only the customer rates
+
+
+def test_a_finance_officer_finds_the_queue_and_reverses_a_confirmed_top_up(
+    account: Account, people: Any
+) -> None:
+    officer_user = finance_officer(account.institution_id)
+    asked = ask(account, "300.00", now=NOW)
+    services.confirm_top_up(actor_for(officer_user), asked.pk, now=NOW)
+    officer = client_for(people, None)
+    officer.force_login(officer_user)
+    assert "/finance/top-ups/" in officer.get("/accounts/").content.decode()
+    assert 'value="reverse"' in officer.get(f"/accounts/{account.pk}/").content.decode()
+    assert 'value="reverse"' not in client_for(people, "eve").get(f"/accounts/{account.pk}/").content.decode()
+    r = officer.post(f"/finance/top-ups/{asked.pk}/", {"decision": "reverse", "reason": "退票"})
+    assert r.status_code == 302
+    account.refresh_from_db()
+    assert account.balance == 0 and account.ledger.count() == 2
