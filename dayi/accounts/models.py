@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     INSTITUTION_ADMIN = "institution_admin", "单位管理员"
     INSTRUMENT_MANAGER = "instrument_manager", "仪器管理员"
     VOUCHER_OFFICER = "voucher_officer", "创新券经办人"
+    # Confirms (or rejects) the top-ups of the institution's research-group accounts: money enters Dayi
+    # only through them, never on the word of whoever asks for it.
+    FINANCE_OFFICER = "finance_officer", "财务人员"
 
 
 class RoleGrant(models.Model):
@@ -49,7 +52,7 @@ class RoleGrant(models.Model):
                 condition=(
                     Q(role="platform_admin", platform__isnull=False, institution__isnull=True, scheme="")
                     | Q(
-                        role__in=["institution_admin", "instrument_manager"],
+                        role__in=["institution_admin", "instrument_manager", "finance_officer"],
                         institution__isnull=False,
                         platform__isnull=True,
                         scheme="",

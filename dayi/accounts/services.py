@@ -128,7 +128,7 @@ def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
         if not administers_platform(actor, platform):
             raise Forbidden("不能授予本平台以外的管理权限 (you may only grant roles within your platforms)")
         grant.platform = platform
-    elif spec.role in (Role.INSTITUTION_ADMIN, Role.INSTRUMENT_MANAGER):
+    elif spec.role in (Role.INSTITUTION_ADMIN, Role.INSTRUMENT_MANAGER, Role.FINANCE_OFFICER):
         institution = Institution.objects.filter(pk=spec.institution or 0).first()
         if institution is None:
             raise ValidationFailed(

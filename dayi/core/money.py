@@ -18,3 +18,21 @@ def yuan(value: Decimal | int | str) -> Decimal:
 def fmt(value: Decimal) -> str:
     """The API's money string: ``"1234.50"``."""
     return str(yuan(value))
+
+
+def checked_amount(value: Decimal | int | str, *, limit: Decimal | int, field: str = "amount") -> Decimal:
+    """``value`` in yuan, if it is a finite amount to the fen whose size is at most ``limit``; else 422
+    (never a database overflow, which would answer 500)."""
+    from dayi.core.errors import ValidationFailed
+
+    try:
+        exact = Decimal(value)
+    except (ArithmeticError, ValueError, TypeError):
+        exact = Decimal("NaN")
+    if not exact.is_finite():
+        raise ValidationFailed(fields={field: ["不是金额 (not an amount of money)"]})
+    if abs(exact) > Decimal(limit):
+        raise ValidationFailed(fields={field: [f"不能超过 {limit} (at most {limit})"]})
+    if exact != yuan(exact):
+        raise ValidationFailed(fields={field: ["最多两位小数 (at most two decimal places)"]})
+    return yuan(exact)

@@ -117,6 +117,8 @@ USERS: tuple[UserSpec, ...] = (
     UserSpec("zju-manager", "浙大仪器管理员", "浙江大学", "instrument_manager", role_institution="浙江大学"),
     UserSpec("pku-admin", "北大单位管理员", "北京大学", "institution_admin", role_institution="北京大学"),
     UserSpec("pku-manager", "北大仪器管理员", "北京大学", "instrument_manager", role_institution="北京大学"),
+    UserSpec("zju-finance", "浙大财务人员", "浙江大学", "finance_officer", role_institution="浙江大学"),
+    UserSpec("pku-finance", "北大财务人员", "北京大学", "finance_officer", role_institution="北京大学"),
     UserSpec(
         "sme-user", "企业用户", f"company:{COMPANY_USER_COMPANY}", None, note="中小企业客户（无管理角色）"
     ),

@@ -24,7 +24,7 @@ from psycopg import sql
 from dayi.accounts.models import RoleGrant, User
 from dayi.core import audit
 from dayi.core.errors import Conflict
-from dayi.demo import usage, vouchers
+from dayi.demo import money, usage, vouchers
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, RegionInfo, generate
 from dayi.demo.models import DemoInstitution, DemoLoad, DemoPlatform, DemoUser
 from dayi.directory.models import Category, Expert, Instrument
@@ -78,6 +78,7 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     _write_users(data, platforms, ids)
     clock.lap("experts and users", None)
     clock.lap("vouchers", vouchers.load(data, ids, platforms, now=now))
+    clock.lap("top-ups", money.load(now=now))
     clock.lap("usage", usage.load(seed, instruments, now=now))
     refreshed = clock.lap("statistics", usage.refresh_statistics(now, instruments))
     digest_value = clock.lap("digest", digest()) if with_digest else ""
@@ -165,6 +166,7 @@ def clear() -> int:
     their ``on_delete``: they cannot outlive what they refer to. SET_NULL references are nulled instead,
     so the audit trail stays. Rows that refer to no demo data are never touched.
     """
+    money.clear_top_ups()  # they name ledger rows
     vouchers.clear_ledgers()  # the ledgers are append-only: their demo rows go first, by their own rule
     # The audit log and the usage records are append-only too: their triggers let this transaction (and
     # only it: the setting is transaction-local) delete the demo's rows and null its users' references.

@@ -393,6 +393,17 @@ def _provider_for(spec: SchemeSpec, plan: _Plan, rng: random.Random, n: int) -> 
     return own[0] if rng.random() < 0.6 else rng.choice(own)
 
 
+def _one_line(description: str, amount: str) -> dict[str, str]:
+    """A quote line in the shape the API lists (one item at the amount)."""
+    return {
+        "description": description,
+        "unit": "item",
+        "quantity": "1",
+        "unit_price": amount,
+        "amount": amount,
+    }
+
+
 def _delivered(
     plan: _Plan,
     company: Institution,
@@ -418,7 +429,7 @@ def _delivered(
         provider=provider,
         samples={"count": rng.randrange(1, 6), "kind": "粉末", "return_or_dispose": "dispose"},
         description="演示订单（生成数据）",
-        quote={"amount": str(amount), "lines": [{"description": instrument.name, "amount": str(amount)}]},
+        quote={"amount": str(amount), "lines": [_one_line(instrument.name, str(amount))]},
         created=at,
         updated=at,
     )

@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from dayi.accounts.access import check_instrument_manager
+from dayi.accounts.access.money import access_account, top_ups_to_decide
 from dayi.api import SIGNED_IN, current_actor, moment, page_bounds, signed_in
 from dayi.booking import timeline
 from dayi.core.errors import NotFound
@@ -19,7 +20,7 @@ from dayi.core.money import fmt
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
 from dayi.orders import queries, services
-from dayi.orders.models import Account, InstrumentCharges, Order
+from dayi.orders.models import Account, InstrumentCharges, Order, TopUp
 
 router = Router(tags=["orders"])
 
@@ -172,7 +173,33 @@ class MemberIn(Schema):
 
 
 class TopUpIn(Schema):
-    amount: Decimal
+    # A string keeps the exact figure to the service, which answers 422 for a bad or oversized amount.
+    amount: Decimal | str
+    method: str
+    reference: str = Field(max_length=128)
+
+
+class TopUpOut(Schema):
+    id: int
+    account: int
+    amount: str
+    method: str
+    reference: str
+    status: str
+    requested_by: int
+    requested: str
+    decided_by: int | None
+    decided: str | None
+    reason: str
+
+
+class TopUpList(Schema):
+    count: int
+    items: list[TopUpOut]
+
+
+class TopUpReasonIn(Schema):
+    reason: str = Field(max_length=2000)
 
 
 PRICE_FIELDS = ("id", "unit", "mode", "user_class", "valid_from", "valid_until", "item_name")
@@ -392,7 +419,7 @@ def open_account(request: HttpRequest, body: AccountIn) -> Status[dict[str, Any]
     "/accounts/{account_id}", auth=SIGNED_IN, response=AccountOut, summary="An account and its balance"
 )
 def get_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
-    return _account_out(services.access_account(signed_in(request), account_id))
+    return _account_out(access_account(signed_in(request), account_id))
 
 
 @router.post("/accounts/{account_id}/members", auth=SIGNED_IN, response=AccountOut, summary="Add a member")
@@ -401,8 +428,63 @@ def add_member(request: HttpRequest, account_id: int, body: MemberIn) -> dict[st
     return _account_out(account)
 
 
-@router.post("/accounts/{account_id}/top-ups", auth=SIGNED_IN, response=AccountOut, summary="Top up")
-def top_up(request: HttpRequest, account_id: int, body: TopUpIn) -> dict[str, Any]:
-    return _account_out(
-        services.top_up(signed_in(request), account_id, amount=body.amount, now=timezone.now())
+def _top_up_out(t: TopUp) -> dict[str, Any]:
+    return {
+        "id": t.pk,
+        "account": t.account_id,
+        "amount": fmt(t.amount),
+        "method": t.method,
+        "reference": t.reference,
+        "status": t.status,
+        "requested_by": t.requested_by_id,
+        "requested": t.requested.isoformat(),
+        "decided_by": t.decided_by_id,
+        "decided": t.decided.isoformat() if t.decided else None,
+        "reason": t.reason,
+    }
+
+
+@router.post(
+    "/accounts/{account_id}/top-ups",
+    auth=SIGNED_IN,
+    response={201: TopUpOut},
+    summary="Ask for a top-up (counted once a finance officer confirms it)",
+)
+def top_up(request: HttpRequest, account_id: int, body: TopUpIn) -> Status[dict[str, Any]]:
+    t = services.request_top_up(
+        signed_in(request),
+        account_id,
+        amount=str(body.amount),
+        method=body.method,
+        reference=body.reference,
+        now=timezone.now(),
     )
+    return Status(201, _top_up_out(t))
+
+
+@router.get(
+    "/top-ups", auth=SIGNED_IN, response=TopUpList, summary="Pending top-ups a finance officer may decide"
+)
+def pending_top_ups(request: HttpRequest, page: int = 1, page_size: int = 50) -> dict[str, Any]:
+    offset, limit = page_bounds(page, page_size)
+    qs = top_ups_to_decide(signed_in(request))
+    return {"count": qs.count(), "items": [_top_up_out(t) for t in qs[offset : offset + limit]]}
+
+
+@router.post("/top-ups/{top_up_id}/confirm", auth=SIGNED_IN, response=TopUpOut, summary="Confirm a top-up")
+def confirm_top_up(request: HttpRequest, top_up_id: int) -> dict[str, Any]:
+    return _top_up_out(services.confirm_top_up(signed_in(request), top_up_id, now=timezone.now()))
+
+
+@router.post("/top-ups/{top_up_id}/reject", auth=SIGNED_IN, response=TopUpOut, summary="Reject a top-up")
+def reject_top_up(request: HttpRequest, top_up_id: int, body: TopUpReasonIn) -> dict[str, Any]:
+    t = services.reject_top_up(signed_in(request), top_up_id, reason=body.reason, now=timezone.now())
+    return _top_up_out(t)
+
+
+@router.post(
+    "/top-ups/{top_up_id}/reverse", auth=SIGNED_IN, response=TopUpOut, summary="Reverse a confirmed top-up"
+)
+def reverse_top_up(request: HttpRequest, top_up_id: int, body: TopUpReasonIn) -> dict[str, Any]:
+    t = services.reverse_top_up(signed_in(request), top_up_id, reason=body.reason, now=timezone.now())
+    return _top_up_out(t)

@@ -6,6 +6,7 @@ posted strings into values and puts the errors a service raises back on its fiel
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dayi.core.pages import PageForm
 from dayi.directory.models import ServiceMode
-from dayi.orders.models import PriceUnit, UserClass
+from dayi.orders.models import TOP_UP_LIMIT, PriceUnit, TopUpMethod, UserClass
 
 MAX_TEXT = 2000
 
@@ -133,4 +134,21 @@ class MemberForm(PageForm):
 
 
 class TopUpForm(PageForm):
-    amount = forms.DecimalField(label=_("充值金额（元）"), max_digits=14, decimal_places=2)
+    """Asks for a top-up; the balance changes when the institution's finance officer confirms it."""
+
+    amount = forms.DecimalField(
+        label=_("充值金额（元）"),
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=TOP_UP_LIMIT,
+    )
+    method = forms.ChoiceField(label=_("来源"), choices=TopUpMethod.choices)
+    reference = forms.CharField(label=_("转账或经费卡号"), max_length=128)
+
+
+class TopUpDecisionForm(PageForm):
+    decision = forms.ChoiceField(
+        choices=[("confirm", "confirm"), ("reject", "reject"), ("reverse", "reverse")]
+    )
+    reason = forms.CharField(label=_("理由"), max_length=MAX_TEXT, required=False)

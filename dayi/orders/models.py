@@ -198,6 +198,8 @@ class EntryKind(models.TextChoices):
     # An innovation voucher paid part of the order (−, 通兑), or a rejected redemption claim handed that
     # part back to the customer (+).
     VOUCHER = "voucher", "创新券"
+    # A confirmed top-up taken back (−): a new entry, never an edit of the top-up's own.
+    TOP_UP_REVERSAL = "top_up_reversal", "充值冲正"
 
 
 class LedgerEntry(models.Model):
@@ -221,6 +223,7 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(condition=Q(kind__in=EntryKind.values), name="ledger_kind_known"),
             models.CheckConstraint(
                 condition=Q(kind="top_up", account__isnull=False, order__isnull=True, amount__gt=0)
+                | Q(kind="top_up_reversal", account__isnull=False, order__isnull=True, amount__lt=0)
                 | Q(kind="refund", account__isnull=False)
                 | Q(kind__in=["charge", "correction", "payment", "voucher"], order__isnull=False),
                 name="ledger_entry_names_its_parties",
@@ -229,3 +232,77 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+# The most one top-up may bring (yuan): far above any group's real need, well inside the column.
+TOP_UP_LIMIT = 10_000_000
+
+
+class TopUpMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", "银行转账"
+    FUND_CARD = "fund_card", "经费卡"
+    INTERNAL_TRANSFER = "internal_transfer", "校内转账"
+
+
+class TopUpStatus(models.TextChoices):
+    PENDING = "pending", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "已驳回"
+    REVERSED = "reversed", "已冲正"
+
+
+class TopUp(models.Model):
+    """Money an account's keeper says has come (how, with a reference), counted only once a finance
+    officer of the account's institution, not the requester, confirms it (four eyes)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="top_ups")
+    amount = money()
+    method = models.CharField(max_length=24, choices=TopUpMethod.choices)
+    reference = models.CharField(max_length=128)  # the transfer's or the fund card's number
+    status = models.CharField(max_length=16, choices=TopUpStatus.choices, default=TopUpStatus.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="top_ups_requested"
+    )
+    requested = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)  # why rejected or reversed
+    entry = models.OneToOneField(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="top_up_confirmed"
+    )
+    reversal = models.OneToOneField(
+        LedgerEntry, null=True, blank=True, on_delete=models.PROTECT, related_name="top_up_reversed"
+    )
+
+    class Meta:
+        ordering = ["-requested", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0, amount__lte=TOP_UP_LIMIT), name="topup_amount_in_range"
+            ),
+            models.CheckConstraint(condition=Q(method__in=TopUpMethod.values), name="topup_method_known"),
+            models.CheckConstraint(condition=Q(status__in=TopUpStatus.values), name="topup_status_known"),
+            # A decision names who made it; money moved names its ledger entry.
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, entry__isnull=True)
+                | Q(status="rejected", decided_by__isnull=False, entry__isnull=True)
+                | Q(status__in=["confirmed", "reversed"], decided_by__isnull=False, entry__isnull=False),
+                name="topup_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="reversed", reversal__isnull=False)
+                | (~Q(status="reversed") & Q(reversal__isnull=True)),
+                name="topup_reversal_recorded",
+            ),
+            # Four eyes, in the database too: the requester never decides their own top-up.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="topup_four_eyes",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "account"], name="topup_status_account_idx")]
+
+    def __str__(self) -> str:
+        return f"top-up {self.pk} {self.amount} ({self.status})"

@@ -41,6 +41,19 @@ def prices(instrument_id: int) -> QuerySet[PriceRule]:
     return PriceRule.objects.filter(instrument_id=instrument_id)
 
 
+def line_out(line: dict[str, Any]) -> dict[str, str]:
+    """A charge line in the API's shape. Lines stored by older or imported orders may lack the unit, the
+    quantity and the unit price: read them as one item at the line's amount (the schema requires all)."""
+    amount = str(line.get("amount", "0.00"))
+    return {
+        "description": str(line.get("description", "")),
+        "unit": str(line.get("unit", "item")),
+        "quantity": str(line.get("quantity", "1")),
+        "unit_price": str(line.get("unit_price", amount)),
+        "amount": amount,
+    }
+
+
 def order_out(order: Order) -> dict[str, Any]:
     entries = list(order.ledger.all())
     return {
@@ -57,7 +70,7 @@ def order_out(order: Order) -> dict[str, Any]:
         "amount": fmt(order.amount),
         "payable": fmt(sum((e.amount for e in entries), Decimal(0))),
         # The charge once computed at completion; until then, the quote's lines.
-        "lines": order.lines or order.quote.get("lines", []),
+        "lines": [line_out(line) for line in order.lines or order.quote.get("lines", [])],
         "ledger": [
             {
                 "id": e.pk,

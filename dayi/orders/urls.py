@@ -19,4 +19,6 @@ urlpatterns = [
     path("manage/orders/", views.manage_orders, name="manage"),
     path("accounts/", views.my_accounts, name="accounts"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),
+    path("finance/top-ups/", views.top_up_queue, name="top_ups"),
+    path("finance/top-ups/<int:top_up_id>/", views.decide_top_up, name="decide_top_up"),
 ]

@@ -25,16 +25,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dayi.accounts.access import (
     Actor,
     actor_for,
-    administers_institution,
     check_instrument_manager,
     managed_institution_ids,
     manages_instruments_of,
+)
+from dayi.accounts.access.money import (
+    access_account,
+    access_top_up,
+    confirms_top_ups_of,
+    keeps_account,
+    keeps_books,
+    top_ups_to_decide,
+    visible_accounts,
 )
 from dayi.accounts.models import User
 from dayi.booking import timeline
 from dayi.core.errors import DayiError, Forbidden, NotFound, ValidationFailed
 from dayi.core.models import AuditEvent
-from dayi.core.pages import LOCAL_FORMAT
+from dayi.core.pages import LOCAL_FORMAT, shown_in_place
 from dayi.directory.models import Instrument
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
@@ -47,10 +55,10 @@ from dayi.orders.forms import (
     ResultForm,
     SampleForm,
     SharesForm,
+    TopUpDecisionForm,
     TopUpForm,
 )
 from dayi.orders.models import Account, InstrumentCharges, LedgerEntry, Order, OrderKind, OrderStatus
-from dayi.orders.services.accounts import visible_accounts
 
 PAGE_SIZE = 30
 S = OrderStatus
@@ -322,12 +330,9 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 @login_required
 @require_GET
 def my_accounts(request: HttpRequest) -> HttpResponse:
-    accounts = visible_accounts(actor_for(request.user)).select_related("institution", "pi").order_by("name")
-    return render(request, "orders/accounts.html", {"accounts": accounts})
-
-
-def _keeps(actor: Actor, account: Account) -> bool:
-    return account.pi_id == actor.user.pk or administers_institution(actor, account.institution_id)
+    actor = actor_for(request.user)
+    accounts = visible_accounts(actor).select_related("institution", "pi").order_by("name")
+    return render(request, "orders/accounts.html", {"accounts": accounts, "keeps_books": keeps_books(actor)})
 
 
 def _account_page(
@@ -337,7 +342,9 @@ def _account_page(
     context = {
         "a": account,
         "members": account.members.order_by("username"),
-        "keeper": _keeps(actor, account),
+        "keeper": keeps_account(actor, account),
+        "finance": confirms_top_ups_of(actor, account.institution_id),
+        "top_ups": account.top_ups.select_related("requested_by", "decided_by")[:50],
         "ledger": LedgerEntry.objects.filter(account=account).order_by("-created", "-id")[:200],
         "member_form": forms.get("member_form") or MemberForm(),
         "top_up_form": forms.get("top_up_form") or TopUpForm(),
@@ -350,7 +357,7 @@ def _account_page(
 @require_http_methods(["GET", "POST"])
 def account_detail(request: HttpRequest, account_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    account = services.access_account(actor, account_id)
+    account = access_account(actor, account_id)
     if request.method == "GET":
         return _account_page(request, actor, account)
     if "username" in request.POST:
@@ -375,13 +382,68 @@ def _add_member(request: HttpRequest, actor: Actor, account: Account) -> HttpRes
 
 
 def _top_up(request: HttpRequest, actor: Actor, account: Account) -> HttpResponse:
+    if not keeps_account(actor, account):  # a member reads the account but does not ask for money
+        raise Forbidden(_("只有课题组负责人或单位管理员可以申请充值。"))
     form = TopUpForm(request.POST)
     if not form.is_valid():
         return _account_page(request, actor, account, status=422, top_up_form=form)
+    data = form.cleaned_data
     try:
-        services.top_up(actor, account.pk, amount=form.cleaned_data["amount"], now=timezone.now())
+        services.request_top_up(
+            actor,
+            account.pk,
+            amount=data["amount"],
+            method=data["method"],
+            reference=data["reference"],
+            now=timezone.now(),
+        )
     except DayiError as exc:
         form.add_service_error(exc)
         return _account_page(request, actor, account, status=exc.status, error=exc.message, top_up_form=form)
-    messages.success(request, _("已充值。"))
+    messages.success(request, _("已提交充值申请，财务确认后到账。"))
     return redirect("orders:account", account.pk)
+
+
+# --- the finance officer's queue -------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def top_up_queue(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    if not keeps_books(actor):
+        raise NotFound(_("页面不存在。"))
+    return _queue_page(request, actor)
+
+
+def _queue_page(request: HttpRequest, actor: Actor, *, status: int = 200, error: str = "") -> HttpResponse:
+    context = {"top_ups": top_ups_to_decide(actor)[:200], "error": error, "form": TopUpDecisionForm()}
+    return render(request, "orders/top_ups.html", context, status=status)
+
+
+DECISIONS: dict[str, Callable[..., Any]] = {
+    "confirm": lambda actor, pk, reason, now: services.confirm_top_up(actor, pk, now=now),
+    "reject": lambda actor, pk, reason, now: services.reject_top_up(actor, pk, reason=reason, now=now),
+    "reverse": lambda actor, pk, reason, now: services.reverse_top_up(actor, pk, reason=reason, now=now),
+}
+
+
+@login_required
+@require_POST
+def decide_top_up(request: HttpRequest, top_up_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    top_up = access_top_up(actor, top_up_id)
+    form = TopUpDecisionForm(request.POST)
+    if not form.is_valid():
+        return _queue_page(request, actor, status=422, error=_("请选择确认或驳回。"))
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
+    try:
+        DECISIONS[decision](actor, top_up.pk, reason, timezone.now())
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise  # may see the top-up but not decide it: the message page
+        return _queue_page(request, actor, status=exc.status, error=exc.message)
+    messages.success(request, _("充值申请已处理。"))
+    if decision == "reverse":
+        return redirect("orders:account", top_up.account_id)
+    return redirect("orders:top_ups")

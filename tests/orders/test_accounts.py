@@ -15,6 +15,7 @@ from dayi.orders import services
 from dayi.orders.errors import InsufficientFunds
 from dayi.orders.models import Account, LedgerEntry, Order, OrderStatus
 from tests.concurrency import race
+from tests.money import fund
 from tests.orders.conftest import NOW, submit
 
 
@@ -25,7 +26,7 @@ def open_for(pi: User, balance: str = "0") -> Account:
         actor, name="吸附材料课题组", institution_id=pi.institution_id, pi_id=pi.pk, now=NOW
     )
     if Decimal(balance):
-        account = services.top_up(actor, account.pk, amount=balance, now=NOW)
+        account = fund(account, balance, now=NOW)
     return account
 
 
@@ -64,19 +65,26 @@ def test_an_institution_admin_opens_one_for_a_pi_of_the_institution(people: dict
     assert account.pi == eve
 
 
-def test_only_the_pi_adds_members_and_tops_up(people: dict[str, Any], outsiders: dict[str, Any]) -> None:
+def ask_for(actor: Any, account: Account, amount: str = "10") -> Any:
+    return services.request_top_up(
+        actor, account.pk, amount=amount, method="bank_transfer", reference="TX-9", now=NOW
+    )
+
+
+def test_only_the_pi_adds_members_and_asks_for_top_ups(
+    people: dict[str, Any], outsiders: dict[str, Any]
+) -> None:
     account = open_for(outsiders["gina"])
     services.add_member(actor_for(outsiders["gina"]), account.pk, user_id=outsiders["frank"].pk, now=NOW)
-    frank = actor_for(outsiders["frank"])
     with pytest.raises(Forbidden):
-        services.top_up(frank, account.pk, amount="10", now=NOW)
+        ask_for(actor_for(outsiders["frank"]), account)
     with pytest.raises(NotFound):
-        services.top_up(actor_for(people["bob"]), account.pk, amount="10", now=NOW)
+        ask_for(actor_for(people["bob"]), account)
 
 
 def test_a_top_up_is_positive(outsiders: dict[str, Any]) -> None:
     with pytest.raises(ValidationFailed):
-        services.top_up(actor_for(outsiders["gina"]), open_for(outsiders["gina"]).pk, amount="0", now=NOW)
+        ask_for(actor_for(outsiders["gina"]), open_for(outsiders["gina"]), "0")
 
 
 def test_only_members_book_against_an_account(priced: Any, outsiders: dict[str, Any]) -> None:

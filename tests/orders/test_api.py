@@ -11,6 +11,7 @@ from django.utils import timezone
 from dayi.core.models import AuditEvent
 from dayi.orders.models import PriceRule
 from tests.booking.conftest import SHANGHAI
+from tests.money import finance_officer
 
 
 def price_body() -> list[dict[str, Any]]:
@@ -210,8 +211,15 @@ def test_an_account_pays_and_refuses_what_it_cannot_cover(
     r = bob.post("/api/v1/accounts", {"name": "北大课题组", "institution": pku, "pi": people["bob"].pk})
     assert r.status_code == 201
     account = r.json()["id"]
-    r = bob.post(f"/api/v1/accounts/{account}/top-ups", {"amount": "200.00"})
-    assert r.json()["balance"] == "200.00"
+    r = bob.post(
+        f"/api/v1/accounts/{account}/top-ups",
+        {"amount": "200.00", "method": "bank_transfer", "reference": "TX-2026-0001"},
+    )
+    assert (r.status_code, r.json()["status"]) == (201, "pending")
+    assert bob.get(f"/api/v1/accounts/{account}").json()["balance"] == "0.00"
+    people["pku-finance"] = finance_officer(pku)
+    assert api_as("pku-finance").post(f"/api/v1/top-ups/{r.json()['id']}/confirm").status_code == 200
+    assert bob.get(f"/api/v1/accounts/{account}").json()["balance"] == "200.00"
     assert bob.post(f"/api/v1/accounts/{account}/members", {"user": people["eve"].pk}).json()["members"] == [
         people["eve"].pk
     ]

@@ -16,6 +16,7 @@ from dayi.orders import services
 from dayi.orders.errors import InvalidState
 from dayi.orders.models import Account, LedgerEntry, Order
 from tests.booking.conftest import NOW, book, make_bet
+from tests.money import fund
 from tests.orders.conftest import PRICE_LIST, submit
 
 
@@ -36,7 +37,7 @@ def eves_account(people: dict[str, Any]) -> Account:
         pi_id=people["eve"].pk,
         now=NOW,
     )
-    return services.top_up(eve, account.pk, amount="500", now=NOW)
+    return fund(account, "500", now=NOW)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from dayi.core.models import AuditEvent
 from dayi.orders import services
 from dayi.orders.models import Account, InstrumentCharges, Order, PriceRule
 from tests.booking.conftest import NOW
+from tests.money import ask, finance_officer
 from tests.orders.conftest import submit
 
 pytestmark = pytest.mark.django_db
@@ -251,23 +252,66 @@ def account(people: Any) -> Account:
     )
 
 
-def test_the_pi_tops_up_and_adds_a_member(account: Account, people: Any, outsiders: Any) -> None:
+TOP_UP_POST = {"amount": "300", "method": "fund_card", "reference": "JF-2026-001"}
+
+
+def test_the_pi_asks_for_a_top_up_and_adds_a_member(account: Account, people: Any, outsiders: Any) -> None:
     eve = client_for(people, "eve")
     assert "表面化学课题组" in eve.get("/accounts/").content.decode()
-    assert eve.post(f"/accounts/{account.pk}/", {"amount": "300"}).status_code == 302
+    assert eve.post(f"/accounts/{account.pk}/", TOP_UP_POST).status_code == 302
     assert eve.post(f"/accounts/{account.pk}/", {"username": "gina"}).status_code == 302
     account.refresh_from_db()
-    assert account.balance == Decimal("300.00")
+    assert account.balance == 0  # until finance confirms
+    assert account.top_ups.get().status == "pending"
     assert list(account.members.values_list("username", flat=True)) == ["gina"]
     page = eve.get(f"/accounts/{account.pk}/").content.decode()
-    assert "300.00" in page and "充值" in page
+    assert "300.00" in page and "JF-2026-001" in page
+
+
+def test_a_finance_officer_confirms_from_the_queue_and_the_balance_rises(
+    account: Account, people: Any
+) -> None:
+    asked = ask(account, "300.00", now=NOW)
+    officer = client_for(people, None)
+    officer.force_login(finance_officer(account.institution_id))
+    queue = officer.get("/finance/top-ups/")
+    assert queue.status_code == 200 and "JF-2026-001" in queue.content.decode()
+    r = officer.post(f"/finance/top-ups/{asked.pk}/", {"decision": "confirm"})
+    assert r.status_code == 302
+    account.refresh_from_db()
+    assert account.balance == Decimal("300.00")
+
+
+def test_a_rejection_needs_a_reason_on_the_page(account: Account, people: Any) -> None:
+    asked = ask(account, "300.00", now=NOW)
+    officer = client_for(people, None)
+    officer.force_login(finance_officer(account.institution_id))
+    assert officer.post(f"/finance/top-ups/{asked.pk}/", {"decision": "reject"}).status_code == 422
+    assert (
+        officer.post(f"/finance/top-ups/{asked.pk}/", {"decision": "reject", "reason": "无凭证"}).status_code
+        == 302
+    )
+    asked.refresh_from_db()
+    assert (asked.status, asked.reason) == ("rejected", "无凭证")
+
+
+def test_only_finance_officers_see_the_queue_and_outsiders_cannot_decide(
+    account: Account, people: Any
+) -> None:
+    asked = ask(account, "300.00", now=NOW)
+    for who in ("eve", "alice", "amy"):
+        c = client_for(people, who)
+        assert c.get("/finance/top-ups/").status_code == 404
+        assert c.post(f"/finance/top-ups/{asked.pk}/", {"decision": "confirm"}).status_code in (403, 404)
+    account.refresh_from_db()
+    assert account.balance == 0
 
 
 def test_a_negative_top_up_is_refused_and_changes_nothing(account: Account, people: Any) -> None:
-    r = client_for(people, "eve").post(f"/accounts/{account.pk}/", {"amount": "-5"})
+    r = client_for(people, "eve").post(f"/accounts/{account.pk}/", {**TOP_UP_POST, "amount": "-5"})
     assert r.status_code == 422
     account.refresh_from_db()
-    assert account.balance == 0
+    assert account.balance == 0 and not account.top_ups.exists()
 
 
 def test_a_member_reads_the_account_but_may_not_top_up_and_others_see_nothing(
@@ -278,7 +322,7 @@ def test_a_member_reads_the_account_but_may_not_top_up_and_others_see_nothing(
     gina.force_login(outsiders["gina"])
     page = gina.get(f"/accounts/{account.pk}/")
     assert page.status_code == 200 and 'name="amount"' not in page.content.decode()
-    assert gina.post(f"/accounts/{account.pk}/", {"amount": "10"}).status_code == 403
+    assert gina.post(f"/accounts/{account.pk}/", TOP_UP_POST).status_code == 403
     assert client_for(people, "alice").get(f"/accounts/{account.pk}/").status_code == 404
     account.refresh_from_db()
     assert account.balance == 0
@@ -294,3 +338,20 @@ def test_the_customer_is_offered_the_rating_form_once_the_service_is_done(priced
         alice.post(f"/orders/{order.pk}/{action}/")
     assert rate_url in eve.get(f"/orders/{order.pk}/").content.decode()
     assert rate_url not in alice.get(f"/orders/{order.pk}/").content.decode()  # only the customer rates
+
+
+def test_a_finance_officer_finds_the_queue_and_reverses_a_confirmed_top_up(
+    account: Account, people: Any
+) -> None:
+    officer_user = finance_officer(account.institution_id)
+    asked = ask(account, "300.00", now=NOW)
+    services.confirm_top_up(actor_for(officer_user), asked.pk, now=NOW)
+    officer = client_for(people, None)
+    officer.force_login(officer_user)
+    assert "/finance/top-ups/" in officer.get("/accounts/").content.decode()
+    assert 'value="reverse"' in officer.get(f"/accounts/{account.pk}/").content.decode()
+    assert 'value="reverse"' not in client_for(people, "eve").get(f"/accounts/{account.pk}/").content.decode()
+    r = officer.post(f"/finance/top-ups/{asked.pk}/", {"decision": "reverse", "reason": "退票"})
+    assert r.status_code == 302
+    account.refresh_from_db()
+    assert account.balance == 0 and account.ledger.count() == 2

@@ -13,6 +13,7 @@ from dayi.core.errors import NotFound
 from dayi.orders import services
 from dayi.orders.models import EntryKind, LedgerEntry
 from dayi.statements import queries
+from tests.money import fund
 from tests.statements.conftest import NOW, at, charged, correct, submit
 
 MARCH = (2026, 3)
@@ -92,7 +93,7 @@ def test_a_group_accounts_statement_shows_its_payments_to_its_pi_only(
     account = services.open_account(
         gina, name="催化课题组", institution_id=sjtu_of(outsiders), pi_id=outsiders["gina"].pk, now=NOW
     )
-    services.top_up(gina, account.pk, amount="1000", now=NOW)
+    fund(account, "1000", now=NOW)
     charged(people, submit(outsiders["gina"], priced, count=3, account_id=account.pk))
     # When its PI reads the March statement
     s = queries.visible_statement(gina, "account", account.pk, *MARCH)

@@ -10,7 +10,8 @@ Every service that writes, and every read of a private object, asks here. Two ki
   instruments, bookings and orders. A platform admin operates an institution only with the powers the
   institution delegated to a platform in the admin's subtree (a live ``Delegation``) — ``operates``.
 
-A superuser oversees and operates everything; a ``voucher_officer`` acts for one voucher scheme.
+A superuser oversees and operates everything; a ``voucher_officer`` acts for one voucher scheme; a
+``finance_officer`` confirms the top-ups of one institution's accounts, never their own (``access/money.py``).
 Per-object helpers (``access_<noun>(actor, id, *, for_update=False)``) live in this package's modules
 (``access.directory``, ``access.orders``, ``access.demands``, …) and raise NotFound for both missing and
 forbidden.
@@ -45,6 +46,7 @@ class Actor:
     admin_institutions: set[int] = field(default_factory=set)
     manager_institutions: set[int] = field(default_factory=set)
     schemes: set[str] = field(default_factory=set)
+    finance_institutions: set[int] = field(default_factory=set)
 
     @property
     def is_authenticated(self) -> bool:
@@ -102,6 +104,8 @@ class Actor:
             names.append(Role.INSTRUMENT_MANAGER)
         if self.schemes:
             names.append(Role.VOUCHER_OFFICER)
+        if self.finance_institutions:
+            names.append(Role.FINANCE_OFFICER)
         if self.is_superuser:
             names.insert(0, "superuser")
         if self.is_authenticated:
@@ -127,6 +131,8 @@ def actor_for(user: Any) -> Actor:
                 actor.manager_institutions.add(inst)
             elif role == Role.VOUCHER_OFFICER:
                 actor.schemes.add(scheme)
+            elif role == Role.FINANCE_OFFICER:
+                actor.finance_institutions.add(inst)
     if user is not None:
         user._dayi_actor = actor
     return actor

@@ -15,13 +15,14 @@ from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from dayi.accounts.access import Actor, require_signed_in
+from dayi.accounts.access.sharing import sharing_refusal
 from dayi.booking import events, timeline
 from dayi.booking.errors import BookingConflict, DuplicateRequest, broken
 from dayi.booking.models import HOLDING, Booking, BookingStatus, Qualification, on_instrument
 from dayi.booking.policy import BookingPolicy
 from dayi.booking.services.common import lock_instrument, manages, policy_of, record
 from dayi.core.errors import ValidationFailed
-from dayi.directory.models import WORKING_STATUSES, Instrument, ServiceMode, ShareMode
+from dayi.directory.models import WORKING_STATUSES, Instrument, ServiceMode
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -59,15 +60,13 @@ def _check_input(start: dt.datetime, end: dt.datetime, mode: str) -> None:
 
 def _check_offered(r: Request) -> None:
     inst = r.instrument
-    member = r.actor.institution_id == inst.institution_id or manages(r.actor, inst)
     if inst.status not in WORKING_STATUSES:
         raise broken(
             "instrument_unavailable", f"仪器当前状态为 {inst.get_status_display()}，暂停预约 (not working)"
         )
-    if inst.share_mode == ShareMode.NONE and not manages(r.actor, inst):
-        raise broken("instrument_unavailable", "该仪器不对外共享 (this instrument is not shared)")
-    if inst.share_mode == ShareMode.INTERNAL and not member:
-        raise broken("instrument_unavailable", "该仪器仅限本单位使用 (shared inside its institution only)")
+    refusal = sharing_refusal(r.actor, inst)  # the one share-mode rule, also asked by sample orders
+    if refusal is not None:
+        raise broken("instrument_unavailable", refusal)
     if r.mode not in inst.modes:
         raise broken("mode_not_offered", f"该仪器不提供 {r.mode} 服务方式 (this service mode is not offered)")
 

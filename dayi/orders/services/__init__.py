@@ -5,7 +5,14 @@ permission through ``dayi.accounts.access`` and writes an audit row.
 """
 
 from dayi.accounts.access.orders import access_order, visible_orders
-from dayi.orders.services.accounts import access_account, add_member, open_account, top_up
+from dayi.orders.services.accounts import (
+    add_member,
+    confirm_top_up,
+    open_account,
+    reject_top_up,
+    request_top_up,
+    reverse_top_up,
+)
 from dayi.orders.services.orders import (
     create_booking_order,
     create_sample_order,
@@ -29,12 +36,12 @@ from dayi.orders.services.transitions import (
 
 __all__ = [
     "accept_order",
-    "access_account",
     "access_order",
     "add_member",
     "cancel_order",
     "charge_order",
     "complete_order",
+    "confirm_top_up",
     "correct_charge",
     "create_booking_order",
     "create_sample_order",
@@ -45,11 +52,13 @@ __all__ = [
     "receive_samples",
     "refund_order",
     "reject_order",
+    "reject_top_up",
     "replace_prices",
+    "request_top_up",
+    "reverse_top_up",
     "save_price_list",
     "set_charge_shares",
     "settle_order",
     "start_order",
-    "top_up",
     "visible_orders",
 ]

@@ -1,4 +1,5 @@
-"""Research-group accounts (课题组): opened for a principal investigator, topped up, charged by orders."""
+"""Research-group accounts (课题组): opened for a principal investigator, charged by orders, and topped up
+only when a finance officer of the institution confirms the money came (four eyes)."""
 
 from __future__ import annotations
 
@@ -7,42 +8,35 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 
 from dayi.accounts.access import Actor, administers_institution, require_signed_in
+from dayi.accounts.access.money import (
+    access_account,
+    access_top_up,
+    check_keeper,
+    check_may_decide_top_up,
+    confirms_top_ups_of,
+)
 from dayi.accounts.models import User
 from dayi.core import audit
 from dayi.core.errors import Forbidden, NotFound, ValidationFailed
-from dayi.core.money import yuan
+from dayi.core.money import checked_amount
 from dayi.network.models import Institution
-from dayi.orders.models import Account, EntryKind, LedgerEntry
+from dayi.orders.errors import InvalidState
+from dayi.orders.models import (
+    TOP_UP_LIMIT,
+    Account,
+    EntryKind,
+    LedgerEntry,
+    TopUp,
+    TopUpMethod,
+    TopUpStatus,
+)
 
 
 def _state(account: Account) -> dict[str, Any]:
     return audit.snapshot(account)
-
-
-def visible_accounts(actor: Actor) -> QuerySet[Account]:
-    """Accounts the actor may read: led by them, joined by them, or of an institution they administer."""
-    if actor.is_superuser:
-        return Account.objects.all()
-    q = Q(pi=actor.user) | Q(members=actor.user)
-    q |= Q(institution_id__in=actor.admin_institutions | actor.platform_institutions)
-    return Account.objects.filter(q).distinct()
-
-
-def access_account(actor: Actor, account_id: int) -> Account:
-    require_signed_in(actor.user)
-    account = visible_accounts(actor).filter(pk=account_id).first()
-    if account is None:
-        raise NotFound("账户不存在 (no such account)")
-    return account
-
-
-def _check_keeper(actor: Actor, account: Account) -> None:
-    """The PI keeps the account; the institution's admins may act for them."""
-    if account.pi_id != actor.user.pk and not administers_institution(actor, account.institution_id):
-        raise Forbidden("只有课题组负责人或单位管理员可以这样做 (only the PI or the institution's admins)")
 
 
 @transaction.atomic
@@ -74,7 +68,7 @@ def open_account(actor: Actor, *, name: str, institution_id: int, pi_id: int, no
 @transaction.atomic
 def add_member(actor: Actor, account_id: int, *, user_id: int, now: dt.datetime) -> Account:
     account = access_account(actor, account_id)
-    _check_keeper(actor, account)
+    check_keeper(actor, account)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         raise NotFound("用户不存在 (no such user)")
@@ -90,32 +84,146 @@ def add_member(actor: Actor, account_id: int, *, user_id: int, now: dt.datetime)
     return account
 
 
+def _top_up_state(top_up: TopUp) -> dict[str, Any]:
+    return audit.snapshot(top_up)
+
+
 @transaction.atomic
-def top_up(actor: Actor, account_id: int, *, amount: Decimal | str, now: dt.datetime) -> Account:
+def request_top_up(
+    actor: Actor,
+    account_id: int,
+    *,
+    amount: Decimal | str,
+    method: str,
+    reference: str,
+    now: dt.datetime,
+) -> TopUp:
+    """The keeper says money has come (how, with its reference); the balance waits for finance."""
     account = access_account(actor, account_id)
-    _check_keeper(actor, account)
-    value = yuan(amount)
+    check_keeper(actor, account)
+    value = checked_amount(amount, limit=TOP_UP_LIMIT)
+    errors: dict[str, list[str]] = {}
     if value <= 0:
-        raise ValidationFailed(fields={"amount": ["须大于零 (must be more than zero)"]})
-    Account.objects.filter(pk=account.pk).update(balance=F("balance") + value)
-    LedgerEntry.objects.create(
+        errors["amount"] = ["须大于零 (must be more than zero)"]
+    if method not in TopUpMethod.values:
+        errors["method"] = [f"应为 {', '.join(TopUpMethod.values)} 之一 (one of these)"]
+    reference = reference.strip()
+    if not reference or len(reference) > 128 or "\x00" in reference:
+        errors["reference"] = ["须填写转账或经费卡号，128 字以内 (the transfer's or card's reference)"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    top_up = TopUp.objects.create(
         account=account,
-        kind=EntryKind.TOP_UP,
         amount=value,
-        created=now,
-        actor=actor.user,
-        note="充值 (top-up)",
+        method=method,
+        reference=reference,
+        requested_by=actor.user,
+        requested=now,
     )
-    account.refresh_from_db()
     audit.record(
-        "account.top_up",
-        account,
+        "account.top_up.request",
+        top_up,
         actor=actor.user,
-        after={"amount": str(value)},
+        after=_top_up_state(top_up),
         institution_id=account.institution_id,
         now=now,
     )
-    return account
+    return top_up
+
+
+@transaction.atomic
+def confirm_top_up(actor: Actor, top_up_id: int, *, now: dt.datetime) -> TopUp:
+    """A finance officer who did not ask confirms: the ledger entry is written and the balance rises.
+
+    The top-up's row lock queues two officers confirming at once; the conditional UPDATE (``status =
+    pending``) then lets exactly one move the money, and the other gets 409."""
+    top_up = access_top_up(actor, top_up_id, for_update=True)
+    check_may_decide_top_up(actor, top_up)
+    if top_up.status != TopUpStatus.PENDING:
+        raise InvalidState("该充值已处理 (this top-up has been decided)")
+    before = _top_up_state(top_up)
+    entry = LedgerEntry.objects.create(
+        account_id=top_up.account_id,
+        kind=EntryKind.TOP_UP,
+        amount=top_up.amount,
+        created=now,
+        actor=actor.user,
+        note=f"充值 (top-up) {top_up.get_method_display()} {top_up.reference}",
+    )
+    won = TopUp.objects.filter(pk=top_up.pk, status=TopUpStatus.PENDING).update(
+        status=TopUpStatus.CONFIRMED, decided_by=actor.user, decided=now, entry=entry
+    )
+    if not won:
+        raise InvalidState("该充值已处理 (this top-up has been decided)")
+    Account.objects.filter(pk=top_up.account_id).update(balance=F("balance") + top_up.amount)
+    top_up.refresh_from_db()
+    _record_decision("account.top_up.confirm", top_up, actor, before, now=now)
+    return top_up
+
+
+@transaction.atomic
+def reject_top_up(actor: Actor, top_up_id: int, *, reason: str, now: dt.datetime) -> TopUp:
+    top_up = access_top_up(actor, top_up_id, for_update=True)
+    check_may_decide_top_up(actor, top_up)
+    reason = reason.strip()
+    if not reason or "\x00" in reason:
+        raise ValidationFailed(fields={"reason": ["请说明驳回理由 (give the reason)"]})
+    before = _top_up_state(top_up)
+    won = TopUp.objects.filter(pk=top_up.pk, status=TopUpStatus.PENDING).update(
+        status=TopUpStatus.REJECTED, decided_by=actor.user, decided=now, reason=reason[:2000]
+    )
+    if not won:
+        raise InvalidState("该充值已处理 (this top-up has been decided)")
+    top_up.refresh_from_db()
+    _record_decision("account.top_up.reject", top_up, actor, before, now=now)
+    return top_up
+
+
+@transaction.atomic
+def reverse_top_up(actor: Actor, top_up_id: int, *, reason: str, now: dt.datetime) -> TopUp:
+    """Take back a confirmed top-up (the transfer bounced): a new, negative ledger entry, refused when the
+    money is already spent (the balance would go below zero)."""
+    top_up = access_top_up(actor, top_up_id, for_update=True)
+    if not confirms_top_ups_of(actor, top_up.account.institution_id):
+        raise Forbidden("只有该单位的财务人员可以冲正 (only the institution's finance officers)")
+    reason = reason.strip()
+    if not reason or "\x00" in reason:
+        raise ValidationFailed(fields={"reason": ["请说明冲正理由 (give the reason)"]})
+    if top_up.status != TopUpStatus.CONFIRMED:
+        raise InvalidState("只能冲正已确认的充值 (only a confirmed top-up)")
+    before = _top_up_state(top_up)
+    debit(top_up.account_id, top_up.amount)  # InsufficientFunds when the money is spent
+    entry = LedgerEntry.objects.create(
+        account_id=top_up.account_id,
+        kind=EntryKind.TOP_UP_REVERSAL,
+        amount=-top_up.amount,
+        created=now,
+        actor=actor.user,
+        note=f"充值冲正 (top-up reversed): {reason[:500]}",
+    )
+    won = TopUp.objects.filter(pk=top_up.pk, status=TopUpStatus.CONFIRMED).update(
+        status=TopUpStatus.REVERSED, reversal=entry, reason=reason[:2000]
+    )
+    if not won:
+        raise InvalidState("只能冲正已确认的充值 (only a confirmed top-up)")
+    top_up.refresh_from_db()
+    _record_decision("account.top_up.reverse", top_up, actor, before, now=now)
+    return top_up
+
+
+def _record_decision(
+    action: str, top_up: TopUp, actor: Actor, before: dict[str, Any], *, now: dt.datetime
+) -> None:
+    audit.record(
+        action,
+        top_up,
+        actor=actor.user,
+        before=before,
+        after=_top_up_state(top_up),
+        institution_id=top_up.account.institution_id,
+        reason=top_up.reason,
+        now=now,
+    )
 
 
 def debit(account_id: int, amount: Decimal) -> None:

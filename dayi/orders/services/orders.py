@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from dayi.accounts.access import Actor, require_signed_in
 from dayi.accounts.access.orders import access_order
+from dayi.accounts.access.sharing import check_may_use_instrument
 from dayi.booking import timeline
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
@@ -239,6 +240,7 @@ def _create_sample_order(
     actor: Actor, wanted: dict[str, Any], *, request_key: str, now: dt.datetime
 ) -> Order:
     instrument = get_instrument(wanted["instrument_id"])
+    check_may_use_instrument(actor, instrument)  # the share mode, as for a booking
     if ServiceMode.SAMPLE not in instrument.modes:
         raise RuleViolation(
             "mode_not_offered", "该仪器不提供送样检测 (no sample submission on this instrument)"

@@ -20,13 +20,15 @@ from dayi.accounts.access.orders import access_order
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
 from dayi.core.errors import Forbidden, ValidationFailed
-from dayi.core.money import yuan
+from dayi.core.money import checked_amount, yuan
 from dayi.orders import charges
 from dayi.orders.errors import InvalidState
 from dayi.orders.models import Account, EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
 from dayi.orders.services.accounts import debit
 
 S = OrderStatus
+# The largest correction or refund (yuan): beyond any instrument's service, well inside the columns.
+ENTRY_LIMIT = 1_000_000_000
 BEFORE_SERVICE = [S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED]
 
 
@@ -182,7 +184,7 @@ def correct_charge(
 ) -> Order:
     """A correction is a new ledger entry (never an edit of the old one); the order's amount follows."""
     order, before = _managed(actor, order_id)
-    delta = yuan(amount)
+    delta = checked_amount(amount, limit=ENTRY_LIMIT)
     if not delta:
         raise ValidationFailed(fields={"amount": ["更正金额不能为零 (a correction is not zero)"]})
     won = Order.objects.filter(pk=order.pk, status=S.CHARGED, amount__gte=-delta).update(
@@ -211,6 +213,15 @@ def _entry(
     )
 
 
+def _paid_from_account(order: Order, account_id: int) -> Decimal:
+    """What the order's group account paid for it, less what was refunded to it already (read after the
+    order row's lock, so a refund racing this one has committed)."""
+    moved = order.ledger.filter(
+        account_id=account_id, kind__in=[EntryKind.PAYMENT, EntryKind.REFUND]
+    ).aggregate(s=Sum("amount"))["s"]
+    return yuan(-(moved or 0))
+
+
 def payable(order: Order) -> Decimal:
     """What the customer still owes: the sum of the order's entries."""
     total = LedgerEntry.objects.filter(order=order).aggregate(s=Sum("amount"))["s"]
@@ -227,7 +238,7 @@ def refund_order(actor: Actor, order_id: int, *, amount: Decimal | str, note: st
     what it was (nothing owed), and the account's balance is still the sum of its entries.
     """
     order, before = _managed(actor, order_id)
-    value = yuan(amount)
+    value = checked_amount(amount, limit=ENTRY_LIMIT)
     if value <= 0:
         raise ValidationFailed(fields={"amount": ["须大于零 (must be more than zero)"]})
     reason = _reason(note)
@@ -239,11 +250,16 @@ def refund_order(actor: Actor, order_id: int, *, amount: Decimal | str, note: st
         raise InvalidState("只能退款已结算订单，且不超过其金额 (only a settled order, up to its amount)")
     order.refresh_from_db()
     _entry(order, EntryKind.CORRECTION, -value, actor, now=now, note=reason)
-    if order.account_id:
-        Account.objects.filter(pk=order.account_id).update(balance=F("balance") + value)
-        _entry(order, EntryKind.REFUND, value, actor, now=now, account_id=order.account_id, note=reason)
-    else:
-        _entry(order, EntryKind.PAYMENT, value, actor, now=now, note=f"退款 (refund): {reason}")
+    # Only what the account itself paid goes back to it; the rest was paid outside Dayi (a correction
+    # raised the charge after the account paid, say) and is refunded outside it, or a refund would put
+    # money in the account that never came from it.
+    account_id = order.account_id
+    to_account = min(value, _paid_from_account(order, account_id)) if account_id else Decimal(0)
+    if account_id and to_account > 0:
+        Account.objects.filter(pk=account_id).update(balance=F("balance") + to_account)
+        _entry(order, EntryKind.REFUND, to_account, actor, now=now, account_id=account_id, note=reason)
+    if value > to_account:
+        _entry(order, EntryKind.PAYMENT, value - to_account, actor, now=now, note=f"退款 (refund): {reason}")
     _record("order.refund", order, actor, before, now=now, reason=reason)
     return order
 
