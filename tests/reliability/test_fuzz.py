@@ -64,24 +64,43 @@ def command(url: str, role: str, token: str | None, report: Path) -> list[str]:
 
 
 def failures(report: Path) -> list[dict[str, str]]:
-    """Each failed check of the run: operation, check, title, message."""
+    """Each failed check of the run: operation, title, message, and the request with its answer's status."""
     found = []
     for line in report.read_text().splitlines():
         event = json.loads(line).get("ScenarioFinished")
         if not event or event["status"] not in ("failure", "error"):
             continue
-        for checks in event["recorder"].get("checks", {}).values():
+        recorder = event["recorder"]
+        for case_id, checks in recorder.get("checks", {}).items():
             for check in checks:
                 if check.get("status") != "failure":
                     continue
                 failure = check.get("failure_info", {}).get("failure", {})
+                case = recorder.get("cases", {}).get(case_id, {}).get("value", {})
+                response = (recorder.get("interactions", {}).get(case_id) or {}).get("response") or {}
+                request = {
+                    k: case[k] for k in ("path_parameters", "query", "body", "media_type") if case.get(k)
+                }
                 found.append({
-                    "operation": failure.get("operation", event["recorder"]["label"]),
-                    "check": check["name"],
-                    "title": failure.get("title", ""),
+                    "operation": failure.get("operation", recorder["label"]),
+                    "title": failure.get("title", check["name"]),
                     "message": failure.get("message", "")[:300],
+                    "request": f"{response.get('status_code')} for "
+                    + json.dumps(request, ensure_ascii=False)[:300],
                 })  # fmt: skip
     return found
+
+
+def exceptions(log: str) -> list[str]:
+    """The distinct exceptions in the server's log, with the request each was first seen in."""
+    seen: dict[str, str] = {}
+    where = ""
+    for line in log.splitlines():
+        if line.startswith("unhandled error in "):
+            where = line.removeprefix("unhandled error in ")
+        elif re.match(r"^[\w.]+(Error|Exception|Overflow)\b", line) and line[:120] not in seen:
+            seen[line[:120]] = where
+    return [f"{error}  (first in {where})" for error, where in seen.items()]
 
 
 def known(failure: dict[str, str]) -> str | None:
@@ -128,11 +147,14 @@ def test_the_api_answers_every_fuzzed_request_as_its_schema_says_and_never_with_
         print(f"  {role}: {ops[1]} operations, {generated[1]} requests")
         for failure in failures(tmp_path / f"{i}.ndjson"):
             branch = known(failure)
-            line = f"{role}: {failure['operation']}: {failure['title']} — {failure['message']}"
+            line = f"{role}: {failure['operation']}: {failure['title']}: {failure['request']}"
+            line += f" {failure['message']}"
             if branch:
                 print(f"    known, fixed on branch {branch}: {line}")
             else:
                 unexpected.append(line)
     print(f"  in all: {operations} operations, {cases} requests")
     assert operations >= 100, "the OpenAPI document lost its operations?"
-    assert not unexpected, "\n".join(unexpected) + "\n\nserver log:\n" + server.errors()[-4000:]
+    if unexpected:
+        errors = "\n".join(exceptions(server.errors()))
+        raise AssertionError("\n".join(unexpected) + "\n\nexceptions in the server's log:\n" + errors)

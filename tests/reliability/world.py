@@ -21,8 +21,9 @@ from django.utils import timezone
 from dayi.accounts import services as account_services
 from dayi.accounts.access import actor_for
 from dayi.accounts.models import User
-from dayi.booking.models import Booking
+from dayi.booking.models import Booking, UsageRecord, UsageSource
 from dayi.demands import services as demand_services
+from dayi.evaluation import queries as evaluation_queries
 from dayi.evaluation.models import Evaluation
 from dayi.orders import services as order_services
 from dayi.orders.models import Order
@@ -91,11 +92,17 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
     claim = RedemptionClaim.objects.create(
         order=claimed, scheme=scheme, claimant=zju, mode="tongdui", amount=Decimal("500"), created=NOW
     )
-    evaluation = Evaluation.objects.create(platform=network["yrd"], year=2025, config={}, created=NOW)
+    config, _ = evaluation_queries.config_of(network["yrd"], 2025)
+    evaluation = Evaluation.objects.create(platform=network["yrd"], year=2025, config=config, created=NOW)
     _, token_row = account_services.issue_token(amy, now=timezone.now())
     synonym = Synonym.objects.order_by("pk").first()  # the loaded synonyms: national data
+    usage = UsageRecord.objects.create(
+        booking=booking, instrument=bet, user=frank, start=booking.start, end=booking.end,
+        hours=Decimal("1.00"), source=UsageSource.values[0], created=NOW,  # whichever sources there are
+    )  # fmt: skip
     return {
         **network,
+        "usage": usage,
         **people,
         "acme": acme, "frank": frank, "bet": bet, "internal_instrument": internal,
         "order": order, "rated_order": rated, "rating": rating,
