@@ -1,8 +1,8 @@
 """The reliability suite (issue 11): API fuzzing, the permission matrix, page writes and faults.
 
-The heavy half — fuzzing a real server and killing its workers — runs once in CI: with Dayi's private
-PostgreSQL (DATABASE_URL unset), not again with the machine's server. ``DAYI_RELIABILITY_HEAVY=1`` runs it
-anywhere, ``=0`` skips it anywhere; .ci/run sets it explicitly for each pass.
+The heavy half — fuzzing a real server, posting to every page, killing a server's worker — runs once in CI:
+with Dayi's private PostgreSQL (DATABASE_URL unset), not again with the machine's server.
+``DAYI_RELIABILITY_HEAVY=1`` runs it anywhere, ``=0`` skips it anywhere; .ci/run sets it for each pass.
 """
 
 from __future__ import annotations

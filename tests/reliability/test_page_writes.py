@@ -23,6 +23,7 @@ from dayi.accounts.models import User
 from dayi.booking.views import ACTIONS, MANAGER_ACTIONS
 from tests.conftest import make_user
 from tests.reliability import world
+from tests.reliability.conftest import heavy
 from tests.reliability.test_permission_matrix import FIELD_VALUES, W, dayi_tables, fingerprint
 
 # URL parameter → the target's values (several for an action slug). Unmapped parameters fail the test.
@@ -155,6 +156,7 @@ def target(network: dict[str, Any], people: dict[str, User]) -> W:
     return world.build(network, people)
 
 
+@heavy
 def test_every_page_that_writes_refuses_outsiders_and_changes_nothing(target: W) -> None:
     gina = make_user("gina", target["pku"])
     outsiders = {"anonymous": Client(), "a customer of another institution": Client()}
