@@ -72,7 +72,19 @@ PATH_PARAMS: dict[str, Callable[[W], Any] | list[tuple[str, Callable[[W], Any]]]
     "evaluation_id": lambda w: w["evaluation"].pk,
     "platform": lambda w: w["yrd"].code,
     "year": lambda w: 2025,
+    # Operations of the branches merged with this one (issue 11): their objects are built in world.py.
+    "record_id": lambda w: w["usage"].pk,
+    "membership_id": lambda w: needs(w, "membership").pk,
+    "delegation_id": lambda w: needs(w, "delegation").pk,
+    "top_up_id": lambda w: needs(w, "top_up").pk,
 }
+
+
+def needs(w: W, key: str) -> Any:
+    if key not in w:
+        pytest.fail(f"the world has no {key!r}: build one in tests/reliability/world.py")
+    return w[key]
+
 
 # Required body fields by name: plausible values that aim at the target's objects.
 FIELD_VALUES: dict[str, Callable[[W], Any]] = {
@@ -124,6 +136,9 @@ FIELD_VALUES: dict[str, Callable[[W], Any]] = {
     "to_institution": lambda w: w["pku"].pk,
     "platform": lambda w: w["yrd"].code,
     "year": lambda w: 2025,
+    "method": lambda w: "bank_transfer",
+    "reference": lambda w: "BANK-2026-0001",
+    "powers": lambda w: ["instruments", "bookings", "orders", "users"],
     "file": lambda w: SimpleUploadedFile(
         "instruments.csv", "inventory_no,name,category,original_value\nNEW-002,质谱仪,0104,500000\n".encode()
     ),
