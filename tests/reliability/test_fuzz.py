@@ -43,7 +43,7 @@ KNOWN: list[tuple[str, Callable[[dict[str, str]], bool], str]] = [
     ("a NUL byte in text", lambda f: "\\u0000" in f["request"], "hardening"),
     ("multipart without a boundary", lambda f: "without a boundary" in f["message"], "hardening"),
     ("an order's lines without unit, quantity and unit price", lambda f: f["operation"] in ORDER_ANSWERS,
-     "hardening"),
+     "money"),
 ]  # fmt: skip
 
 # Signed-in roles leave out revoking tokens: a random id may be their own token, ending the run early.

@@ -90,7 +90,7 @@ def test_a_nul_byte_in_a_voucher_number_is_refused_as_bad_input(api_as: Any, vou
     no_server_error(api_as("cathy").post(url, {"voucher": "V\x00001"}))
 
 
-@HARDENING
+@MONEY
 def test_a_company_lists_and_reads_its_own_orders(api_as: Any, voucher_world: Any) -> None:
     """The orders a voucher pays are quoted as lines without unit, quantity and unit price."""
     cathy = api_as("cathy")
@@ -100,13 +100,13 @@ def test_a_company_lists_and_reads_its_own_orders(api_as: Any, voucher_world: An
     assert one.status_code == 200, one.content[:300]
 
 
-@HARDENING
+@MONEY
 def test_settling_such_an_order_answers_the_order(api_as: Any, voucher_world: Any) -> None:
     response = api_as("alice").post(f"/api/v1/orders/{voucher_world['order'].pk}/settle")
     assert response.status_code == 200, response.content[:300]
 
 
-@HARDENING
+@MONEY
 @pytest.mark.parametrize(
     ("kind", "amount"),
     [("corrections", "99999999999999999999.99"), ("corrections", 1e20), ("refunds", "1E+30")],

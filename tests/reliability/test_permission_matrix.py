@@ -189,13 +189,16 @@ OPEN: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 # Operation → the rule whose 422 is a refusal too: the instrument is public, its share mode is the rule.
-RULE_REFUSALS: dict[str, str] = {"POST /api/v1/bookings": "instrument_unavailable"}
+RULE_REFUSALS: dict[str, str] = {
+    "POST /api/v1/bookings": "instrument_unavailable",
+    "POST /api/v1/orders": "instrument_unavailable",
+}
 
-# (operation, outsider) → the branch closing that hole (issue 11, items 1, 3, 7 and 9).
+# (operation, outsider) → the branch closing that hole. Refused once it lands: then remove the entry.
 KNOWN_HOLES: dict[tuple[str, str], str] = {
     # Issue 11, hole 9: a sample order on another institution's internal-only instrument (201).
     **{
-        ("POST /api/v1/orders", role): "powers (issue hole 9)"
+        ("POST /api/v1/orders", role): "money (issue hole 9a)"
         for role in ("manager of another institution", "admin of an unrelated platform")
     },
     # Found by this matrix, not in the issue: the state is checked before access, so an outsider learns
