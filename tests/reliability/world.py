@@ -100,8 +100,10 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
         booking=booking, instrument=bet, user=frank, start=booking.start, end=booking.end,
         hours=Decimal("1.00"), source=UsageSource.values[0], created=NOW,  # whichever sources there are
     )  # fmt: skip
+    merged = _of_merged_branches(zju, network, account, alice, amy)
     return {
         **network,
+        **merged,
         "usage": usage,
         **people,
         "acme": acme, "frank": frank, "bet": bet, "internal_instrument": internal,
@@ -111,6 +113,34 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
         "application": application, "claim": claim, "claimed_order": claimed, "evaluation": evaluation,
         "token": token_row, "synonym": synonym,
     }  # fmt: skip
+
+
+def _of_merged_branches(
+    zju: Any, network: dict[str, Any], account: Any, alice: User, amy: User
+) -> dict[str, Any]:
+    """The objects of the features the other branches of issue 11 add (top-ups, membership requests,
+    delegations), built when their models are there: the permission matrix covers their endpoints."""
+    from dayi.network import models as network_models
+    from dayi.orders import models as order_models
+
+    built: dict[str, Any] = {}
+    if hasattr(order_models, "TopUp"):
+        built["top_up"] = order_models.TopUp.objects.create(
+            account=account, amount=Decimal("1000.00"), method="bank_transfer", reference="BANK-2026-0001",
+            requested_by=alice, requested=NOW,
+        )  # fmt: skip
+    if hasattr(network_models, "Delegation"):
+        built["membership"] = network_models.Membership.objects.create(
+            platform=network["yrd"], institution=zju, status="pending", requested_by=network_admin(network)
+        )
+        built["delegation"] = network_models.Delegation.objects.create(
+            institution=zju, platform=network["g60"], powers=["instruments"], created=NOW, created_by=amy
+        )
+    return built
+
+
+def network_admin(network: dict[str, Any]) -> User:
+    return User.objects.get(username="carol")  # the admin of yrd (tests/conftest.py)
 
 
 def _booking(user: User, instrument: Any) -> Booking:
