@@ -24,7 +24,7 @@ from dayi.booking.views import ACTIONS, MANAGER_ACTIONS
 from tests.conftest import make_user
 from tests.reliability import world
 from tests.reliability.conftest import heavy
-from tests.reliability.test_permission_matrix import FIELD_VALUES, W, dayi_tables, fingerprint
+from tests.reliability.test_permission_matrix import FIELD_VALUES, W, dayi_tables, fingerprint, needs
 
 # URL parameter → the target's values (several for an action slug). Unmapped parameters fail the test.
 PAGE_PARAMS: dict[str, Any] = {
@@ -50,6 +50,10 @@ PAGE_PARAMS: dict[str, Any] = {
     "period": lambda w: ["2026-03"],
     "token": lambda w: ["not-a-token"],
     "file_format": lambda w: ["csv"],
+    # Pages of the branches merged with this one (issue 11): their objects are built in world.py.
+    "membership_id": lambda w: [needs(w, "membership").pk],
+    "delegation_id": lambda w: [needs(w, "delegation").pk],
+    "top_up_id": lambda w: [needs(w, "top_up").pk],
 }
 # The action slugs, by the view that takes them.
 ACTION_SLUGS = {
