@@ -78,6 +78,7 @@ OPEN: dict[str, tuple[set[str], str]] = {
 READS = {
     "healthz", "manage/", "stats/", "evaluations/history/", "", "instruments/", "experts/",
     "instruments/<int:instrument_id>/", "institutions/<int:institution_id>/",
+    "manage/network/",  # the powers branch's page of memberships and delegations
 }  # fmt: skip
 
 # Pages where a signed-in user writes on their own behalf, naming the target in the form (a booking or a
