@@ -68,7 +68,7 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
     account = order_services.open_account(
         actor_for(amy), name="催化课题组", institution_id=zju.pk, pi_id=alice.pk, now=NOW
     )
-    deadline = dt.date.today() + dt.timedelta(days=60)
+    deadline = timezone.localdate() + dt.timedelta(days=60)
     demand = demand_services.post_demand(
         actor_for(frank),
         {"title": "比表面积测试", "description": "BET", "samples": "5", "budget": Decimal("2000"),
