@@ -28,7 +28,7 @@ class DemandIn(Schema):
     is_public: bool = True
 
 
-class QuoteOut(Schema):
+class DemandQuoteOut(Schema):
     id: int
     demand: int
     provider: int
@@ -60,7 +60,7 @@ class DemandOut(Schema):
 
 class DemandDetail(DemandOut):
     suggested: list[int]
-    quotes: list[QuoteOut]
+    quotes: list[DemandQuoteOut]
 
 
 class DemandList(Schema):
@@ -86,7 +86,7 @@ class QuoteIn(Schema):
 
 class AcceptOut(Schema):
     order: int
-    quote: QuoteOut
+    quote: DemandQuoteOut
     demand: DemandOut
 
 
@@ -112,7 +112,10 @@ def get_demand(request: HttpRequest, demand_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/demands/{demand_id}/quotes", auth=SIGNED_IN, response={201: QuoteOut}, summary="Quote for a demand"
+    "/demands/{demand_id}/quotes",
+    auth=SIGNED_IN,
+    response={201: DemandQuoteOut},
+    summary="Quote for a demand",
 )
 def quote_demand(request: HttpRequest, demand_id: int, body: QuoteIn) -> Status[dict[str, Any]]:
     quote = services.quote_demand(

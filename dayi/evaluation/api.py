@@ -96,7 +96,7 @@ class ListParams(Schema):
     page_size: int = 50
 
 
-class ExportParams(Schema):
+class EvaluationExportParams(Schema):
     format: str = "xlsx"
 
 
@@ -327,7 +327,7 @@ def export_response(e: Evaluation, file_format: str) -> HttpResponseBase:
     description="`format=xlsx|pdf`. The same visibility as the run.",
 )
 def export_evaluation(
-    request: HttpRequest, evaluation_id: int, params: Query[ExportParams]
+    request: HttpRequest, evaluation_id: int, params: Query[EvaluationExportParams]
 ) -> HttpResponseBase:
     if params.format not in ("xlsx", "pdf"):
         raise ValidationFailed(fields={"format": ["应为 xlsx 或 pdf (xlsx or pdf)"]})

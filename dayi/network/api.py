@@ -67,7 +67,7 @@ class PlatformList(Schema):
     items: list[PlatformOut]
 
 
-class MemberIn(Schema):
+class MembershipRequestIn(Schema):
     institution: int
     reason: str = Field(default="", max_length=2000)
 
@@ -278,7 +278,7 @@ def patch_platform(request: HttpRequest, code: str, body: PlatformPatch) -> dict
     description="Outside the platform's regions → 422 `outside_regions`, unless an admin of a platform "
     "above it sends a `reason`. Membership lets the platform oversee the institution, never operate it.",
 )
-def add_member(request: HttpRequest, code: str, body: MemberIn) -> Status[dict[str, Any]]:
+def add_member(request: HttpRequest, code: str, body: MembershipRequestIn) -> Status[dict[str, Any]]:
     m = services.request_membership(
         signed_in(request), code, body.institution, reason=body.reason, now=timezone.now()
     )

@@ -168,7 +168,7 @@ class AccountOut(Schema):
     balance: str
 
 
-class MemberIn(Schema):
+class AccountMemberIn(Schema):
     user: int
 
 
@@ -423,7 +423,7 @@ def get_account(request: HttpRequest, account_id: int) -> dict[str, Any]:
 
 
 @router.post("/accounts/{account_id}/members", auth=SIGNED_IN, response=AccountOut, summary="Add a member")
-def add_member(request: HttpRequest, account_id: int, body: MemberIn) -> dict[str, Any]:
+def add_member(request: HttpRequest, account_id: int, body: AccountMemberIn) -> dict[str, Any]:
     account = services.add_member(signed_in(request), account_id, user_id=body.user, now=timezone.now())
     return _account_out(account)
 

@@ -1,6 +1,7 @@
 """The evaluation pages in a real browser (Playwright, Debian's Chromium): a platform admin runs the yrd
 evaluation, reads the results beside the national grades, and drills down into one institution.
-Screenshots go to docs/screenshots/evaluation.png and evaluation-institution.png."""
+Screenshots go to evaluation.png and evaluation-institution.png in the screenshots folder
+(tests/screenshots.py)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Scenarios: search in Chinese, narrow by region and category, open an instrument, switch to English and
 back, and a phone-sized screen. Screenshots of the home, results and instrument pages go to
-docs/screenshots/ (shown in the README).
+the screenshots folder (tests/screenshots.py; the README shows docs/screenshots).
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from typing import Any
 
 import pytest
 
+from tests.screenshots import SCREENSHOTS
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the fixtures) refuses to
 # run inside one unless told it is safe, which it is here: one thread drives the browser, another serves.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -196,11 +196,6 @@ RULE_REFUSALS: dict[str, str] = {
 
 # (operation, outsider) → the branch closing that hole. Refused once it lands: then remove the entry.
 KNOWN_HOLES: dict[tuple[str, str], str] = {
-    # Issue 11, hole 9: a sample order on another institution's internal-only instrument (201).
-    **{
-        ("POST /api/v1/orders", role): "money (issue hole 9a)"
-        for role in ("manager of another institution", "admin of an unrelated platform")
-    },
     # Found by this matrix, not in the issue: the state is checked before access, so an outsider learns
     # whether a voucher paid someone else's order (409 instead of 404). Not assigned yet.
     **{

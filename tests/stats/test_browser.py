@@ -1,5 +1,6 @@
 """The dashboard in a real browser (Debian's Chromium through Playwright): the charts draw, the Chinese
-labels render, and a screenshot goes to docs/screenshots/stats-dashboard.png (shown in the README)."""
+labels render, and a screenshot goes to stats-dashboard.png in the screenshots folder
+(tests/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from django.db import transaction
 
 from benchmarks.stats_data import generate
 from dayi.stats import queries
+from tests.screenshots import SCREENSHOTS
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # see tests/portal/test_browser.py
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 pytestmark = [

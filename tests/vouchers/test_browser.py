@@ -2,7 +2,8 @@
 server.
 
 Scenarios: a visitor reads a scheme's page and the flows chart; an officer settles a claim from the queue
-with htmx. Screenshots of the index, the scheme page, the flows chart and the queue go to docs/screenshots/.
+with htmx. Screenshots of the index, the scheme page, the flows chart and the queue go to the screenshots
+folder (tests/screenshots.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dayi.network.models import Institution
 from dayi.vouchers import services
 from dayi.vouchers.models import RedemptionClaim, VoucherScheme
 from tests.conftest import PASSWORD, make_institution, make_user
+from tests.screenshots import SCREENSHOTS
 from tests.vouchers.conftest import act, delivered_order, listed, make_scheme
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM (used by the fixtures) refuses to
@@ -29,7 +31,7 @@ from tests.vouchers.conftest import act, delivered_order, listed, make_scheme
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
