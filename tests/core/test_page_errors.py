@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import path
 
 import dayi.urls
-from dayi.core.errors import Conflict, DayiError, NotFound, RuleViolation
+from dayi.core.errors import Conflict, DayiError, NotFound, RateLimited, RuleViolation
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +22,7 @@ RAISED: dict[str, Exception] = {
     "missing": NotFound("仪器不存在 (no such instrument)"),
     "http404": Http404("no such thing"),
     "denied": PermissionDenied(),
+    "throttled": RateLimited("请稍后再试 (try again later)", retry_after=120),
 }
 
 
@@ -113,3 +114,12 @@ def test_an_htmx_press_without_a_csrf_token_is_a_fragment_not_a_whole_page(db: A
     assert "<html" not in res.content.decode()
     assert "CSRF" in res.content.decode()
     assert res["HX-Retarget"] == "#main"
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_a_throttled_page_says_when_to_retry_on_the_page_and_in_the_header(htmx: bool) -> None:
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    res = Client().get("/test-refusal/throttled/", **extra)
+
+    assert res.status_code == 429
+    assert res["Retry-After"] == "120"
