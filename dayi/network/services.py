@@ -473,7 +473,7 @@ def platform_dict(platform: Platform) -> dict[str, Any]:
         "name": platform.name,
         "name_en": platform.name_en,
         "level": platform.level,
-        "parent": platform.parent.code if platform.parent_id else None,  # type: ignore[union-attr]
+        "parent": platform.parent.code if platform.parent is not None else None,
         "regions": sorted(r.code for r in platform.regions.all()) if platform.pk else [],
         "description": platform.description,
     }
