@@ -201,12 +201,6 @@ KNOWN_HOLES: dict[tuple[str, str], str] = {
         ("POST /api/v1/orders", role): "money (issue hole 9a)"
         for role in ("manager of another institution", "admin of an unrelated platform")
     },
-    # Found by this matrix, not in the issue: the state is checked before access, so an outsider learns
-    # whether a voucher paid someone else's order (409 instead of 404). Not assigned yet.
-    **{
-        ("POST /api/v1/orders/{order_id}/redemption-claims", role): "none yet (found by the matrix)"
-        for role in ("customer", "manager of another institution", "admin of an unrelated platform")
-    },
 }
 
 
