@@ -236,8 +236,9 @@ def usage_out(u: UsageRecord) -> dict[str, Any]:
     }
 
 
-def _fresh(booking_id: int) -> dict[str, Any]:
-    return booking_out(Booking.objects.select_related("instrument", "user").get(pk=booking_id))
+def _fresh(request: HttpRequest, booking_id: int) -> dict[str, Any]:
+    """The booking as it is after a service changed it, read again through the access layer."""
+    return booking_out(access_booking(signed_in(request), booking_id))
 
 
 @router.get(
@@ -361,13 +362,13 @@ def list_bookings(
 
 @router.get("/bookings/{booking_id}", auth=SIGNED_IN, response=BookingOut, summary="A booking")
 def get_booking(request: HttpRequest, booking_id: int) -> dict[str, Any]:
-    return _fresh(access_booking(signed_in(request), booking_id).pk)
+    return booking_out(access_booking(signed_in(request), booking_id))
 
 
 @router.post("/bookings/{booking_id}/approve", auth=SIGNED_IN, response=BookingOut, summary="Approve")
 def approve(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     services.approve_booking(signed_in(request), booking_id, now=timezone.now())
-    return _fresh(booking_id)
+    return _fresh(request, booking_id)
 
 
 @router.post(
@@ -375,32 +376,32 @@ def approve(request: HttpRequest, booking_id: int) -> dict[str, Any]:
 )
 def reject(request: HttpRequest, booking_id: int, body: ReasonIn) -> dict[str, Any]:
     services.reject_booking(signed_in(request), booking_id, reason=body.reason, now=timezone.now())
-    return _fresh(booking_id)
+    return _fresh(request, booking_id)
 
 
 @router.post("/bookings/{booking_id}/cancel", auth=SIGNED_IN, response=BookingOut, summary="Cancel")
 def cancel(request: HttpRequest, booking_id: int, body: ReasonIn | None = None) -> dict[str, Any]:
     reason = body.reason if body else ""
     services.cancel_booking(signed_in(request), booking_id, reason=reason, now=timezone.now())
-    return _fresh(booking_id)
+    return _fresh(request, booking_id)
 
 
 @router.post("/bookings/{booking_id}/check-in", auth=SIGNED_IN, response=BookingOut, summary="Check in")
 def check_in(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     services.check_in(signed_in(request), booking_id, now=timezone.now())
-    return _fresh(booking_id)
+    return _fresh(request, booking_id)
 
 
 @router.post("/bookings/{booking_id}/check-out", auth=SIGNED_IN, response=CheckOutResult, summary="Check out")
 def check_out(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     usage = services.check_out(signed_in(request), booking_id, now=timezone.now())
-    return {"booking": _fresh(booking_id), "usage": usage_out(usage)}
+    return {"booking": _fresh(request, booking_id), "usage": usage_out(usage)}
 
 
 @router.post("/bookings/{booking_id}/no-show", auth=SIGNED_IN, response=BookingOut, summary="Mark a no-show")
 def no_show(request: HttpRequest, booking_id: int) -> dict[str, Any]:
     services.mark_no_show(signed_in(request), booking_id, now=timezone.now())
-    return _fresh(booking_id)
+    return _fresh(request, booking_id)
 
 
 @router.post(
@@ -413,7 +414,7 @@ def shorten(request: HttpRequest, booking_id: int, body: ShortenIn) -> dict[str,
     services.shorten_booking(
         signed_in(request), booking_id, end=body.end, reason=body.reason, now=timezone.now()
     )
-    return _fresh(booking_id)
+    return _fresh(request, booking_id)
 
 
 @router.get(

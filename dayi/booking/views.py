@@ -323,10 +323,6 @@ def _row(b: Booking, *, message: str = "", error: str = "") -> dict[str, Any]:
     }
 
 
-def _fresh(booking_id: int) -> Booking:
-    return Booking.objects.select_related("instrument", "instrument__institution", "user").get(pk=booking_id)
-
-
 ACTIONS: dict[str, Callable[..., Any]] = {
     "cancel": lambda actor, pk, now, reason: services.cancel_booking(actor, pk, reason=reason, now=now),
     "check-in": lambda actor, pk, now, reason: services.check_in(actor, pk, now=now),
@@ -383,7 +379,8 @@ def _act(
     if not is_htmx(request):
         messages.success(request, done)
         return redirect(back)
-    return render(request, template, {"row": _row(_fresh(booking_id), message=done), **(extra or {})})
+    booking = access_booking(actor, booking_id)  # as the service left it, read again through access
+    return render(request, template, {"row": _row(booking, message=done), **(extra or {})})
 
 
 # --- the private calendar feed ---------------------------------------------------------------------------

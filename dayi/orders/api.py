@@ -20,7 +20,7 @@ from dayi.core.money import fmt
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
 from dayi.orders import queries, services
-from dayi.orders.models import Account, InstrumentCharges, Order, TopUp
+from dayi.orders.models import Account, InstrumentCharges, TopUp
 
 router = Router(tags=["orders"])
 
@@ -291,8 +291,9 @@ def quote(
 # --- orders ----------------------------------------------------------------------------------------------
 
 
-def _fresh(order_id: int) -> dict[str, Any]:
-    return queries.order_out(Order.objects.prefetch_related("ledger").get(pk=order_id))
+def _fresh(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    """The order as it is after a service changed it, read again through the access layer."""
+    return queries.order_out(services.access_order(signed_in(request), order_id))
 
 
 @router.post("/orders", auth=SIGNED_IN, response={201: OrderOut}, summary="Submit samples for a test")
@@ -311,7 +312,7 @@ def create_order(request: HttpRequest, body: SampleOrderIn) -> Status[dict[str, 
         request_key=request.headers.get("Idempotency-Key", "")[:64],
         now=timezone.now(),
     )
-    return Status(201, _fresh(order.pk))
+    return Status(201, _fresh(request, order.pk))
 
 
 @router.patch(
@@ -325,7 +326,7 @@ def patch_order(request: HttpRequest, order_id: int, body: ProjectIn) -> dict[st
         funding_source=body.funding_source,
         now=timezone.now(),
     )
-    return _fresh(order.pk)
+    return _fresh(request, order.pk)
 
 
 @router.get("/orders", auth=SIGNED_IN, response=OrderList, summary="Orders: your own, or your instruments'")
@@ -338,14 +339,14 @@ def list_orders(request: HttpRequest, params: Query[OrderParams]) -> dict[str, A
 
 @router.get("/orders/{order_id}", auth=SIGNED_IN, response=OrderOut, summary="An order")
 def get_order(request: HttpRequest, order_id: int) -> dict[str, Any]:
-    return _fresh(services.access_order(signed_in(request), order_id).pk)
+    return queries.order_out(services.access_order(signed_in(request), order_id))
 
 
 def _transition(path: str, service: Any, summary: str) -> None:
     @router.post(f"/orders/{{order_id}}/{path}", auth=SIGNED_IN, response=OrderOut, summary=summary)
     def handler(request: HttpRequest, order_id: int) -> dict[str, Any]:
         service(signed_in(request), order_id, now=timezone.now())
-        return _fresh(order_id)
+        return _fresh(request, order_id)
 
     handler.__name__ = f"order_{path.replace('-', '_')}"
 
@@ -361,13 +362,13 @@ _transition("settle", services.settle_order, "Settled")
 @router.post("/orders/{order_id}/reject", auth=SIGNED_IN, response=OrderOut, summary="Reject, with a reason")
 def reject(request: HttpRequest, order_id: int, body: ReasonIn) -> dict[str, Any]:
     services.reject_order(signed_in(request), order_id, reason=body.reason, now=timezone.now())
-    return _fresh(order_id)
+    return _fresh(request, order_id)
 
 
 @router.post("/orders/{order_id}/cancel", auth=SIGNED_IN, response=OrderOut, summary="Cancel, with a reason")
 def cancel(request: HttpRequest, order_id: int, body: ReasonIn) -> dict[str, Any]:
     services.cancel_order(signed_in(request), order_id, reason=body.reason, now=timezone.now())
-    return _fresh(order_id)
+    return _fresh(request, order_id)
 
 
 @router.post("/orders/{order_id}/corrections", auth=SIGNED_IN, response=OrderOut, summary="Correct a charge")
@@ -375,7 +376,7 @@ def correct(request: HttpRequest, order_id: int, body: CorrectionIn) -> dict[str
     services.correct_charge(
         signed_in(request), order_id, amount=body.amount, note=body.note, now=timezone.now()
     )
-    return _fresh(order_id)
+    return _fresh(request, order_id)
 
 
 class RefundIn(Schema):
@@ -390,7 +391,7 @@ def refund(request: HttpRequest, order_id: int, body: RefundIn) -> dict[str, Any
     services.refund_order(
         signed_in(request), order_id, amount=body.amount, note=body.note, now=timezone.now()
     )
-    return _fresh(order_id)
+    return _fresh(request, order_id)
 
 
 # --- accounts --------------------------------------------------------------------------------------------

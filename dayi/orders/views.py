@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,6 +31,7 @@ from dayi.accounts.access import (
 from dayi.accounts.access.money import (
     access_account,
     access_top_up,
+    chargeable_accounts,
     confirms_top_ups_of,
     keeps_account,
     keeps_books,
@@ -58,7 +58,7 @@ from dayi.orders.forms import (
     TopUpDecisionForm,
     TopUpForm,
 )
-from dayi.orders.models import Account, InstrumentCharges, LedgerEntry, Order, OrderKind, OrderStatus
+from dayi.orders.models import Account, InstrumentCharges, Order, OrderKind, OrderStatus
 
 PAGE_SIZE = 30
 S = OrderStatus
@@ -164,7 +164,7 @@ def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
 
 def _account_choices(actor: Actor) -> list[tuple[int, str]]:
     """The group accounts the user may charge: led or joined (the service checks membership again)."""
-    mine = Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user)).distinct().order_by("name")
+    mine = chargeable_accounts(actor).order_by("name")
     return [(a.pk, f"{a.name}（{a.balance} 元）") for a in mine]
 
 
@@ -261,10 +261,10 @@ def _timeline(order: Order) -> list[AuditEvent]:
 def _order_page(
     request: HttpRequest, actor: Actor, order_id: int, *, status: int = 200, error: str = "", **forms: Any
 ) -> HttpResponse:
-    order = Order.objects.select_related("instrument", "customer", "account", "booking").get(pk=order_id)
+    order = services.access_order(actor, order_id)  # again: an action may have changed it
     context = {
         "o": order,
-        "out": queries.order_out(Order.objects.prefetch_related("ledger").get(pk=order_id)),
+        "out": queries.order_out(order),
         "events": _timeline(order),
         "buttons": _buttons(actor, order),
         "error": error,
@@ -278,9 +278,7 @@ def _order_page(
 @login_required
 @require_GET
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    actor = actor_for(request.user)
-    services.access_order(actor, order_id)
-    return _order_page(request, actor, order_id)
+    return _order_page(request, actor_for(request.user), order_id)
 
 
 def _with_reason(call: Callable[..., Any]) -> Callable[..., Any]:
@@ -345,7 +343,7 @@ def _account_page(
         "keeper": keeps_account(actor, account),
         "finance": confirms_top_ups_of(actor, account.institution_id),
         "top_ups": account.top_ups.select_related("requested_by", "decided_by")[:50],
-        "ledger": LedgerEntry.objects.filter(account=account).order_by("-created", "-id")[:200],
+        "ledger": account.ledger.order_by("-created", "-id")[:200],  # account: through access_account
         "member_form": forms.get("member_form") or MemberForm(),
         "top_up_form": forms.get("top_up_form") or TopUpForm(),
         "error": error,

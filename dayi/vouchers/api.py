@@ -11,18 +11,13 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from dayi.accounts.access import administers_institution
+from dayi.accounts.access import actor_for
+from dayi.accounts.access import vouchers as access
 from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
 from dayi.vouchers import queries, services
-from dayi.vouchers.models import (
-    RedemptionClaim,
-    Voucher,
-    VoucherApplication,
-    VoucherListing,
-    VoucherScheme,
-)
+from dayi.vouchers.models import VoucherApplication, VoucherListing
 
 router = Router(tags=["vouchers"])
 
@@ -159,7 +154,7 @@ class RecognitionOut(Schema):
     mode: str
 
 
-class ReasonIn(Schema):
+class RequiredReasonIn(Schema):
     reason: str
 
 
@@ -323,7 +318,8 @@ def create_scheme(request: HttpRequest, body: SchemeIn) -> Status[dict[str, Any]
 @router.get("/voucher-schemes", response=SchemePage, summary="List voucher schemes")
 def list_schemes(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
     offset, limit = page_bounds(params.page, params.page_size)
-    rows = VoucherScheme.objects.select_related("provider_platform")
+    # Public: the caller's session (if any) is enough, a token is not looked at (as before).
+    rows = access.visible_schemes(actor_for(request.user)).select_related("provider_platform")
     return {"count": rows.count(), "items": [queries.scheme_out(s) for s in rows[offset : offset + limit]]}
 
 
@@ -491,8 +487,9 @@ def list_applications(request: HttpRequest, params: Query[ApplicationFilters]) -
     summary="Approve an application: issue the voucher and reserve its budget",
 )
 def approve(request: HttpRequest, application_id: int) -> dict[str, Any]:
-    services.approve_application(signed_in(request), application_id, now=timezone.now())
-    return _application_out(VoucherApplication.objects.select_related("scheme").get(pk=application_id))
+    actor = signed_in(request)
+    services.approve_application(actor, application_id, now=timezone.now())
+    return _application_out(access.access_application(actor, application_id))
 
 
 @router.post(
@@ -501,7 +498,7 @@ def approve(request: HttpRequest, application_id: int) -> dict[str, Any]:
     response=ApplicationOut,
     summary="Reject an application with a reason",
 )
-def reject(request: HttpRequest, application_id: int, body: ReasonIn) -> dict[str, Any]:
+def reject(request: HttpRequest, application_id: int, body: RequiredReasonIn) -> dict[str, Any]:
     application = services.reject_application(
         signed_in(request), application_id, reason=body.reason, now=timezone.now()
     )
@@ -518,9 +515,8 @@ class WalletParams(PageParams):
 def wallet(request: HttpRequest, params: Query[WalletParams]) -> dict[str, Any]:
     actor = signed_in(request)
     offset, limit = page_bounds(params.page, params.page_size)
-    rows = Voucher.objects.filter(company_id=params.company).select_related("scheme")
-    if not (actor.institution_id == params.company or administers_institution(actor, params.company)):
-        rows = rows.filter(scheme__code__in=actor.schemes)  # an officer sees their schemes' vouchers
+    # The company's members and admins see all its vouchers; an officer sees those of their schemes.
+    rows = access.visible_vouchers(actor).filter(company_id=params.company).select_related("scheme")
     return {"count": rows.count(), "items": [queries.voucher_out(v) for v in rows[offset : offset + limit]]}
 
 
@@ -535,7 +531,7 @@ def get_voucher(request: HttpRequest, number: str) -> dict[str, Any]:
     response=VoucherOut,
     summary="Cancel a voucher (fraud, collusion): its unspent balance returns to the budget",
 )
-def cancel_voucher(request: HttpRequest, number: str, body: ReasonIn) -> dict[str, Any]:
+def cancel_voucher(request: HttpRequest, number: str, body: RequiredReasonIn) -> dict[str, Any]:
     voucher = services.cancel_voucher(signed_in(request), number, reason=body.reason, now=timezone.now())
     return queries.voucher_out(voucher)
 
@@ -566,8 +562,9 @@ def use_voucher(request: HttpRequest, order_id: int, body: UseIn) -> dict[str, A
     summary="Claim what vouchers paid on a completed, charged order (provider in 通兑, company in 通用)",
 )
 def claim(request: HttpRequest, order_id: int) -> Status[dict[str, Any]]:
-    made = services.claim_redemption(signed_in(request), order_id, now=timezone.now())
-    return Status(201, queries.claim_out(RedemptionClaim.objects.select_related("scheme").get(pk=made.pk)))
+    actor = signed_in(request)
+    made = services.claim_redemption(actor, order_id, now=timezone.now())
+    return Status(201, queries.claim_out(access.access_claim(actor, made.pk)))
 
 
 @router.get(
@@ -594,7 +591,7 @@ def settle(request: HttpRequest, claim_id: int) -> dict[str, Any]:
     response=ClaimOut,
     summary="Reject a claim with a reason: the amount returns to the company's liability",
 )
-def reject_claim(request: HttpRequest, claim_id: int, body: ReasonIn) -> dict[str, Any]:
+def reject_claim(request: HttpRequest, claim_id: int, body: RequiredReasonIn) -> dict[str, Any]:
     result = services.reject_claim(signed_in(request), claim_id, reason=body.reason, now=timezone.now())
     return queries.claim_out(result)
 

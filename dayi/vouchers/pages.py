@@ -1,5 +1,7 @@
 """Read helpers of the voucher pages: what a page shows, shaped for its template. Writes never happen here
-(they go through ``dayi.vouchers.services``); the figures come from ``dayi.vouchers.queries``."""
+(they go through ``dayi.vouchers.services``); the figures come from ``dayi.vouchers.queries``. Private rows
+are read through ``dayi.accounts.access.vouchers`` (``visible_*``), or from a scheme whose officer the view
+has checked."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from dayi.accounts.access import Actor, administers_institution
+from dayi.accounts.access import Actor
+from dayi.accounts.access import vouchers as access
 from dayi.accounts.models import User
 from dayi.core.money import yuan
 from dayi.network.models import Institution, Region
@@ -25,11 +28,9 @@ from dayi.vouchers.models import (
     RedemptionClaim,
     RedemptionMode,
     Voucher,
-    VoucherApplication,
     VoucherListing,
     VoucherScheme,
     VoucherStatus,
-    VoucherUse,
 )
 from dayi.vouchers.services.claims import CLAIMABLE
 from dayi.vouchers.services.uses import USABLE
@@ -75,17 +76,14 @@ def figures(scheme: VoucherScheme) -> dict[str, Any]:
     }
 
 
-def schemes() -> list[dict[str, Any]]:
-    rows = VoucherScheme.objects.select_related("region", "funder").order_by("code")
+def scheme_rows(actor: Actor) -> list[dict[str, Any]]:
+    rows = access.visible_schemes(actor).select_related("region", "funder").order_by("code")
     return [{"s": s, "f": figures(s)} for s in rows]
 
 
 def officer_schemes(actor: Actor) -> list[VoucherScheme]:
     """The schemes whose queues the actor may open."""
-    if not actor.is_authenticated:
-        return []
-    rows = VoucherScheme.objects.order_by("code")
-    return list(rows if actor.is_superuser else rows.filter(code__in=actor.schemes))
+    return list(access.officer_schemes(actor).order_by("code"))
 
 
 def region_names(codes: list[str]) -> list[str]:
@@ -114,12 +112,8 @@ def recognitions(scheme: VoucherScheme) -> dict[str, list[Recognition]]:
 def listable_providers(actor: Actor, scheme: VoucherScheme) -> list[Institution]:
     """Institutions the actor administers directly that have not asked to be listed for the scheme yet
     (the service checks the admin right again on the press)."""
-    if not actor.is_authenticated or not actor.admin_institutions:
-        return []
     taken = scheme.listings.values_list("provider_id", flat=True)
-    return list(
-        Institution.objects.filter(pk__in=actor.admin_institutions).exclude(pk__in=taken).order_by("name")
-    )
+    return list(access.listing_candidates(actor).exclude(pk__in=taken).order_by("name"))
 
 
 # --- the company's wallet --------------------------------------------------------------------------------
@@ -131,32 +125,37 @@ def company_of(actor: Actor) -> Institution | None:
     return Institution.objects.select_related("region").filter(pk=actor.institution_id).first()
 
 
-def wallet(company: Institution) -> dict[str, Any]:
+def wallet(actor: Actor, company: Institution) -> dict[str, Any]:
+    """The company's vouchers, uses, claims and open applications (the actor is one of its members)."""
     vouchers = list(
-        Voucher.objects.filter(company=company).select_related("scheme").order_by("-created", "-id")
+        access.visible_vouchers(actor)
+        .filter(company=company)
+        .select_related("scheme")
+        .order_by("-created", "-id")
     )
     uses = list(
-        VoucherUse.objects.filter(voucher__company=company)
+        access.visible_voucher_uses(actor)
+        .filter(voucher__company=company)
         .select_related("voucher", "payer", "order__instrument", "order__provider")
         .order_by("-created", "-id")[:100]
     )
     claims = list(
-        RedemptionClaim.objects.filter(order__customer_institution=company)
+        access.visible_claims(actor)
+        .filter(order__customer_institution=company)
         .select_related("scheme", "claimant", "order__instrument")
         .order_by("-created", "-id")[:100]
     )
     applications = list(
-        VoucherApplication.objects.filter(
-            company=company, status__in=[ApplicationStatus.SUBMITTED, "rejected"]
-        )
+        access.visible_applications(actor)
+        .filter(company=company, status__in=[ApplicationStatus.SUBMITTED, "rejected"])
         .select_related("scheme")
         .order_by("-created", "-id")[:50]
     )
     # 通用: the company paid in full and claims the subsidy itself, once the order is charged.
     claimed = {c.order_id for c in claims} | set(
-        RedemptionClaim.objects.filter(order_id__in=[u.order_id for u in uses]).values_list(
-            "order_id", flat=True
-        )
+        access.visible_claims(actor)
+        .filter(order_id__in=[u.order_id for u in uses])
+        .values_list("order_id", flat=True)
     )
     claimable = {
         u.order_id
@@ -172,9 +171,10 @@ def wallet(company: Institution) -> dict[str, Any]:
     }
 
 
-def usable_vouchers(company: Institution, *, today: dt.date) -> list[Voucher]:
+def usable_vouchers(actor: Actor, company: Institution, *, today: dt.date) -> list[Voucher]:
     return list(
-        Voucher.objects.filter(company=company, status=VoucherStatus.ACTIVE, balance__gt=0, use_by__gte=today)
+        access.visible_vouchers(actor)
+        .filter(company=company, status=VoucherStatus.ACTIVE, balance__gt=0, use_by__gte=today)
         .select_related("scheme")
         .order_by("use_by", "number")
     )
@@ -183,12 +183,10 @@ def usable_vouchers(company: Institution, *, today: dt.date) -> list[Voucher]:
 def payable_orders(actor: Actor, company: Institution) -> QuerySet[Order]:
     """The company's completed or charged orders not yet claimed: those a voucher may still pay. The
     signed-in user's own orders, or all the company's when they administer it."""
-    rows = Order.objects.filter(
-        customer_institution=company, status__in=USABLE, redemption_claim__isnull=True
-    ).select_related("instrument", "provider")
-    if not administers_institution(actor, company.pk):
-        rows = rows.filter(customer=actor.user)
-    return rows.order_by("-created", "-id")
+    rows = access.voucher_payable_orders(actor, company.pk).filter(
+        status__in=USABLE, redemption_claim__isnull=True
+    )
+    return rows.select_related("instrument", "provider").order_by("-created", "-id")
 
 
 # --- the officer's queue ---------------------------------------------------------------------------------
@@ -245,14 +243,13 @@ def queue(scheme: VoucherScheme) -> dict[str, Any]:
         .order_by("notice_until", "id")
     )
     claims = list(
-        RedemptionClaim.objects.filter(scheme=scheme, status=ClaimStatus.SUBMITTED)
+        scheme.claims.filter(status=ClaimStatus.SUBMITTED)
         .select_related("claimant", "order__instrument", "order__customer_institution", "order__provider")
         .order_by("created", "id")
     )
     people = recorders(claims)
     decided = list(
-        RedemptionClaim.objects.filter(scheme=scheme)
-        .exclude(status=ClaimStatus.SUBMITTED)
+        scheme.claims.exclude(status=ClaimStatus.SUBMITTED)
         .select_related("claimant", "order__instrument", "order__customer_institution")
         .order_by("-decided", "-id")[:20]
     )
@@ -268,7 +265,7 @@ def queue(scheme: VoucherScheme) -> dict[str, Any]:
 def claim_months(scheme: VoucherScheme) -> list[dict[str, Any]]:
     """Submitted claims by month (Asia/Shanghai), for the monthly batch."""
     rows = (
-        RedemptionClaim.objects.filter(scheme=scheme, status=ClaimStatus.SUBMITTED)
+        scheme.claims.filter(status=ClaimStatus.SUBMITTED)
         .annotate(month=TruncMonth("created"))
         .values("month")
         .annotate(n=Count("id"), total=Sum("amount"))

@@ -24,20 +24,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for, acts_for_scheme
+from dayi.accounts.access import vouchers as access
 from dayi.core.errors import DayiError, Forbidden
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Category, ServiceMode
 from dayi.network.models import Institution
 from dayi.vouchers import pages, queries, services
 from dayi.vouchers.forms import ApplyForm, ListingForm, MonthForm, ReasonForm, UseForm
-from dayi.vouchers.models import (
-    ListingStatus,
-    RedemptionClaim,
-    VoucherApplication,
-    VoucherLedgerEntry,
-    VoucherListing,
-    VoucherScheme,
-)
+from dayi.vouchers.models import ListingStatus, VoucherScheme
 
 PAGE_SIZE = 30
 
@@ -65,21 +59,13 @@ def index(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     flows = queries.region_flows()
     context = {
-        "schemes": pages.schemes(),
+        "schemes": pages.scheme_rows(actor),
         "funded": list(queries.funded_services()[:8]),
         "flows": flows[:8],
         "company": pages.company_of(actor),
         "officer_schemes": pages.officer_schemes(actor),
     }
     return render(request, "vouchers/index.html", context)
-
-
-def _may_administer(actor: Actor, scheme: VoucherScheme) -> bool:
-    try:
-        services.check_scheme_admin(actor, scheme)
-    except Forbidden:
-        return False
-    return True
 
 
 def _scheme_page(
@@ -104,7 +90,7 @@ def _scheme_page(
         "listings": pages.listings(scheme),
         "recognitions": pages.recognitions(scheme),
         "is_officer": acts_for_scheme(actor, scheme.code),
-        "reconciliation": queries.reconcile(scheme) if _may_administer(actor, scheme) else None,
+        "reconciliation": queries.reconcile(scheme) if access.administers_scheme(actor, scheme) else None,
         "listing_form": listing_form,
         "error": error,
     }
@@ -141,8 +127,9 @@ def request_listing(request: HttpRequest, code: str) -> HttpResponse:
 def ledger(request: HttpRequest, code: str) -> HttpResponse:
     """The scheme's ledger, for its officers (as GET /voucher-schemes/{code}/ledger)."""
     scheme = services.get_scheme(code)
-    services.check_officer(actor_for(request.user), scheme)
-    entries = VoucherLedgerEntry.objects.filter(scheme=scheme).select_related("voucher", "actor")
+    actor = actor_for(request.user)
+    services.check_officer(actor, scheme)
+    entries = access.visible_ledger_entries(actor).filter(scheme=scheme).select_related("voucher", "actor")
     page = Paginator(entries.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
     context = {"s": scheme, "page_obj": page, "reconciliation": queries.reconcile(scheme)}
     return render(request, "vouchers/ledger.html", context)
@@ -165,7 +152,7 @@ def flows(request: HttpRequest) -> HttpResponse:
         "chart": pages.flow_chart(rows),
         "total": pages.flows_total(rows),
         "chosen": chosen,
-        "schemes": VoucherScheme.objects.order_by("code"),
+        "schemes": access.visible_schemes(actor_for(request.user)).order_by("code"),
     }
     return render(request, "vouchers/flows.html", context)
 
@@ -180,7 +167,7 @@ def _use_form(actor: Actor, company: Institution, data: Any = None) -> UseForm |
     ]
     vouchers = [
         (v.number, f"{v.number}（{v.scheme.name}，{_('余额')} {v.balance} 元）")
-        for v in pages.usable_vouchers(company, today=_local_today())
+        for v in pages.usable_vouchers(actor, company, today=_local_today())
     ]
     if data is None and not (orders and vouchers):
         return None
@@ -194,7 +181,7 @@ def _wallet_page(
     company = pages.company_of(actor)
     context: dict[str, Any] = {"company": company, "error": error}
     if company is not None:
-        context.update(pages.wallet(company))
+        context.update(pages.wallet(actor, company))
         context["use_form"] = use_form or _use_form(actor, company)
     return render(request, "vouchers/wallet.html", context, status=status)
 
@@ -252,10 +239,11 @@ def claim(request: HttpRequest) -> HttpResponse:
     return redirect("vouchers:wallet")
 
 
-def _apply_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> ApplyForm:
-    schemes = [(s.code, f"{s.name}（{s.code}）") for s in VoucherScheme.objects.order_by("code")]
+def _apply_form(actor: Actor, data: Any = None, *, initial: dict[str, Any] | None = None) -> ApplyForm:
+    schemes = [(s.code, f"{s.name}（{s.code}）") for s in access.visible_schemes(actor).order_by("code")]
     listed = (
-        VoucherListing.objects.filter(status=ListingStatus.APPROVED)
+        access.visible_listings(actor)
+        .filter(status=ListingStatus.APPROVED)
         .values_list("provider_id", "provider__name")
         .distinct()
         .order_by("provider__name")
@@ -263,12 +251,12 @@ def _apply_form(data: Any = None, *, initial: dict[str, Any] | None = None) -> A
     return ApplyForm(data, initial=initial, schemes=schemes, providers=list(listed))
 
 
-def _eligibility(company: Institution | None) -> list[dict[str, Any]]:
+def _eligibility(actor: Actor, company: Institution | None) -> list[dict[str, Any]]:
     """Each scheme with why the company may not apply ("" when it may): the check the service makes again."""
     if company is None:
         return []
     today = _local_today()
-    rows = VoucherScheme.objects.select_related("region").order_by("code")
+    rows = access.visible_schemes(actor).select_related("region").order_by("code")
     return [
         {
             "s": s,
@@ -285,10 +273,14 @@ def apply(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     company = pages.company_of(actor)
     if request.method == "GET":
-        form = _apply_form(initial={"scheme": request.GET.get("scheme", "")})
-        context: dict[str, Any] = {"form": form, "company": company, "eligibility": _eligibility(company)}
+        form = _apply_form(actor, initial={"scheme": request.GET.get("scheme", "")})
+        context: dict[str, Any] = {
+            "form": form,
+            "company": company,
+            "eligibility": _eligibility(actor, company),
+        }
         return render(request, "vouchers/apply.html", context)
-    form = _apply_form(request.POST)
+    form = _apply_form(actor, request.POST)
     if company is None:
         error = _("只有企业成员可以申请创新券：您的账户未关联企业。")
         return render(request, "vouchers/apply.html", {"form": form, "error": error}, status=403)
@@ -389,10 +381,8 @@ def _act(
 
 def _application_row(application_id: int) -> Callable[[VoucherScheme], Row]:
     def find(scheme: VoucherScheme) -> Row:
-        rows = VoucherApplication.objects.select_related(
-            "company", "company__region", "provider", "applicant"
-        )
-        if not rows.filter(pk=application_id, scheme=scheme).exists():
+        rows = scheme.applications.select_related("company", "company__region", "provider", "applicant")
+        if not rows.filter(pk=application_id).exists():
             raise Http404("no such application in this scheme")
         return lambda **extra: {"a": rows.select_related("voucher").get(pk=application_id), **extra}
 
@@ -401,8 +391,8 @@ def _application_row(application_id: int) -> Callable[[VoucherScheme], Row]:
 
 def _listing_row(listing_id: int) -> Callable[[VoucherScheme], Row]:
     def find(scheme: VoucherScheme) -> Row:
-        rows = VoucherListing.objects.select_related("provider", "provider__region")
-        if not rows.filter(pk=listing_id, scheme=scheme).exists():
+        rows = scheme.listings.select_related("provider", "provider__region")
+        if not rows.filter(pk=listing_id).exists():
             raise Http404("no such listing in this scheme")
         return lambda **extra: {"x": rows.get(pk=listing_id), **extra}
 
@@ -411,10 +401,10 @@ def _listing_row(listing_id: int) -> Callable[[VoucherScheme], Row]:
 
 def _claim_row(claim_id: int) -> Callable[[VoucherScheme], Row]:
     def find(scheme: VoucherScheme) -> Row:
-        rows = RedemptionClaim.objects.select_related(
+        rows = scheme.claims.select_related(
             "claimant", "order__instrument", "order__customer_institution", "order__provider"
         )
-        if not rows.filter(pk=claim_id, scheme=scheme).exists():
+        if not rows.filter(pk=claim_id).exists():
             raise Http404("no such claim in this scheme")
         return lambda **extra: pages.claim_row(rows.get(pk=claim_id), **extra)
 

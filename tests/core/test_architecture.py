@@ -3,9 +3,11 @@ themselves; they ask ``dayi.accounts.access`` (as Zulip's lint keeps ``access_*`
 
 The test reads the source (``ast``), so it needs no database. It fails on:
 - reading a role attribute of an ``Actor`` (``platform_paths``, ``admin_institutions``, …) or
-  ``is_superuser`` on anything: the roles are the access layer's business;
-- ``<GuardedModel>.objects.<anything>``: a private object fetched without going through an
-  ``access_<noun>`` helper (or a query function that starts from one).
+  ``is_superuser`` on anything: the roles are the access layer's business. This holds for the services
+  of every app too (they write, so they may query models, but they ask the access layer who may);
+- ``<GuardedModel>.objects.<anything>`` in a page, view or API module: a private object fetched without
+  going through an ``access_<noun>`` helper (or a query that starts from what one returned).
+Only ``dayi/accounts/access/**`` reads roles.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ ROLE_ATTRIBUTES = {
     "platform_institutions",
     "overseen_institutions",
     "delegated_powers",
+    "finance_institutions",
     "is_superuser",
 }
 
@@ -59,67 +62,68 @@ GUARDED_MODELS = {
     "TransferProposal",
 }
 
-# What other engineers of issue 11 still own and move into the access layer on their branches:
-# (module, what) → how many times it may appear (so no new one slips in). The integrator removes an entry
-# once its owner's branch is merged (and the test then proves the move).
-ALLOWED: dict[tuple[str, str], int] = {
-    # "usage" engineer: booking pages and API go through access/bookings.py (access_booking).
-    ("booking/api.py", "Booking.objects"): 1,
-    ("booking/views.py", "Booking.objects"): 2,
-    ("booking/views.py", "UsageRecord.objects"): 3,
-    # "money" engineer: orders pages and API, accounts and ledgers go through access/money.py.
-    ("orders/api.py", "Order.objects"): 1,
-    ("orders/views.py", "Order.objects"): 2,
-    ("orders/views.py", "Account.objects"): 1,
-    ("orders/views.py", "LedgerEntry.objects"): 1,
-    # vouchers: their inline role checks and queries are left as they are in issue 11 (listed in the
-    # closing note); the whole modules are allowed until they move.
-    ("vouchers/api.py", "*"): 99,
-    ("vouchers/pages.py", "*"): 99,
-    ("vouchers/views.py", "*"): 99,
-}
+# No allow-list: since issue 11 every page, view, API and services module goes through the access layer.
 
 
-def page_modules() -> list[Path]:
-    names = {"views.py", "pages.py", "api.py"}
-    found = [p for p in DAYI.rglob("*.py") if p.name in names or p.parent.name in ("views", "pages", "api")]
+def _modules(names: set[str]) -> list[Path]:
+    """Modules named ``<name>.py`` and every module of a ``<name>`` package, outside migrations."""
+    found = [p for p in DAYI.rglob("*.py") if p.name in {f"{n}.py" for n in names} or p.parent.name in names]
     return sorted(p for p in found if "migrations" not in p.parts)
 
 
-def violations(path: Path) -> Iterator[tuple[int, str]]:
+def page_modules() -> list[Path]:
+    return _modules({"views", "pages", "api"})
+
+
+def services_modules() -> list[Path]:
+    return _modules({"services"})
+
+
+def violations(path: Path, *, models: bool = True) -> Iterator[tuple[int, str]]:
+    """Role attributes read, and (with ``models``) guarded models queried, in the module at ``path``."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     for node in ast.walk(tree):
         if not isinstance(node, ast.Attribute):
             continue
         if node.attr in ROLE_ATTRIBUTES:
             yield node.lineno, f".{node.attr}"
-        elif node.attr == "objects" and isinstance(node.value, ast.Name) and node.value.id in GUARDED_MODELS:
+        elif (
+            models
+            and node.attr == "objects"
+            and isinstance(node.value, ast.Name)
+            and node.value.id in GUARDED_MODELS
+        ):
             yield node.lineno, f"{node.value.id}.objects"
 
 
-def unexpected() -> dict[str, list[str]]:
-    """Violations beyond the allow-list, by module."""
+def unexpected(paths: list[Path], *, models: bool = True) -> dict[str, list[str]]:
+    """Violations by module."""
     found: dict[str, list[str]] = {}
-    for path in page_modules():
-        relative = path.relative_to(DAYI).as_posix()
-        counts: dict[str, int] = {}
-        for line, what in sorted(violations(path)):
-            counts[what] = counts.get(what, 0) + 1
-            allowed = ALLOWED.get((relative, what), ALLOWED.get((relative, "*"), 0))
-            if counts[what] > allowed:
-                found.setdefault(relative, []).append(f"line {line}: {what}")
+    for path in paths:
+        for line, what in sorted(violations(path, models=models)):
+            found.setdefault(path.relative_to(DAYI).as_posix(), []).append(f"line {line}: {what}")
     return found
 
 
 def test_page_and_api_modules_ask_the_access_layer() -> None:
-    assert unexpected() == {}, (
+    assert unexpected(page_modules()) == {}, (
         "read roles or fetch guarded models through dayi.accounts.access (or a query that starts there)"
     )
 
 
-def test_the_allow_list_names_only_modules_that_exist() -> None:
-    for relative, _ in ALLOWED:
-        assert (DAYI / relative).exists(), relative
+def test_services_ask_the_access_layer_who_may() -> None:
+    assert unexpected(services_modules(), models=False) == {}, (
+        "ask a predicate of dayi.accounts.access (operates, acts_for_scheme, …) instead of reading roles"
+    )
+
+
+def test_the_modules_are_found() -> None:
+    pages, services = page_modules(), services_modules()
+
+    assert DAYI / "vouchers" / "pages.py" in pages and DAYI / "orders" / "api.py" in pages
+    assert DAYI / "vouchers" / "services" / "claims.py" in services
+    assert DAYI / "accounts" / "services.py" in services
+    assert not [p for p in pages + services if "access" in p.relative_to(DAYI).parts]
 
 
 @pytest.mark.parametrize(
@@ -138,3 +142,10 @@ def test_the_checker_sees_what_it_should(tmp_path: Path, source: str, expected: 
     module.write_text(source + "\n", encoding="utf-8")
 
     assert [what for _, what in violations(module)] == expected
+
+
+def test_in_services_the_checker_sees_roles_but_not_queries(tmp_path: Path) -> None:
+    module = tmp_path / "services.py"
+    module.write_text("if funder in actor.platform_institutions:\n    Order.objects.get(pk=1)\n")
+
+    assert [what for _, what in violations(module, models=False)] == [".platform_institutions"]

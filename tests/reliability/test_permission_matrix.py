@@ -194,15 +194,10 @@ RULE_REFUSALS: dict[str, str] = {
     "POST /api/v1/orders": "instrument_unavailable",
 }
 
-# (operation, outsider) → the branch closing that hole. Refused once it lands: then remove the entry.
-KNOWN_HOLES: dict[tuple[str, str], str] = {
-    # Found by this matrix, not in the issue: the state is checked before access, so an outsider learns
-    # whether a voucher paid someone else's order (409 instead of 404). Not assigned yet.
-    **{
-        ("POST /api/v1/orders/{order_id}/redemption-claims", role): "none yet (found by the matrix)"
-        for role in ("customer", "manager of another institution", "admin of an unrelated platform")
-    },
-}
+# (operation, outsider) → the branch closing that hole. Refused once it lands: then remove the entry. Empty:
+# the holes the issue listed and the one this matrix found (a redemption claim answering an outsider 409)
+# are closed.
+KNOWN_HOLES: dict[tuple[str, str], str] = {}
 
 
 def resolve(path: str, w: W) -> str:

@@ -13,7 +13,7 @@ from dayi.accounts.models import User
 from dayi.network.models import Institution
 from dayi.orders.models import Order
 from dayi.vouchers import services
-from dayi.vouchers.models import Voucher, VoucherScheme
+from dayi.vouchers.models import RedemptionClaim, Voucher, VoucherScheme
 from tests.conftest import NOW, ApiClient
 from tests.vouchers.conftest import act, delivered_order
 
@@ -38,6 +38,24 @@ def _claim_now(order: Order, who: User) -> Any:
     # real clock. Move the deadline so that the request is in time.
     Voucher.objects.update(redeem_by=timezone.localdate())
     return client(who).post(f"/api/v1/orders/{order.pk}/redemption-claims")
+
+
+def test_an_outsider_claiming_for_an_order_is_told_nothing_of_it(
+    paid: Order, cathy: User, sme: Institution, people: dict[str, User], voucher: Voucher
+) -> None:
+    # Given an order no voucher paid, beside the voucher-paid one
+    unpaid = delivered_order(cathy, sme, voucher.scheme.funder, people["alice"], "800.00", n=1)
+
+    # Then another institution's manager and an unrelated platform's admin hear "no such order" for both
+    # (not 409 "no voucher paid this order", which told them about someone else's order)
+    for who in (people["bob"], people["dave"]):
+        for order in (unpaid, paid):
+            answer = _claim_now(order, who)
+            assert (answer.status_code, answer.json()["error"]["code"]) == (404, "not_found"), who
+
+    # And the provider's manager is still told why the unpaid order cannot be claimed
+    assert _claim_now(unpaid, people["alice"]).status_code == 409
+    assert not RedemptionClaim.objects.exists()
 
 
 def test_a_claim_is_made_once_settled_and_the_scheme_reconciles(

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from dayi.accounts.models import User
-from dayi.core.errors import Conflict, Forbidden, RuleViolation, ValidationFailed
-from dayi.network.models import Institution
+from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
+from dayi.network.models import Delegation, Institution
 from dayi.orders.models import Order
 from dayi.orders.services.transitions import payable
 from dayi.vouchers import queries, services
@@ -134,9 +134,33 @@ def test_in_tongdui_only_the_providers_managers_claim(
     cathy: User, sme: Institution, people: dict[str, User], voucher: Voucher
 ) -> None:
     order = _paid(cathy, sme, people, voucher, "3000.00")
-    for who in (cathy, people["bob"], people["eve"]):
-        with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden):  # the company sees its order, but in 通兑 the provider claims
+        services.claim_redemption(act(cathy), order.pk, now=NOW)
+    for who in (people["bob"], people["eve"]):  # another's manager, the provider's plain user
+        with pytest.raises(NotFound):  # may not see the order at all: told nothing of it
             services.claim_redemption(act(who), order.pk, now=NOW)
+    assert not RedemptionClaim.objects.exists()
+
+
+def test_a_platform_claims_in_tongdui_only_with_the_providers_orders_delegated(
+    cathy: User, sme: Institution, people: dict[str, User], voucher: Voucher, network: Any
+) -> None:
+    # Given a voucher-paid order of zju, which delegated only its instruments to g60 (under carol's yrd)
+    order = _paid(cathy, sme, people, voucher, "3000.00")
+    zju = order.provider
+    given = {"institution": zju, "platform": network["g60"], "created": NOW, "created_by": people["amy"]}
+    instruments = Delegation.objects.create(powers=["instruments"], **given)
+
+    # Then carol may not claim for zju: a claim is the provider's orders' business, not its instruments'
+    with pytest.raises(NotFound):
+        services.claim_redemption(act(people["carol"]), order.pk, now=NOW)
+
+    # When zju delegates its orders instead, carol claims for it
+    Delegation.objects.filter(pk=instruments.pk).update(revoked=NOW, revoked_by=people["amy"])
+    Delegation.objects.create(powers=["orders"], **given)
+    claim = services.claim_redemption(act(people["carol"]), order.pk, now=NOW)
+
+    assert (claim.claimant_id, claim.amount) == (zju.pk, Decimal("1500.00"))
 
 
 def test_an_officer_of_another_scheme_cannot_settle(

@@ -95,7 +95,7 @@ def visible_usage(actor: Actor) -> QuerySet[UsageRecord]:
 def access_booking(actor: Actor, booking_id: int, *, for_update: bool = False) -> Booking:
     """The booking if the actor may see it (its booker or the instrument's managers); NotFound otherwise."""
     require_signed_in(actor.user)
-    qs = visible_bookings(actor).select_related("instrument")
+    qs = visible_bookings(actor).select_related("instrument", "user")
     if for_update:
         qs = qs.select_for_update(of=("self",))
     booking = qs.filter(pk=booking_id).first()

@@ -64,6 +64,14 @@ def visible_accounts(actor: Actor) -> QuerySet[Account]:
     return Account.objects.filter(q).distinct()
 
 
+def chargeable_accounts(actor: Actor) -> QuerySet[Account]:
+    """The group accounts the actor may charge a booking or an order to: those they lead or joined (an
+    institution's admin or finance officer reads its accounts but does not spend from them)."""
+    if not actor.is_authenticated:
+        return Account.objects.none()
+    return Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user)).distinct()
+
+
 def access_account(actor: Actor, account_id: int, *, for_update: bool = False) -> Account:
     require_signed_in(actor.user)
     account = visible_accounts(actor).filter(pk=account_id).first()

@@ -1,8 +1,266 @@
-"""Who may do what with the voucher schemes' fraud records (related parties)."""
+"""Who may see and do what in the innovation-voucher schemes (the vouchers part of the one access layer).
+
+- Schemes, their provider listings and recognitions are public records: anyone reads them.
+- A scheme's ``voucher_officer`` (``acts_for_scheme``) works its queue: applications, listings, claims, the
+  ledger. The scheme itself is changed by its officers or by an admin of a platform that oversees its
+  funder (``administers_scheme``); a new scheme is set up only by the latter (``may_set_up_scheme``).
+- A company's vouchers, applications, uses and claims are read by its members and admins
+  (``acts_for_company``) and by the officers of the schemes concerned; a provider's managers read the claims
+  their institution made. Each ``access_<noun>`` helper returns the object or raises NotFound, for missing
+  and forbidden alike (a voucher number says nothing to others).
+- A voucher pays an order of its company placed by the signed-in user, or any of the company's orders when
+  they administer it (``may_use_voucher_on``). The claim on a voucher-paid order is made by the company in
+  通用 mode, by whoever operates the provider's orders in 通兑 mode.
+"""
 
 from __future__ import annotations
 
-from dayi.accounts.access import Actor, acts_for_scheme, administers_institution
+from django.db.models import Q, QuerySet
+
+from dayi.accounts.access import (
+    Actor,
+    acts_for_scheme,
+    administers_institution,
+    operated_institution_ids,
+    operates,
+    platform_oversees_institution,
+    require_signed_in,
+)
+from dayi.accounts.access.orders import visible_orders
+from dayi.core.errors import Forbidden, NotFound
+from dayi.network.models import Institution
+from dayi.orders.models import Order
+from dayi.vouchers.models import (
+    RedemptionClaim,
+    Voucher,
+    VoucherApplication,
+    VoucherLedgerEntry,
+    VoucherListing,
+    VoucherScheme,
+    VoucherUse,
+)
+
+# --- schemes ---------------------------------------------------------------------------------------------
+
+
+def visible_schemes(actor: Actor) -> QuerySet[VoucherScheme]:
+    """Schemes are public: their terms and budget figures are published for companies to apply."""
+    return VoucherScheme.objects.all()
+
+
+def visible_listings(actor: Actor) -> QuerySet[VoucherListing]:
+    """Listings are public: a request is published for its notice period, an approval after it."""
+    return VoucherListing.objects.all()
+
+
+def officer_schemes(actor: Actor) -> QuerySet[VoucherScheme]:
+    """The schemes whose queues the actor works (all, for a superuser)."""
+    if not actor.is_authenticated:
+        return VoucherScheme.objects.none()
+    if actor.is_superuser:
+        return VoucherScheme.objects.all()
+    return VoucherScheme.objects.filter(code__in=actor.schemes)
+
+
+def check_officer(actor: Actor, scheme: VoucherScheme) -> None:
+    if not acts_for_scheme(actor, scheme.code):
+        raise Forbidden("只有该券种的经办人员可以这样做 (only the scheme's voucher officers may do this)")
+
+
+def may_set_up_scheme(actor: Actor, funder_id: int) -> bool:
+    """A new scheme is set up by an admin of a platform that oversees the funding institution."""
+    return platform_oversees_institution(actor, funder_id)
+
+
+def administers_scheme(actor: Actor, scheme: VoucherScheme) -> bool:
+    """The scheme's officers, or a platform admin over its funder, change the scheme itself and read its
+    reconciliation."""
+    return acts_for_scheme(actor, scheme.code) or platform_oversees_institution(actor, scheme.funder_id)
+
+
+def check_scheme_admin(actor: Actor, scheme: VoucherScheme) -> None:
+    if not administers_scheme(actor, scheme):
+        raise Forbidden("只有该券种的经办人员或资助方平台管理员可以这样做 (only its officers or admins may)")
+
+
+def visible_ledger_entries(actor: Actor) -> QuerySet[VoucherLedgerEntry]:
+    """A scheme's ledger is its officers' (and a superuser's)."""
+    if actor.is_superuser:
+        return VoucherLedgerEntry.objects.all()
+    if not actor.is_authenticated:
+        return VoucherLedgerEntry.objects.none()
+    return VoucherLedgerEntry.objects.filter(scheme__code__in=actor.schemes)
+
+
+# --- companies -------------------------------------------------------------------------------------------
+
+
+def acts_for_company(actor: Actor, company_id: int | None) -> bool:
+    """A member of the company (its users) or an admin of it: who applies for, holds and spends its
+    vouchers, and claims in 通用 mode."""
+    if company_id is None or not actor.is_authenticated:
+        return False
+    return actor.institution_id == company_id or administers_institution(actor, company_id)
+
+
+def _companies(actor: Actor) -> set[int]:
+    """The companies the actor acts for (besides a superuser's all)."""
+    ids = set(actor.admin_institutions)
+    if actor.institution_id is not None:
+        ids.add(actor.institution_id)
+    return ids
+
+
+def listing_candidates(actor: Actor) -> QuerySet[Institution]:
+    """The institutions the actor administers in person, which may ask to be listed as providers (a
+    superuser has none of their own here; the service allows them on the press)."""
+    if not actor.is_authenticated or not actor.admin_institutions:
+        return Institution.objects.none()
+    return Institution.objects.filter(pk__in=actor.admin_institutions)
+
+
+# --- vouchers, applications, uses ------------------------------------------------------------------------
+
+
+def visible_vouchers(actor: Actor) -> QuerySet[Voucher]:
+    """The vouchers of the companies the actor acts for, and those of the schemes they are an officer of."""
+    if actor.is_superuser:
+        return Voucher.objects.all()
+    if not actor.is_authenticated:
+        return Voucher.objects.none()
+    return Voucher.objects.filter(Q(company_id__in=_companies(actor)) | Q(scheme__code__in=actor.schemes))
+
+
+def sees_voucher(actor: Actor, voucher: Voucher) -> bool:
+    return acts_for_scheme(actor, voucher.scheme.code) or acts_for_company(actor, voucher.company_id)
+
+
+def access_voucher(actor: Actor, number: str, *, for_update: bool = False) -> Voucher:
+    """The voucher with this number if the actor may see it; NotFound otherwise (not 403: a number says
+    nothing to others)."""
+    qs = visible_vouchers(actor).select_related("scheme")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    voucher = qs.filter(number=number).first()
+    if voucher is None:
+        raise NotFound("创新券不存在 (no such voucher)")
+    return voucher
+
+
+def visible_applications(actor: Actor) -> QuerySet[VoucherApplication]:
+    """Applications of the companies the actor acts for, and those to the schemes they are an officer of."""
+    if actor.is_superuser:
+        return VoucherApplication.objects.all()
+    if not actor.is_authenticated:
+        return VoucherApplication.objects.none()
+    q = Q(company_id__in=_companies(actor)) | Q(scheme__code__in=actor.schemes)
+    return VoucherApplication.objects.filter(q)
+
+
+def access_application(actor: Actor, application_id: int, *, for_update: bool = False) -> VoucherApplication:
+    require_signed_in(actor.user)
+    qs = visible_applications(actor).select_related("scheme")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    application = qs.filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("申请不存在 (no such application)")
+    return application
+
+
+def visible_voucher_uses(actor: Actor) -> QuerySet[VoucherUse]:
+    """Uses of the vouchers the actor may see, and uses their schemes paid."""
+    if actor.is_superuser:
+        return VoucherUse.objects.all()
+    if not actor.is_authenticated:
+        return VoucherUse.objects.none()
+    q = (
+        Q(voucher__company_id__in=_companies(actor))
+        | Q(voucher__scheme__code__in=actor.schemes)
+        | Q(payer__code__in=actor.schemes)
+    )
+    return VoucherUse.objects.filter(q)
+
+
+def may_use_voucher_on(actor: Actor, order: Order, voucher: Voucher) -> bool:
+    """The order's customer, or an admin of the voucher's company, spends the voucher on the order."""
+    return (actor.is_authenticated and order.customer_id == actor.user.pk) or administers_institution(
+        actor, voucher.company_id
+    )
+
+
+def voucher_payable_orders(actor: Actor, company_id: int) -> QuerySet[Order]:
+    """The company's orders the actor may pay with its vouchers: their own, or all of the company's when
+    they administer it (``may_use_voucher_on``)."""
+    if not acts_for_company(actor, company_id):
+        return Order.objects.none()
+    rows = Order.objects.filter(customer_institution_id=company_id)
+    return rows if administers_institution(actor, company_id) else rows.filter(customer=actor.user)
+
+
+def voucher_party_orders(actor: Actor) -> QuerySet[Order]:
+    """The orders the actor may see (``visible_orders``) and every order of a company they act for: the
+    orders on which they may spend or claim a voucher."""
+    if actor.is_superuser:
+        return Order.objects.all()
+    return visible_orders(actor) | Order.objects.filter(customer_institution_id__in=_companies(actor))
+
+
+def access_voucher_order(actor: Actor, order_id: int) -> Order:
+    """An order the actor may spend a voucher on or claim for (its customer side, or its provider); NotFound
+    otherwise, before anything of the order (whether a voucher paid it, its state) is told."""
+    require_signed_in(actor.user)
+    qs = voucher_party_orders(actor).select_related(
+        "booking", "instrument", "provider", "customer_institution"
+    )
+    order = qs.filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("订单不存在 (no such order)")
+    return order
+
+
+# --- redemption claims -----------------------------------------------------------------------------------
+
+
+def claims_for_provider(actor: Actor, order: Order) -> bool:
+    """In 通兑 mode the provider claims: whoever operates its orders."""
+    return operates(actor, order.provider_id, "orders")
+
+
+def claims_for_company(actor: Actor, order: Order) -> bool:
+    """In 通用 mode the company claims: its members or admins."""
+    return acts_for_company(actor, order.customer_institution_id)
+
+
+def visible_claims(actor: Actor) -> QuerySet[RedemptionClaim]:
+    """Claims to the schemes the actor is an officer of, claims their institution made (as a company or as
+    a provider whose orders they operate), and claims on their companies' orders."""
+    if actor.is_superuser:
+        return RedemptionClaim.objects.all()
+    if not actor.is_authenticated:
+        return RedemptionClaim.objects.none()
+    companies = _companies(actor)
+    claimants = companies | (operated_institution_ids(actor, "orders") or set())
+    q = (
+        Q(scheme__code__in=actor.schemes)
+        | Q(claimant_id__in=claimants)
+        | Q(order__customer_institution_id__in=companies)
+    )
+    return RedemptionClaim.objects.filter(q)
+
+
+def access_claim(actor: Actor, claim_id: int, *, for_update: bool = False) -> RedemptionClaim:
+    require_signed_in(actor.user)
+    qs = visible_claims(actor).select_related("scheme")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    claim = qs.filter(pk=claim_id).first()
+    if claim is None:
+        raise NotFound("兑付申请不存在 (no such claim)")
+    return claim
+
+
+# --- related parties -------------------------------------------------------------------------------------
 
 
 def declaring_scheme(actor: Actor, scheme_code: str | None) -> str | None:

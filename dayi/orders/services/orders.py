@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 
 from dayi.accounts.access import Actor, require_signed_in
+from dayi.accounts.access.money import chargeable_accounts
 from dayi.accounts.access.orders import access_order
 from dayi.accounts.access.sharing import check_may_use_instrument
 from dayi.booking import timeline
@@ -152,7 +152,7 @@ def _member_account(actor: Actor, account_id: int | None) -> Account | None:
     """The booking's account: 422 (not 404) when the booker is not in it, as the booking's other rules."""
     if account_id is None:
         return None
-    account = Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user), pk=account_id).first()
+    account = chargeable_accounts(actor).filter(pk=account_id).first()
     if account is None:
         raise ValidationFailed(
             fields={"account": ["你不是该课题组账户的成员 (not a member of that account)"]}
@@ -163,7 +163,7 @@ def _member_account(actor: Actor, account_id: int | None) -> Account | None:
 def _usable_account(actor: Actor, account_id: int | None) -> Account | None:
     if account_id is None:
         return None
-    account = Account.objects.filter(Q(pi=actor.user) | Q(members=actor.user), pk=account_id).first()
+    account = chargeable_accounts(actor).filter(pk=account_id).first()
     if account is None:
         raise NotFound("账户不存在或你不是其成员 (no such account, or you are not a member)")
     return account

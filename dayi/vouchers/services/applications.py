@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.timezone import localdate
 
-from dayi.accounts.access import Actor, administers_institution
+from dayi.accounts.access import Actor
+from dayi.accounts.access.vouchers import acts_for_company
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.core.money import yuan
@@ -41,7 +42,7 @@ def apply_for_voucher(
     now: dt.datetime,
 ) -> VoucherApplication:
     """A company asks for a voucher; eligibility is checked at once."""
-    if not (administers_institution(actor, company_id) or actor.institution_id == company_id):
+    if not acts_for_company(actor, company_id):
         raise Forbidden("只有该企业的成员或管理员可以申请 (only the company's members or admins may apply)")
     scheme = get_scheme(scheme_code)
     company = Institution.objects.filter(pk=company_id).first()

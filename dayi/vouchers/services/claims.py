@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Sum
 from django.utils.timezone import localdate
 
-from dayi.accounts.access import Actor, administers_institution, manages_instruments_of
+from dayi.accounts.access import Actor
+from dayi.accounts.access.vouchers import access_voucher_order, claims_for_company, claims_for_provider
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.core.models import AuditEvent
@@ -34,13 +35,7 @@ CLAIMABLE = (OrderStatus.CHARGED, OrderStatus.SETTLED)
 def claim_redemption(actor: Actor, order_id: int, *, now: dt.datetime) -> RedemptionClaim:
     """Claim what vouchers paid on a completed, charged order — once, before the redemption deadline, with
     evidence that the service happened, and never between related parties."""
-    order = (
-        Order.objects.select_related("booking", "instrument", "provider", "customer_institution")
-        .filter(pk=order_id)
-        .first()
-    )
-    if order is None:
-        raise NotFound("订单不存在 (no such order)")
+    order = access_voucher_order(actor, order_id)  # first: an outsider learns nothing of the order
     uses = VoucherUse.objects.filter(order=order)
     first = uses.select_related("payer").first()
     if first is None:
@@ -93,10 +88,10 @@ def _check_claimant(actor: Actor, order: Order, mode: str) -> int:
     if mode == RedemptionMode.TONGYONG:
         company = order.customer_institution_id
         assert company is not None
-        if not (actor.institution_id == company or administers_institution(actor, company)):
+        if not claims_for_company(actor, order):
             raise Forbidden("通用模式由企业申请兑付 (in 通用 mode the company claims)")
         return company
-    if not manages_instruments_of(actor, order.provider_id):
+    if not claims_for_provider(actor, order):
         raise Forbidden("通兑模式由服务机构申请兑付 (in 通兑 mode the provider claims)")
     return order.provider_id
 

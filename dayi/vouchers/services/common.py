@@ -10,12 +10,16 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from dayi.accounts.access import Actor, acts_for_scheme, administers_institution
-from dayi.core.errors import Forbidden, NotFound
+from dayi.accounts.access import Actor
+from dayi.accounts.access.vouchers import check_officer, check_scheme_admin, sees_voucher
+from dayi.core.errors import NotFound
 from dayi.orders.models import Order
 from dayi.vouchers.models import RedemptionClaim, Voucher, VoucherLedgerEntry, VoucherScheme
 
 ZERO = Decimal("0.00")
+
+# Who may act is the access layer's (dayi.accounts.access.vouchers); re-exported for the services' callers.
+__all__ = ["ZERO", "check_officer", "check_scheme_admin", "entry", "get_scheme", "sees_voucher", "user_of"]
 
 
 def user_of(actor: Actor) -> Any:
@@ -27,25 +31,6 @@ def get_scheme(code: str) -> VoucherScheme:
         return VoucherScheme.objects.get(code=code)
     except VoucherScheme.DoesNotExist:
         raise NotFound("券种不存在 (no such scheme)") from None
-
-
-def check_officer(actor: Actor, scheme: VoucherScheme) -> None:
-    if not acts_for_scheme(actor, scheme.code):
-        raise Forbidden("只有该券种的经办人员可以这样做 (only the scheme's voucher officers may do this)")
-
-
-def check_scheme_admin(actor: Actor, scheme: VoucherScheme) -> None:
-    """The scheme's officers, or a platform admin over its funder, may change the scheme itself."""
-    if not (acts_for_scheme(actor, scheme.code) or scheme.funder_id in actor.platform_institutions):
-        raise Forbidden("只有该券种的经办人员或资助方平台管理员可以这样做 (only its officers or admins may)")
-
-
-def sees_voucher(actor: Actor, voucher: Voucher) -> bool:
-    return (
-        acts_for_scheme(actor, voucher.scheme.code)
-        or administers_institution(actor, voucher.company_id)
-        or actor.institution_id == voucher.company_id
-    )
 
 
 def entry(

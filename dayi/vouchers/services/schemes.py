@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 
 from dayi.accounts.access import Actor, check_institution_admin
+from dayi.accounts.access.vouchers import declaring_scheme, may_declare_related, may_set_up_scheme
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dayi.core.money import yuan
@@ -54,7 +55,7 @@ EDITABLE = (
 def create_scheme(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> VoucherScheme:
     """A new scheme, by a superuser or a platform admin over the funding institution."""
     funder_id = data["funder"]
-    if not (actor.is_superuser or funder_id in actor.platform_institutions):
+    if not may_set_up_scheme(actor, funder_id):
         raise Forbidden("只有资助单位所在平台的管理员可以设立券种 (only the funder's platform admins may)")
     if not Institution.objects.filter(pk=funder_id).exists():
         raise ValidationFailed("资助单位不存在 (no such funder)", fields={"funder": ["not found"]})
@@ -276,8 +277,6 @@ def declare_related(
 ) -> RelatedParties:
     """Record that two institutions are related, for one scheme's fraud checks (its officer declares) or for
     all of them (an admin of either party declares: declaring oneself related only ever restricts)."""
-    from dayi.accounts.access.vouchers import declaring_scheme, may_declare_related
-
     code = declaring_scheme(actor, scheme)
     if not may_declare_related(actor, first_id, second_id, code):
         raise Forbidden(

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.timezone import localdate
 
-from dayi.accounts.access import Actor, administers_institution
+from dayi.accounts.access import Actor
+from dayi.accounts.access.vouchers import access_voucher, may_use_voucher_on
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation
 from dayi.core.money import yuan
@@ -27,17 +28,14 @@ from dayi.vouchers.models import (
     VoucherUse,
 )
 from dayi.vouchers.services import checks
-from dayi.vouchers.services.common import ZERO, entry, sees_voucher, user_of
+from dayi.vouchers.services.common import ZERO, entry, user_of
 
 # The order's amount is known once the service is done; a voucher pays a share of that amount.
 USABLE = (OrderStatus.COMPLETED, OrderStatus.CHARGED)
 
 
 def get_voucher(actor: Actor, number: str) -> Voucher:
-    voucher = Voucher.objects.select_related("scheme").filter(number=number).first()
-    if voucher is None or not sees_voucher(actor, voucher):
-        raise NotFound("创新券不存在 (no such voucher)")  # not 403: a number says nothing to others
-    return voucher
+    return access_voucher(actor, number)  # NotFound, not 403: a number says nothing to others
 
 
 def apply_voucher_to_order(
@@ -71,10 +69,7 @@ def apply_voucher_to_order(
 
 
 def _check_may_use(actor: Actor, order: Order, voucher: Voucher, *, now: dt.datetime) -> None:
-    if not (
-        order.customer_id == getattr(actor.user, "pk", None)
-        or administers_institution(actor, voucher.company_id)
-    ):
+    if not may_use_voucher_on(actor, order, voucher):
         raise Forbidden("只有订单的客户可以使用创新券 (only the order's customer may apply a voucher)")
     if order.customer_institution_id != voucher.company_id:
         raise RuleViolation("not_eligible_company", "订单不属于该券的企业 (the order is not the company's)")
