@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from dayi.accounts.access import actor_for, is_staff_of_any_institution
+from dayi.accounts.access import (
+    Actor,
+    actor_for,
+    administered_institution_ids,
+    is_platform_admin,
+    is_staff_of_any_institution,
+)
+from dayi.accounts.access.money import keeps_books
 
 
-def _manages_something(request: HttpRequest) -> bool:
+def _asks(request: HttpRequest, predicate: Callable[[Actor], bool]) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    return is_staff_of_any_institution(actor_for(user))
+    return predicate(actor_for(user))
+
+
+def _keeps_network(actor: Actor) -> bool:
+    """An institution's admin (memberships, delegations) or a platform's admin (invitations)."""
+    ids = administered_institution_ids(actor)
+    return ids is None or bool(ids) or is_platform_admin(actor)
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
-    # Lazy: only pages that show the management link pay for the role look-up.
-    return {"manages_instruments": SimpleLazyObject(lambda: _manages_something(request))}
+    # Lazy: only pages that show the management links pay for the role look-ups.
+    return {
+        "manages_instruments": SimpleLazyObject(lambda: _asks(request, is_staff_of_any_institution)),
+        "keeps_network": SimpleLazyObject(lambda: _asks(request, _keeps_network)),
+        "keeps_books": SimpleLazyObject(lambda: _asks(request, keeps_books)),
+    }
