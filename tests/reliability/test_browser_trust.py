@@ -1,0 +1,228 @@
+"""Issue 11's daily jobs in a real browser (Debian's Chromium through Playwright, against the live server):
+a top-up asked by a PI on a phone and confirmed by the finance officer; an institution's admin accepting an
+invitation and granting then revoking a delegation; sign-in throttling that says when to try again. In
+Chinese and English, at 390 px and at desktop width, with no Content-Security-Policy violation.
+
+Screenshots go to var/screenshots/ (never docs/: the ones shown there are chosen by hand).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dayi.accounts.access import actor_for
+from dayi.accounts.models import Role
+from dayi.network.models import Delegation, Membership
+from dayi.orders import services
+from dayi.orders.models import Account, TopUp
+from tests.conftest import NOW, PASSWORD, make_user
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in tests/portal/test_browser.py
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's Chromium is not installed at /usr/bin/chromium"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Tab:
+    """One signed-in browser context: its page and the console errors it logged."""
+
+    def __init__(self, browser: Any, base: str, viewport: dict[str, int], locale: str) -> None:
+        self.context = browser.new_context(viewport=viewport, locale=locale)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> Any:
+        self.page.goto(self.base + "/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.locator("main form button[type=submit]").click()
+        self.page.wait_for_load_state()
+        return self.page
+
+    def english(self) -> None:
+        self.page.locator("button[name=language][value=en]").click()
+        self.page.wait_for_load_state()
+
+    def fits(self) -> bool:
+        width = self.page.evaluate("document.documentElement.scrollWidth")
+        return bool(width <= self.page.viewport_size["width"])
+
+    def shoot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+
+    def csp_violations(self) -> list[str]:
+        return [e for e in self.errors if "Content Security Policy" in e]
+
+
+@pytest.fixture
+def tabs(browser: Any, live_server: Any) -> Iterator[Any]:
+    opened: list[Tab] = []
+
+    def make(viewport: dict[str, int] = DESKTOP, locale: str = "zh-CN") -> Tab:
+        tab = Tab(browser, live_server.url, viewport, locale)
+        opened.append(tab)
+        return tab
+
+    yield make
+    for tab in opened:
+        tab.context.close()
+
+
+@pytest.fixture
+def account(people: Any, network: Any) -> Account:
+    zju = network["zju"]
+    make_user("fay", zju, Role.FINANCE_OFFICER, institution=zju)
+    return services.open_account(
+        actor_for(people["amy"]), name="催化课题组", institution_id=zju.pk, pi_id=people["alice"].pk, now=NOW
+    )
+
+
+def test_a_pi_asks_for_a_top_up_on_a_phone_and_the_finance_officer_confirms_it(
+    tabs: Any, account: Account
+) -> None:
+    # Given the PI on their phone, in Chinese, on the account page
+    pi = tabs(PHONE)
+    page = pi.sign_in("alice")
+    page.goto(f"{pi.base}/accounts/{account.pk}/")
+    assert page.locator("dd.balance").inner_text() == "0.00"
+
+    # When they ask for a top-up paid from a fund card, with its reference
+    page.get_by_label("充值金额（元）").fill("8000")
+    page.get_by_label("来源").select_option("fund_card")
+    page.get_by_label("转账或经费卡号").fill("KY-2026-7")
+    page.get_by_role("button", name="申请充值").click()
+    page.wait_for_load_state()
+
+    # Then the request is listed as pending and the balance has not moved
+    assert page.locator("dd.balance").inner_text() == "0.00"
+    assert page.get_by_role("cell", name="KY-2026-7").is_visible()
+    assert page.get_by_role("cell", name="待确认").is_visible()
+    assert pi.fits(), "the account page overflows a 390 px screen"
+    pi.shoot("trust-top-up-asked-zh-390.png")
+
+    # And the PI, who is not a finance officer, has no queue to confirm it from
+    assert page.locator('nav a[href="/finance/top-ups/"]').count() == 0
+    assert page.goto(f"{pi.base}/finance/top-ups/").status in (403, 404)
+    assert page.locator("main").inner_text().strip() != ""
+
+    # When the finance officer, in English at a desk, follows the navigation to the queue and confirms
+    desk = tabs(DESKTOP)
+    office = desk.sign_in("fay")
+    desk.english()
+    office.locator('nav a[href="/finance/top-ups/"]').click()
+    office.wait_for_url("**/finance/top-ups/")
+    assert office.get_by_text("Fund card").is_visible()
+    desk.shoot("trust-top-up-queue-en-1280.png")
+    office.get_by_role("button", name=re.compile("Confirm")).click()
+    office.wait_for_load_state()
+
+    # Then the balance has changed, once
+    assert TopUp.objects.get().status == "confirmed"
+    assert Account.objects.get(pk=account.pk).balance == Decimal("8000.00")
+    page.goto(f"{pi.base}/accounts/{account.pk}/")
+    assert page.locator("dd.balance").inner_text() == "8000.00"
+    assert not pi.csp_violations() and not desk.csp_violations()
+
+
+def test_an_institution_admin_accepts_an_invitation_then_delegates_and_revokes_on_a_phone(
+    tabs: Any, people: Any, network: Any
+) -> None:
+    invitation = Membership.requests.create(platform=network["yrd"], institution=network["zju"])
+
+    # Given the institution's admin on a phone, in English, who finds the page in the navigation
+    admin = tabs(PHONE)
+    page = admin.sign_in("amy")
+    admin.english()
+    page.locator('nav a[href="/manage/network/"]').click()
+    page.wait_for_url("**/manage/network/")
+    assert page.get_by_role("heading", name="Invitations to join, awaiting your decision").is_visible()
+    assert admin.fits(), "the network page overflows a 390 px screen"
+    admin.shoot("trust-network-invitation-en-390.png")
+
+    # When they accept the invitation
+    page.locator(f'form[action$="/memberships/{invitation.pk}/accept/"] button').click()
+    page.wait_for_load_state()
+    assert Membership.objects.filter(pk=invitation.pk).exists()  # accepted rows only
+
+    # And delegate the bookings to the G60 platform until an ISO date
+    page.locator('form[action$="/delegations/"] select[name=platform]').select_option("g60")
+    page.locator('input[name="powers"][value="bookings"]').check()
+    page.locator('input[name="until"]').fill("2026-12-31")
+    page.get_by_role("button", name=re.compile("^Delegate")).click()
+    page.wait_for_load_state()
+    delegation = Delegation.objects.get()
+    assert delegation.powers == ["bookings"] and str(delegation.until) == "2026-12-31"
+    assert page.get_by_text("2026-12-31").first.is_visible()
+
+    # Then they revoke it
+    page.get_by_role("button", name=re.compile("Revoke")).click()
+    page.wait_for_load_state()
+    delegation.refresh_from_db()
+    assert delegation.revoked is not None
+    assert admin.fits() and not admin.csp_violations()
+
+
+def test_a_platform_admin_cannot_delegate_to_itself_and_gets_a_message_not_a_blank_page(
+    tabs: Any, network: Any, people: Any
+) -> None:
+    # The yrd admin posts the zju admin's delegation form by hand: refused with the message page
+    carol = tabs(DESKTOP)
+    page = carol.sign_in("carol")
+    page.goto(carol.base + "/manage/network/")
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    res = page.request.post(
+        f"{carol.base}/manage/network/institutions/{network['zju'].pk}/delegations/",
+        form={"csrfmiddlewaretoken": token, "platform": "yrd", "powers": "bookings"},
+        headers={"Referer": carol.base + "/manage/network/"},
+    )
+    assert res.status in (403, 404)
+    assert "<main" in res.text() and len(res.text()) > 500
+    assert not Delegation.objects.exists()
+
+
+def test_sign_in_throttling_says_when_to_try_again(tabs: Any, people: Any) -> None:
+    tab = tabs(PHONE)
+    for _ in range(6):
+        page = tab.sign_in("alice", "wrong-password-1")
+    alert = page.get_by_role("alert").inner_text()
+    assert re.search(r"\d", alert), alert  # how many minutes to wait
+    tab.shoot("trust-sign-in-throttled-zh-390.png")
+    assert tab.fits()
