@@ -85,3 +85,9 @@ def test_the_navigation_wraps_on_a_phone_and_its_links_do_not_break() -> None:
     css = SITE_CSS.read_text()
     assert ".site-header nav { display:flex; flex-wrap:wrap;" in css
     assert ".site-header nav a { text-decoration:none; white-space:nowrap; }" in css
+
+
+def test_the_delegated_powers_are_named_as_things_in_english(people: Any) -> None:
+    page = signed_in(people["amy"], "en").get("/manage/network/").content.decode()
+    assert " Bookings</label>" in page and " Orders</label>" in page
+    assert " Book</label>" not in page and " Order</label>" not in page
