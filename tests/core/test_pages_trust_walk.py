@@ -91,3 +91,8 @@ def test_the_delegated_powers_are_named_as_things_in_english(people: Any) -> Non
     page = signed_in(people["amy"], "en").get("/manage/network/").content.decode()
     assert " Bookings</label>" in page and " Orders</label>" in page
     assert " Book</label>" not in page and " Order</label>" not in page
+
+
+def test_on_a_phone_the_navigation_takes_a_row_of_its_own() -> None:
+    # flex:1 alone (a zero basis) let the links squeeze beside the brand in a narrow column when signed out
+    assert "@media (max-width: 640px) { .site-header nav { order:3; flex:1 1 100%; }" in SITE_CSS.read_text()

@@ -226,3 +226,7 @@ def test_sign_in_throttling_says_when_to_try_again(tabs: Any, people: Any) -> No
     assert re.search(r"\d", alert), alert  # how many minutes to wait
     tab.shoot("trust-sign-in-throttled-zh-390.png")
     assert tab.fits()
+    # The signed-out navigation sits in a row below the brand, not squeezed beside it
+    brand = page.locator(".site-header .brand").bounding_box()
+    nav = page.locator(".site-header nav").bounding_box()
+    assert nav["y"] >= brand["y"] + brand["height"]
