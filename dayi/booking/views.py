@@ -468,7 +468,7 @@ def _usage_row(
         "end": _local(u.end, zone),
         "claimed_end": _local(u.claimed_end, zone),
         "zone": str(zone),
-        "source_label": SOURCE_LABELS.get(u.source, u.source),
+        "source_label": _(SOURCE_LABELS.get(u.source, u.source)),  # the labels are msgids of the catalogue
         "correctable": correctable,
         "form": (form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"))
         if correctable
