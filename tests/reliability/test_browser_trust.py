@@ -19,9 +19,11 @@ import pytest
 
 from dayi.accounts.access import actor_for
 from dayi.accounts.models import Role
+from dayi.booking.models import Booking, UsageRecord
 from dayi.network.models import Delegation, Membership
 from dayi.orders import services
 from dayi.orders.models import Account, TopUp
+from tests.booking.test_usage_api_pages import inst, local, mine, upcoming  # noqa: F401  (fixtures)
 from tests.conftest import NOW, PASSWORD, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # as in tests/portal/test_browser.py
@@ -216,6 +218,55 @@ def test_a_platform_admin_cannot_delegate_to_itself_and_gets_a_message_not_a_bla
     assert res.status in (403, 404)
     assert "<main" in res.text() and len(res.text()) > 500
     assert not Delegation.objects.exists()
+
+
+def test_a_manager_confirms_self_reported_hours_and_shortens_a_booking_on_a_phone(
+    tabs: Any,
+    people: Any,
+    mine: UsageRecord,  # noqa: F811
+    upcoming: Booking,  # noqa: F811
+) -> None:
+    # Given the instrument manager on a phone, in English, in the managers' queue
+    manager = tabs(PHONE)
+    page = manager.sign_in("alice")
+    manager.english()
+    page.locator('nav a[href="/manage/bookings/"]').click()
+    page.wait_for_url("**/manage/bookings/")
+    row = page.locator(f"#usage-{mine.pk}")
+    assert "Self-reported" in row.inner_text() or "self" in row.inner_text().lower()
+
+    # When they confirm eve's self-reported hour (htmx swaps the row in place)
+    row.get_by_role("button", name=re.compile("Confirm")).click()
+    page.locator(f"#usage-{mine.pk} .status-confirmed").first.wait_for()
+    assert (
+        UsageRecord.objects.get(pk=mine.pk).confirmed
+        or UsageRecord.objects.filter(supersedes=mine, confirmed=True).exists()
+    )
+
+    # And shorten eve's pending booking to 12:00 with a reason
+    booking = page.locator(f"#manage-{upcoming.pk}")
+    booking.locator("summary").click()
+    end = local(3, "12:00").strftime("%Y-%m-%dT%H:%M")
+    booking.locator(f'input[name="s{upcoming.pk}-end"]').fill(end)
+    booking.locator(f'input[name="s{upcoming.pk}-reason"]').fill("maintenance")
+    booking.get_by_role("button", name=re.compile("Shorten")).click()
+    # (wait_for_function evaluates a string: the page's CSP refuses that, rightly) — poll the row instead
+    for _ in range(100):
+        if Booking.objects.get(pk=upcoming.pk).end == local(3, "12:00"):
+            break
+        page.wait_for_timeout(100)
+    page.locator(f"#manage-{upcoming.pk}").wait_for()
+    assert Booking.objects.get(pk=upcoming.pk).end == local(3, "12:00")
+    assert manager.fits(), "the managers' queue overflows a 390 px screen"
+    manager.shoot("trust-manager-queue-en-390.png")
+
+    # Then the booker sees the confirmed record on "my bookings", in Chinese
+    booker = tabs(PHONE)
+    mine_page = booker.sign_in("eve")
+    mine_page.locator('nav a[href="/bookings/"]').click()
+    mine_page.wait_for_url("**/bookings/")
+    assert "已确认" in mine_page.locator(f"#usage-{mine.pk}").inner_text()
+    assert booker.fits() and not manager.csp_violations() and not booker.csp_violations()
 
 
 def test_sign_in_throttling_says_when_to_try_again(tabs: Any, people: Any) -> None:
