@@ -96,3 +96,24 @@ def test_the_delegated_powers_are_named_as_things_in_english(people: Any) -> Non
 def test_on_a_phone_the_navigation_takes_a_row_of_its_own() -> None:
     # flex:1 alone (a zero basis) let the links squeeze beside the brand in a narrow column when signed out
     assert "@media (max-width: 640px) { .site-header nav { order:3; flex:1 1 100%; }" in SITE_CSS.read_text()
+
+
+def test_rejecting_a_top_up_without_a_reason_says_the_reason_is_missing(finance: Any, top_up: Any) -> None:
+    res = signed_in(finance).post(f"/finance/top-ups/{top_up.pk}/", {"decision": "reject", "reason": " "})
+    assert res.status_code == 422
+    page = res.content.decode()
+    assert "请说明驳回理由" in page  # not only "Some fields are not valid."
+    top_up.refresh_from_db()
+    assert top_up.status == "pending"
+
+
+def test_a_refusal_page_names_the_fields_messages() -> None:
+    from django.test import RequestFactory
+
+    from dayi.core.errors import ValidationFailed
+    from dayi.core.pages import refused
+
+    request = RequestFactory().post("/somewhere/")
+    request.user = None  # type: ignore[assignment]  # the message page needs no user here
+    res = refused(request, ValidationFailed(fields={"reason": ["请说明理由"]}))
+    assert res.status_code == 422 and "请说明理由" in res.content.decode()
