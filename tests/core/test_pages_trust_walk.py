@@ -117,3 +117,9 @@ def test_a_refusal_page_names_the_fields_messages() -> None:
     request.user = None  # type: ignore[assignment]  # the message page needs no user here
     res = refused(request, ValidationFailed(fields={"reason": ["请说明理由"]}))
     assert res.status_code == 422 and "请说明理由" in res.content.decode()
+
+
+def test_on_a_phone_each_top_up_cell_says_what_it_is(people: Any, top_up: Any) -> None:
+    page = signed_in(people["alice"]).get(f"/accounts/{top_up.account_id}/").content.decode()
+    assert 'data-label="凭证号">KY-2026-7</td>' in page
+    assert 'data-label="状态">待确认</td>' in page
