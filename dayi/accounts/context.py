@@ -13,6 +13,7 @@ from dayi.accounts.access import (
     administered_institution_ids,
     is_platform_admin,
     is_staff_of_any_institution,
+    operated_institution_ids,
 )
 from dayi.accounts.access.money import keeps_books
 
@@ -30,10 +31,22 @@ def _keeps_network(actor: Actor) -> bool:
     return ids is None or bool(ids) or is_platform_admin(actor)
 
 
+def _operates_some(power: str) -> Callable[[Actor], bool]:
+    """Operates ``power`` of some institution: its own staff, or a platform admin it delegated that to."""
+
+    def check(actor: Actor) -> bool:
+        ids = operated_institution_ids(actor, power)
+        return ids is None or bool(ids)
+
+    return check
+
+
 def roles(request: HttpRequest) -> dict[str, object]:
     # Lazy: only pages that show the management links pay for the role look-ups.
     return {
         "manages_instruments": SimpleLazyObject(lambda: _asks(request, is_staff_of_any_institution)),
+        "operates_bookings": SimpleLazyObject(lambda: _asks(request, _operates_some("bookings"))),
+        "operates_orders": SimpleLazyObject(lambda: _asks(request, _operates_some("orders"))),
         "keeps_network": SimpleLazyObject(lambda: _asks(request, _keeps_network)),
         "keeps_books": SimpleLazyObject(lambda: _asks(request, keeps_books)),
     }

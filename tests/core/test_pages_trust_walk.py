@@ -123,3 +123,29 @@ def test_on_a_phone_each_top_up_cell_says_what_it_is(people: Any, top_up: Any) -
     page = signed_in(people["alice"]).get(f"/accounts/{top_up.account_id}/").content.decode()
     assert 'data-label="凭证号">KY-2026-7</td>' in page
     assert 'data-label="状态">待确认</td>' in page
+
+
+def test_a_platform_admin_delegated_only_bookings_finds_the_booking_queue_and_nothing_else(
+    network: Any, people: Any
+) -> None:
+    from dayi.network.models import Delegation
+
+    carol = signed_in(people["carol"])
+    assert 'href="/manage/bookings/"' not in nav(carol.get("/"))
+    Delegation.objects.create(
+        institution=network["zju"],
+        platform=network["g60"],
+        powers=["bookings"],
+        created=NOW,
+        created_by=people["amy"],
+    )
+    links = nav(carol.get("/"))
+    assert 'href="/manage/bookings/"' in links
+    assert 'href="/manage/instruments/"' not in links and 'href="/manage/orders/"' not in links
+    assert carol.get("/manage/bookings/").status_code == 200
+
+
+def test_an_instrument_manager_keeps_all_three_management_links(people: Any) -> None:
+    links = nav(signed_in(people["alice"]).get("/"))
+    for href in ("/manage/instruments/", "/manage/bookings/", "/manage/orders/"):
+        assert f'href="{href}"' in links
