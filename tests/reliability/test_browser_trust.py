@@ -164,42 +164,77 @@ def test_a_pi_asks_for_a_top_up_on_a_phone_and_the_finance_officer_confirms_it(
     assert not pi.csp_violations() and not desk.csp_violations()
 
 
-def test_an_institution_admin_accepts_an_invitation_then_delegates_and_revokes_on_a_phone(
+def test_a_platform_admin_invites_and_the_institution_admin_accepts_delegates_and_revokes(
     tabs: Any, people: Any, network: Any
 ) -> None:
-    invitation = Membership.requests.create(platform=network["yrd"], institution=network["zju"])
-
-    # Given the institution's admin on a phone, in English, who finds the page in the navigation
-    admin = tabs(PHONE)
-    page = admin.sign_in("amy")
-    admin.english()
+    # Given the yrd platform's admin at a desk, in Chinese, who finds the page in the navigation
+    platform = tabs(DESKTOP)
+    page = platform.sign_in("carol")
     page.locator('nav a[href="/manage/network/"]').click()
     page.wait_for_url("**/manage/network/")
-    assert page.get_by_role("heading", name="Invitations to join, awaiting your decision").is_visible()
+
+    # When they invite 北京大学, outside the Yangtze River Delta: refused, with the form kept as typed
+    form = page.locator('form[action$="/manage/network/requests/"]')
+    form.locator("select[name=platform]").select_option("yrd")
+    form.locator("input[name=credit_code]").fill(network["pku"].credit_code)
+    form.get_by_role("button", name="发出邀请").click()
+    page.wait_for_load_state()
+    form = page.locator('form[action$="/manage/network/requests/"]')
+    assert form.locator("input[name=credit_code]").input_value() == network["pku"].credit_code
+    assert form.locator(".errorlist, [role=alert]").count() >= 1
+    assert not Membership.requests.filter(institution=network["pku"], platform=network["yrd"]).exists()
+
+    # And invite 浙江大学, inside it: the invitation waits for the institution's admin
+    form.locator("input[name=credit_code]").fill(network["zju"].credit_code)
+    form.get_by_role("button", name="发出邀请").click()
+    page.wait_for_load_state()
+    invitation = Membership.requests.get(platform=network["yrd"], institution=network["zju"])
+    assert invitation.status == "pending"
+    assert "浙江大学" in page.locator("section[aria-labelledby=sent-title]").inner_text()
+    assert page.locator('nav a[href="/manage/bookings/"]').count() == 0  # nothing delegated yet
+
+    # Then the institution's admin, on a phone in English, finds it in the navigation
+    admin = tabs(PHONE)
+    phone = admin.sign_in("amy")
+    admin.english()
+    phone.locator('nav a[href="/manage/network/"]').click()
+    phone.wait_for_url("**/manage/network/")
+    assert phone.get_by_role("heading", name="Invitations to join, awaiting your decision").is_visible()
     assert admin.fits(), "the network page overflows a 390 px screen"
     admin.shoot("trust-network-invitation-en-390.png")
 
     # When they accept the invitation
-    page.locator(f'form[action$="/memberships/{invitation.pk}/accept/"] button').click()
-    page.wait_for_load_state()
+    phone.locator(f'form[action$="/memberships/{invitation.pk}/accept/"] button').click()
+    phone.wait_for_load_state()
     assert Membership.objects.filter(pk=invitation.pk).exists()  # accepted rows only
 
-    # And delegate the bookings to the G60 platform until an ISO date
-    page.locator('form[action$="/delegations/"] select[name=platform]').select_option("g60")
-    page.locator('input[name="powers"][value="bookings"]').check()
-    page.locator('input[name="until"]').fill("2026-12-31")
-    page.get_by_role("button", name=re.compile("^Delegate")).click()
-    page.wait_for_load_state()
+    # And delegate the bookings to the yrd platform until an ISO date
+    phone.locator('form[action$="/delegations/"] select[name=platform]').select_option("yrd")
+    phone.locator('input[name="powers"][value="bookings"]').check()
+    phone.locator('input[name="until"]').fill("2026-12-31")
+    phone.get_by_role("button", name=re.compile("^Delegate")).click()
+    phone.wait_for_load_state()
     delegation = Delegation.objects.get()
     assert delegation.powers == ["bookings"] and str(delegation.until) == "2026-12-31"
-    assert page.get_by_text("2026-12-31").first.is_visible()
+    assert phone.get_by_text("2026-12-31").first.is_visible()
 
-    # Then they revoke it
-    page.get_by_role("button", name=re.compile("Revoke")).click()
-    page.wait_for_load_state()
+    # Then the platform's admin operates the bookings, and only them
+    page.goto(platform.base + "/manage/network/")
+    assert "Bookings" in page.locator("section[aria-labelledby=received-title]").inner_text() or "预约" in (
+        page.locator("section[aria-labelledby=received-title]").inner_text()
+    )
+    assert page.locator('nav a[href="/manage/bookings/"]').count() == 1
+    assert page.locator('nav a[href="/manage/instruments/"]').count() == 0
+    assert page.goto(platform.base + "/manage/bookings/").status == 200
+
+    # When the institution's admin revokes it, the platform's admin loses the queue again
+    phone.get_by_role("button", name=re.compile("Revoke")).click()
+    phone.wait_for_load_state()
     delegation.refresh_from_db()
     assert delegation.revoked is not None
-    assert admin.fits() and not admin.csp_violations()
+    page.goto(platform.base + "/")
+    assert page.locator('nav a[href="/manage/bookings/"]').count() == 0
+    assert admin.fits() and not admin.csp_violations() and not platform.csp_violations()
 
 
 def test_a_platform_admin_cannot_delegate_to_itself_and_gets_a_message_not_a_blank_page(
