@@ -149,3 +149,8 @@ def test_an_instrument_manager_keeps_all_three_management_links(people: Any) -> 
     links = nav(signed_in(people["alice"]).get("/"))
     for href in ("/manage/instruments/", "/manage/bookings/", "/manage/orders/"):
         assert f'href="{href}"' in links
+
+
+def test_the_network_pages_lists_have_no_bullets() -> None:
+    # powers.html uses .plain-list, which no stylesheet defined: bullets beside boxed "empty" notes
+    assert ".manage .plain-list { list-style:none; padding-left:0; }" in SITE_CSS.read_text()
