@@ -56,6 +56,7 @@ from dayi.notify import services as feeds
 PAGE_SIZE = 30
 FREE_LIST_DAYS = 7  # the calendar's text list of free time (for screen readers and no JavaScript)
 USAGE_DAYS = 14  # usage records a manager may correct from the queue page
+UPCOMING = 100  # confirmed bookings after today the queue lists (to shorten or cancel them with a reason)
 MY_USAGE = 50  # the booker's latest usage records on "my bookings"
 
 
@@ -313,8 +314,9 @@ def _row(b: Booking, *, message: str = "", error: str = "") -> dict[str, Any]:
         "start": _local(b.start, zone),
         "end": _local(b.end, zone),
         "zone": str(zone),
-        "status_label": STATUS_LABELS.get(b.status, b.status),
-        "mode_label": MODE_LABELS.get(b.mode, b.mode),
+        # The labels are the catalogues' Chinese msgids: shown in the reader's language
+        "status_label": _(STATUS_LABELS.get(b.status, b.status)),
+        "mode_label": _(MODE_LABELS.get(b.mode, b.mode)),
         "can_cancel": b.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED),
         "can_check_in": b.status == BookingStatus.CONFIRMED,
         "can_check_out": b.status == BookingStatus.IN_PROGRESS,
@@ -436,6 +438,8 @@ def _queue(actor: Actor) -> dict[str, Any]:
         status__in=[BookingStatus.CONFIRMED, BookingStatus.IN_PROGRESS], start__lt=day_end, end__gt=day_start
     )
     overdue = base.filter(status=BookingStatus.IN_PROGRESS, end__lte=day_start)  # never checked out
+    # Confirmed bookings from tomorrow on: where a manager finds a long hold to shorten or cancel.
+    upcoming = base.filter(status=BookingStatus.CONFIRMED, start__gte=day_end)[:UPCOMING]
     current = queries.usage_records(actor, queries.UsageFilters(current=True)).filter(managed)
     # Self-reported hours waiting for a manager, whatever their age (they do not count until confirmed).
     unconfirmed = current.filter(confirmed=False).order_by("start", "id")[:100]
@@ -443,6 +447,7 @@ def _queue(actor: Actor) -> dict[str, Any]:
     return {
         "pending": [_row(b) for b in pending],
         "today": [_row(b) for b in [*overdue, *today]],
+        "upcoming": [_row(b) for b in upcoming],
         "unconfirmed": [_usage_row(u) for u in unconfirmed],
         "usage": [_usage_row(u) for u in usage],
     }
@@ -465,7 +470,7 @@ def _usage_row(
         "end": _local(u.end, zone),
         "claimed_end": _local(u.claimed_end, zone),
         "zone": str(zone),
-        "source_label": SOURCE_LABELS.get(u.source, u.source),
+        "source_label": _(SOURCE_LABELS.get(u.source, u.source)),  # the labels are msgids of the catalogue
         "correctable": correctable,
         "form": (form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"))
         if correctable

@@ -52,8 +52,15 @@ def refusal(request: HttpRequest, status: int, message: str, *, code: str = "") 
     return render(request, "core/error.html", {"status": status, "message": message}, status=status)
 
 
+def message_of(exc: DayiError) -> str:
+    """What a page says of a refusal: the fields' own messages ("give the reason"), else the error's."""
+    details = [m for messages in exc.fields.values() for m in messages]
+    return "；".join(details) if details else exc.message
+
+
 def refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    response = refusal(request, exc.status, exc.message, code=exc.code)
+    message = exc.message if request.path.startswith("/api/") else message_of(exc)
+    response = refusal(request, exc.status, message, code=exc.code)
     for name, value in exc.headers().items():  # e.g. Retry-After on a 429
         response[name] = value
     return response

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dayi.network.models import POWERS
 
@@ -17,8 +18,9 @@ def _set_choices(field: forms.Field, choices: list[tuple[str, str]]) -> None:
 
 POWER_LABELS = {
     "instruments": _("仪器"),
-    "bookings": _("预约"),
-    "orders": _("订单"),
+    # A power names the things operated ("Bookings"), not the verb the shared catalogue has for 预约 ("Book").
+    "bookings": pgettext_lazy("delegated power", "预约"),
+    "orders": pgettext_lazy("delegated power", "订单"),
     "users": _("用户与角色"),
 }
 

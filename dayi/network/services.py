@@ -12,6 +12,7 @@ from django.db.models.functions import Concat, Substr
 from dayi.accounts.access import (
     Actor,
     administered_institution_ids,
+    administered_platforms,
     administers_institution,
     administers_platform,
     administers_platform_above,
@@ -368,6 +369,17 @@ def pending_requests_for(actor: Actor) -> QuerySet[Membership]:
     return (qs if ids is None else qs.filter(institution_id__in=ids)).order_by("joined", "pk")
 
 
+def invitations_sent(actor: Actor) -> QuerySet[Membership]:
+    """Pending requests to join the platforms the actor administers (what a platform admin awaits)."""
+    return (
+        Membership.requests.filter(
+            status=MembershipStatus.PENDING, platform__in=administered_platforms(actor)
+        )
+        .select_related("platform", "institution")
+        .order_by("joined", "pk")
+    )
+
+
 # --- delegations -------------------------------------------------------------------------------------------
 
 
@@ -465,6 +477,16 @@ def institution_delegations(actor: Actor, institution_id: int) -> QuerySet[Deleg
     if not administers_institution(actor, institution_id):
         raise NotFound("单位不存在 (no such institution)")
     return Delegation.objects.filter(institution_id=institution_id).select_related("platform")
+
+
+def delegations_received(actor: Actor, *, today: dt.date) -> QuerySet[Delegation]:
+    """Live delegations to the platforms the actor administers: what that platform admin may operate."""
+    return (
+        Delegation.objects.filter(platform__in=administered_platforms(actor), revoked__isnull=True)
+        .exclude(until__lt=today)
+        .select_related("platform", "institution")
+        .order_by("institution__name", "pk")
+    )
 
 
 def platform_dict(platform: Platform) -> dict[str, Any]:

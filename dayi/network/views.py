@@ -67,6 +67,13 @@ def _page(
         "platforms": platforms,
         "join_form": join_form or (JoinRequestForm(platforms=platforms) if platforms else None),
     }
+    if platforms:
+        # A platform admin sees the invitations they await and what institutions delegated to them
+        context["sent"] = list(services.invitations_sent(actor)[:100])
+        context["received"] = [
+            {"d": d, "labels": [str(POWER_LABELS[p]) for p in d.powers]}
+            for d in services.delegations_received(actor, today=timezone.now().date())[:200]
+        ]
     if institution is not None:
         choices = _platform_choices(queries.delegable_platforms(institution.pk))
         context["memberships"] = list(services.institution_memberships(actor, institution.pk))

@@ -143,7 +143,11 @@ class TopUpForm(PageForm):
         min_value=Decimal("0.01"),
         max_value=TOP_UP_LIMIT,
     )
-    method = forms.ChoiceField(label=_("来源"), choices=TopUpMethod.choices)
+    method = forms.ChoiceField(
+        label=_("来源"),
+        # The labels are Chinese msgids the orders catalogue translates (as the templates do).
+        choices=[(value, _(label)) for value, label in TopUpMethod.choices],
+    )
     reference = forms.CharField(label=_("转账或经费卡号"), max_length=128)
 
 

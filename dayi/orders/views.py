@@ -42,7 +42,7 @@ from dayi.accounts.models import User
 from dayi.booking import timeline
 from dayi.core.errors import DayiError, Forbidden, NotFound, ValidationFailed
 from dayi.core.models import AuditEvent
-from dayi.core.pages import LOCAL_FORMAT, shown_in_place
+from dayi.core.pages import LOCAL_FORMAT, message_of, shown_in_place
 from dayi.directory.models import Instrument
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
@@ -440,7 +440,7 @@ def decide_top_up(request: HttpRequest, top_up_id: int) -> HttpResponse:
     except DayiError as exc:
         if not shown_in_place(exc):
             raise  # may see the top-up but not decide it: the message page
-        return _queue_page(request, actor, status=exc.status, error=exc.message)
+        return _queue_page(request, actor, status=exc.status, error=message_of(exc))
     messages.success(request, _("充值申请已处理。"))
     if decision == "reverse":
         return redirect("orders:account", top_up.account_id)
