@@ -8,28 +8,21 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
-from dayi.accounts.access.directory import access_instrument, may_name_experts_without_institution
+from dayi.accounts.access.directory import (
+    access_instrument,
+    get_listed_instrument,
+    may_name_experts_without_institution,
+)
 from dayi.core import audit
-from dayi.core.errors import NotFound, ValidationFailed
+from dayi.core.errors import ValidationFailed
 from dayi.directory.errors import DuplicateInventoryNo
 from dayi.directory.models import Expert, Instrument
 from dayi.directory.records import Lookups, clean_instrument
 from dayi.network.models import Institution
 from dayi.search.segment import instrument_words
 
-
-def get_instrument(
-    instrument_id: int, *, for_update: bool = False, include_retired: bool = False
-) -> Instrument:
-    """A listed instrument (public), or NotFound."""
-    qs = Instrument.objects.select_for_update() if for_update else Instrument.objects
-    qs = qs.select_related("institution", "category", "region") if not for_update else qs
-    if not include_retired:
-        qs = qs.filter(retired__isnull=True)
-    instrument = qs.filter(pk=instrument_id).first()
-    if instrument is None:
-        raise NotFound("仪器不存在 (no such instrument)")
-    return instrument
+# A listed instrument, public (the directory's own read; the access layer keeps the one definition).
+get_instrument = get_listed_instrument
 
 
 def _raise_if_invalid(errors: dict[str, list[str]]) -> None:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from dayi.accounts.models import Role, User
-from dayi.core.errors import Forbidden, NotAuthenticated
+from dayi.core.errors import Forbidden, NotAuthenticated, NotFound
 from dayi.network.models import POWERS, Delegation, Institution, Membership, Platform
 
 Power = Literal["instruments", "bookings", "orders", "users"]
@@ -141,6 +141,20 @@ def actor_for(user: Any) -> Actor:
 def system_actor() -> Actor:
     """The actor of a scheduled job: no user, no roles (audit rows name no one)."""
     return Actor(user=None)  # type: ignore[arg-type]  # no user at all: is_authenticated is False
+
+
+M = TypeVar("M", bound=Model)
+
+
+def fetch(qs: QuerySet[M], message: str, *, for_update: bool = False, **lookup: Any) -> M:
+    """The one row of ``qs`` (already narrowed to what the actor may see) matching ``lookup``, locked when
+    ``for_update``; NotFound with ``message`` otherwise — the same answer for missing and forbidden."""
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    row = qs.filter(**lookup).first()
+    if row is None:
+        raise NotFound(message)
+    return row
 
 
 def require_signed_in(user: Any) -> Actor:

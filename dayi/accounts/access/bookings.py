@@ -18,13 +18,14 @@ from django.db.models import Q, QuerySet
 
 from dayi.accounts.access import (
     Actor,
+    fetch,
     operated_institution_ids,
     operates,
     overseen_institution_ids,
     require_signed_in,
 )
 from dayi.booking.models import Booking, UsageRecord
-from dayi.core.errors import Forbidden, NotFound
+from dayi.core.errors import Forbidden
 
 # --- predicates ------------------------------------------------------------------------------------------
 
@@ -95,25 +96,23 @@ def visible_usage(actor: Actor) -> QuerySet[UsageRecord]:
 def access_booking(actor: Actor, booking_id: int, *, for_update: bool = False) -> Booking:
     """The booking if the actor may see it (its booker or the instrument's managers); NotFound otherwise."""
     require_signed_in(actor.user)
-    qs = visible_bookings(actor).select_related("instrument", "user")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    booking = qs.filter(pk=booking_id).first()
-    if booking is None:
-        raise NotFound("预约不存在 (no such booking)")
-    return booking
+    return fetch(
+        visible_bookings(actor).select_related("instrument", "user"),
+        "预约不存在 (no such booking)",
+        for_update=for_update,
+        pk=booking_id,
+    )
 
 
 def access_usage(actor: Actor, record_id: int, *, for_update: bool = False) -> UsageRecord:
     """The usage record if the actor may see it (whose hours, or the instrument's managers); else NotFound."""
     require_signed_in(actor.user)
-    qs = visible_usage(actor).select_related("instrument", "user", "booking")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    record = qs.filter(pk=record_id).first()
-    if record is None:
-        raise NotFound("使用记录不存在 (no such usage record)")
-    return record
+    return fetch(
+        visible_usage(actor).select_related("instrument", "user", "booking"),
+        "使用记录不存在 (no such usage record)",
+        for_update=for_update,
+        pk=record_id,
+    )
 
 
 def access_managed_usage(actor: Actor, record_id: int, *, for_update: bool = False) -> UsageRecord:

@@ -21,6 +21,7 @@ from dayi.accounts.access import (
     Actor,
     acts_for_scheme,
     administers_institution,
+    fetch,
     operated_institution_ids,
     operates,
     platform_oversees_institution,
@@ -138,13 +139,12 @@ def sees_voucher(actor: Actor, voucher: Voucher) -> bool:
 def access_voucher(actor: Actor, number: str, *, for_update: bool = False) -> Voucher:
     """The voucher with this number if the actor may see it; NotFound otherwise (not 403: a number says
     nothing to others)."""
-    qs = visible_vouchers(actor).select_related("scheme")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    voucher = qs.filter(number=number).first()
-    if voucher is None:
-        raise NotFound("创新券不存在 (no such voucher)")
-    return voucher
+    return fetch(
+        visible_vouchers(actor).select_related("scheme"),
+        "创新券不存在 (no such voucher)",
+        for_update=for_update,
+        number=number,
+    )
 
 
 def visible_applications(actor: Actor) -> QuerySet[VoucherApplication]:
@@ -159,13 +159,12 @@ def visible_applications(actor: Actor) -> QuerySet[VoucherApplication]:
 
 def access_application(actor: Actor, application_id: int, *, for_update: bool = False) -> VoucherApplication:
     require_signed_in(actor.user)
-    qs = visible_applications(actor).select_related("scheme")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    application = qs.filter(pk=application_id).first()
-    if application is None:
-        raise NotFound("申请不存在 (no such application)")
-    return application
+    return fetch(
+        visible_applications(actor).select_related("scheme"),
+        "申请不存在 (no such application)",
+        for_update=for_update,
+        pk=application_id,
+    )
 
 
 def visible_voucher_uses(actor: Actor) -> QuerySet[VoucherUse]:
@@ -251,13 +250,12 @@ def visible_claims(actor: Actor) -> QuerySet[RedemptionClaim]:
 
 def access_claim(actor: Actor, claim_id: int, *, for_update: bool = False) -> RedemptionClaim:
     require_signed_in(actor.user)
-    qs = visible_claims(actor).select_related("scheme")
-    if for_update:
-        qs = qs.select_for_update(of=("self",))
-    claim = qs.filter(pk=claim_id).first()
-    if claim is None:
-        raise NotFound("兑付申请不存在 (no such claim)")
-    return claim
+    return fetch(
+        visible_claims(actor).select_related("scheme"),
+        "兑付申请不存在 (no such claim)",
+        for_update=for_update,
+        pk=claim_id,
+    )
 
 
 # --- related parties -------------------------------------------------------------------------------------
