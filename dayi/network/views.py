@@ -17,15 +17,10 @@ from django.views.decorators.http import require_POST
 
 from dayi.accounts.access import Actor, actor_for, administered_institution_ids, administered_platforms
 from dayi.core.errors import DayiError
+from dayi.core.pages import shown_in_place
 from dayi.network import queries, services
 from dayi.network.forms import POWER_LABELS, DelegationForm, JoinRequestForm, RefuseForm
 from dayi.network.models import Institution
-
-
-def _refused(request: HttpRequest, exc: DayiError) -> HttpResponse:
-    return render(
-        request, "core/error.html", {"status": exc.status, "message": exc.message}, status=exc.status
-    )
 
 
 def _institutions(actor: Actor) -> list[Institution]:
@@ -137,10 +132,8 @@ def request_join(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def accept(request: HttpRequest, membership_id: int) -> HttpResponse:
-    try:
-        m = services.accept_membership(actor_for(request.user), membership_id, now=timezone.now())
-    except DayiError as exc:
-        return _refused(request, exc)
+    # A refusal goes to the pages' one error path (dayi.core.pages.PageErrors).
+    m = services.accept_membership(actor_for(request.user), membership_id, now=timezone.now())
     messages.success(request, _("已同意加入 %(platform)s") % {"platform": m.platform.name})
     return _back(m.institution_id)
 
@@ -150,12 +143,7 @@ def accept(request: HttpRequest, membership_id: int) -> HttpResponse:
 def refuse(request: HttpRequest, membership_id: int) -> HttpResponse:
     form = RefuseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        m = services.refuse_membership(
-            actor_for(request.user), membership_id, reason=reason, now=timezone.now()
-        )
-    except DayiError as exc:
-        return _refused(request, exc)
+    m = services.refuse_membership(actor_for(request.user), membership_id, reason=reason, now=timezone.now())
     messages.success(request, _("已拒绝加入 %(platform)s") % {"platform": m.platform.name})
     return _back(m.institution_id)
 
@@ -181,8 +169,8 @@ def delegate(request: HttpRequest, institution_id: int) -> HttpResponse:
             now=timezone.now(),
         )
     except DayiError as exc:
-        if exc.status in (401, 403, 404):
-            return _refused(request, exc)
+        if not shown_in_place(exc):
+            raise  # not theirs to delegate: the message page, nothing of the institution shown
         form.add_error(None, exc.message)
         return _page(request, delegation_form=form, status=exc.status)
     messages.success(request, _("已授权"))
@@ -192,9 +180,6 @@ def delegate(request: HttpRequest, institution_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def revoke(request: HttpRequest, institution_id: int, delegation_id: int) -> HttpResponse:
-    try:
-        services.revoke_delegation(actor_for(request.user), institution_id, delegation_id, now=timezone.now())
-    except DayiError as exc:
-        return _refused(request, exc)
+    services.revoke_delegation(actor_for(request.user), institution_id, delegation_id, now=timezone.now())
     messages.success(request, _("已撤销授权"))
     return _back(institution_id)

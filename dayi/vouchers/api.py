@@ -13,6 +13,7 @@ from pydantic import Field
 
 from dayi.accounts.access import actor_for
 from dayi.accounts.access import vouchers as access
+from dayi.accounts.access.vouchers import check_officer, check_scheme_admin
 from dayi.api import SIGNED_IN, page_bounds, signed_in
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
@@ -342,7 +343,7 @@ def update_scheme(request: HttpRequest, code: str, body: SchemePatch) -> dict[st
 )
 def get_ledger(request: HttpRequest, code: str) -> list[dict[str, Any]]:
     scheme = services.get_scheme(code)
-    services.check_officer(signed_in(request), scheme)
+    check_officer(signed_in(request), scheme)
     return queries.ledger_out(scheme)
 
 
@@ -354,7 +355,7 @@ def get_ledger(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 )
 def reconciliation(request: HttpRequest, code: str) -> dict[str, Any]:
     scheme = services.get_scheme(code)
-    services.check_scheme_admin(signed_in(request), scheme)
+    check_scheme_admin(signed_in(request), scheme)
     result = queries.reconcile(scheme)
     return {
         **result,
@@ -472,7 +473,7 @@ class ApplicationFilters(PageParams):
 )
 def list_applications(request: HttpRequest, params: Query[ApplicationFilters]) -> dict[str, Any]:
     scheme = services.get_scheme(params.scheme)
-    services.check_officer(signed_in(request), scheme)
+    check_officer(signed_in(request), scheme)
     offset, limit = page_bounds(params.page, params.page_size)
     rows = scheme.applications.select_related("scheme", "voucher")
     if params.status:
@@ -572,7 +573,7 @@ def claim(request: HttpRequest, order_id: int) -> Status[dict[str, Any]]:
 )
 def list_claims(request: HttpRequest, params: Query[ClaimFilters]) -> dict[str, Any]:
     scheme = services.get_scheme(params.scheme)
-    services.check_officer(signed_in(request), scheme)
+    check_officer(signed_in(request), scheme)
     offset, limit = page_bounds(params.page, params.page_size)
     rows = queries.claims(scheme, status=params.status)
     return {"count": rows.count(), "items": [queries.claim_out(c) for c in rows[offset : offset + limit]]}

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dayi.accounts.access import Actor, actor_for, acts_for_scheme
 from dayi.accounts.access import vouchers as access
+from dayi.accounts.access.vouchers import check_officer
 from dayi.core.errors import DayiError, Forbidden
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Category, ServiceMode
@@ -128,7 +129,7 @@ def ledger(request: HttpRequest, code: str) -> HttpResponse:
     """The scheme's ledger, for its officers (as GET /voucher-schemes/{code}/ledger)."""
     scheme = services.get_scheme(code)
     actor = actor_for(request.user)
-    services.check_officer(actor, scheme)
+    check_officer(actor, scheme)
     entries = access.visible_ledger_entries(actor).filter(scheme=scheme).select_related("voucher", "actor")
     page = Paginator(entries.order_by("-created", "-id"), 50).get_page(request.GET.get("page"))
     context = {"s": scheme, "page_obj": page, "reconciliation": queries.reconcile(scheme)}
@@ -313,7 +314,7 @@ def _officer_scheme(request: HttpRequest, code: str) -> tuple[Actor, VoucherSche
     """The scheme, for one of its officers; anyone else is refused before anything of the queue is read."""
     scheme = services.get_scheme(code)
     actor = actor_for(request.user)
-    services.check_officer(actor, scheme)
+    check_officer(actor, scheme)
     return actor, scheme
 
 

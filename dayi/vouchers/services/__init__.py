@@ -11,7 +11,7 @@ from dayi.vouchers.services.applications import (
 )
 from dayi.vouchers.services.checks import eligibility_problem
 from dayi.vouchers.services.claims import claim_redemption, reject_claim, settle_claim, settle_month
-from dayi.vouchers.services.common import check_officer, check_scheme_admin, get_scheme
+from dayi.vouchers.services.common import get_scheme
 from dayi.vouchers.services.schemes import (
     NOTICE_PERIOD,
     add_recognition,
@@ -31,8 +31,6 @@ __all__ = [
     "approve_application",
     "approve_listing",
     "cancel_voucher",
-    "check_officer",
-    "check_scheme_admin",
     "claim_redemption",
     "create_scheme",
     "declare_related",

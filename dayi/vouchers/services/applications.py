@@ -11,7 +11,7 @@ from django.db.models import F, Sum
 from django.utils.timezone import localdate
 
 from dayi.accounts.access import Actor
-from dayi.accounts.access.vouchers import acts_for_company
+from dayi.accounts.access.vouchers import acts_for_company, check_officer
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.core.money import yuan
@@ -26,7 +26,7 @@ from dayi.vouchers.models import (
     VoucherStatus,
 )
 from dayi.vouchers.services.checks import eligibility_problem
-from dayi.vouchers.services.common import ZERO, check_officer, entry, get_scheme, user_of
+from dayi.vouchers.services.common import ZERO, entry, get_scheme, user_of
 
 EXPIRY_BATCH = 500
 

@@ -12,7 +12,12 @@ from django.db.models import F, Min, Sum
 from django.utils.timezone import localdate
 
 from dayi.accounts.access import Actor
-from dayi.accounts.access.vouchers import access_voucher_order, claims_for_company, claims_for_provider
+from dayi.accounts.access.vouchers import (
+    access_voucher_order,
+    check_officer,
+    claims_for_company,
+    claims_for_provider,
+)
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from dayi.core.models import AuditEvent
@@ -27,7 +32,7 @@ from dayi.vouchers.models import (
     VoucherUse,
 )
 from dayi.vouchers.services import checks
-from dayi.vouchers.services.common import check_officer, entry, get_scheme, user_of
+from dayi.vouchers.services.common import entry, get_scheme, user_of
 
 CLAIMABLE = (OrderStatus.CHARGED, OrderStatus.SETTLED)
 

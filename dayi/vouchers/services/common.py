@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from dayi.accounts.access import Actor
-from dayi.accounts.access.vouchers import check_officer, check_scheme_admin, sees_voucher
 from dayi.core.errors import NotFound
 from dayi.orders.models import Order
 from dayi.vouchers.models import RedemptionClaim, Voucher, VoucherLedgerEntry, VoucherScheme
@@ -19,7 +18,7 @@ from dayi.vouchers.models import RedemptionClaim, Voucher, VoucherLedgerEntry, V
 ZERO = Decimal("0.00")
 
 # Who may act is the access layer's (dayi.accounts.access.vouchers); re-exported for the services' callers.
-__all__ = ["ZERO", "check_officer", "check_scheme_admin", "entry", "get_scheme", "sees_voucher", "user_of"]
+__all__ = ["ZERO", "entry", "get_scheme", "user_of"]
 
 
 def user_of(actor: Actor) -> Any:

@@ -10,7 +10,13 @@ from django.db import transaction
 from django.db.models import F
 
 from dayi.accounts.access import Actor, check_institution_admin
-from dayi.accounts.access.vouchers import declaring_scheme, may_declare_related, may_set_up_scheme
+from dayi.accounts.access.vouchers import (
+    check_officer,
+    check_scheme_admin,
+    declaring_scheme,
+    may_declare_related,
+    may_set_up_scheme,
+)
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dayi.core.money import yuan
@@ -26,7 +32,7 @@ from dayi.vouchers.models import (
     VoucherListing,
     VoucherScheme,
 )
-from dayi.vouchers.services.common import check_officer, check_scheme_admin, get_scheme, user_of
+from dayi.vouchers.services.common import get_scheme, user_of
 
 NOTICE_PERIOD = dt.timedelta(days=7)  # the default of VoucherScheme.notice_days
 
