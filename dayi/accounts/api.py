@@ -9,6 +9,7 @@ from pydantic import Field
 
 from dayi.accounts import services
 from dayi.accounts.access import actor_for
+from dayi.accounts.models import User
 from dayi.api import SIGNED_IN, signed_in
 from dayi.core.limits import client_address
 
@@ -102,3 +103,120 @@ def create_user(request: HttpRequest, body: UserIn) -> Status[dict[str, object]]
         now=timezone.now(),
     )
     return Status(201, services.profile(actor_for(user)))
+
+
+class InvitationIn(Schema):
+    institution: int
+    email: str = Field(min_length=3, max_length=254)
+    display_name: str = Field(default="", max_length=64)
+
+
+class InvitationOut(Schema):
+    id: int
+    email: str
+    institution: int
+    expires: str
+
+
+class DeactivateIn(Schema):
+    reason: str = Field(default="", max_length=2000)
+
+
+class UserState(Schema):
+    id: int
+    username: str
+    institution: int | None
+    is_active: bool
+
+
+class RoleGrantIn(Schema):
+    role: str
+    platform: str | None = None
+    institution: int | None = None
+
+
+class RoleGrantOut(Schema):
+    id: int
+    user: int
+    role: str
+    platform: str | None = None
+    institution: int | None = None
+
+
+def _user_state(user: User) -> dict[str, object]:
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "institution": user.institution_id,
+        "is_active": user.is_active,
+    }
+
+
+@router.post(
+    "/invitations",
+    auth=SIGNED_IN,
+    response={201: InvitationOut},
+    summary="Invite a person by e-mail to join an institution (its users' admin only)",
+    description="The e-mail with a signed link, valid 14 days, goes after commit. An institution with e-mail "
+    "domains invites addresses in them only (422 `email_domain`).",
+)
+def create_invitation(request: HttpRequest, body: InvitationIn) -> Status[dict[str, object]]:
+    invitation, _token = services.invite_user(
+        signed_in(request),
+        institution_id=body.institution,
+        email=body.email,
+        display_name=body.display_name,
+        now=timezone.now(),
+    )
+    out = {"id": invitation.pk, "email": invitation.email, "institution": invitation.institution_id}
+    return Status(201, {**out, "expires": invitation.expires.isoformat()})
+
+
+@router.delete(
+    "/invitations/{invitation_id}", auth=SIGNED_IN, response={204: None}, summary="Withdraw an invitation"
+)
+def delete_invitation(request: HttpRequest, invitation_id: int) -> Status[None]:
+    services.revoke_invitation(signed_in(request), invitation_id, now=timezone.now())
+    return Status(204, None)
+
+
+@router.post(
+    "/users/{user_id}/deactivate",
+    auth=SIGNED_IN,
+    response=UserState,
+    summary="Stop a user signing in (their institution's users' admin; never oneself)",
+)
+def deactivate_user(request: HttpRequest, user_id: int, body: DeactivateIn) -> dict[str, object]:
+    user = services.deactivate_user(signed_in(request), user_id, reason=body.reason, now=timezone.now())
+    return _user_state(user)
+
+
+@router.post(
+    "/users/{user_id}/reactivate", auth=SIGNED_IN, response=UserState, summary="Let a user sign in again"
+)
+def reactivate_user(request: HttpRequest, user_id: int) -> dict[str, object]:
+    return _user_state(services.reactivate_user(signed_in(request), user_id, now=timezone.now()))
+
+
+@router.post(
+    "/users/{user_id}/roles",
+    auth=SIGNED_IN,
+    response={201: RoleGrantOut},
+    summary="Grant a role (within the actor's institutions or platforms; never to oneself)",
+)
+def grant_role(request: HttpRequest, user_id: int, body: RoleGrantIn) -> Status[dict[str, object]]:
+    grant = services.grant_role(
+        signed_in(request),
+        user_id=user_id,
+        role=body.role,
+        platform=body.platform,
+        institution=body.institution,
+        now=timezone.now(),
+    )
+    return Status(201, {"id": grant.pk, "user": grant.user_id, **grant.as_dict()})
+
+
+@router.delete("/roles/{grant_id}", auth=SIGNED_IN, response={204: None}, summary="Revoke a role grant")
+def revoke_role(request: HttpRequest, grant_id: int) -> Status[None]:
+    services.revoke_role(signed_in(request), grant_id, now=timezone.now())
+    return Status(204, None)

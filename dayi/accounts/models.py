@@ -109,3 +109,36 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Invitation(models.Model):
+    """An institution asks a person, by e-mail, to join it: the link carries a signed token naming this row;
+    accepting it (once, before ``expires``) creates the user, who sets a password, in ``institution``."""
+
+    email = models.EmailField()
+    institution = models.ForeignKey(
+        "network.Institution", on_delete=models.CASCADE, related_name="invitations"
+    )
+    display_name = models.CharField(max_length=64, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField()
+    expires = models.DateTimeField()
+    accepted = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Withdrawn by an admin, or replaced by a newer invitation to the same address.
+    revoked = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted__isnull=True) | Q(revoked__isnull=True),
+                name="invitation_accepted_or_revoked",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "email"], name="invitation_inst_email_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.institution_id}"

@@ -124,6 +124,7 @@ class InstitutionIn(Schema):
     founded: dt.date | None = None
     department: str = ""
     website: str = ""
+    email_domains: list[str] = []
     platforms: list[str] = []
     reason: str = Field(default="", max_length=2000)
 
@@ -138,6 +139,7 @@ class InstitutionPatch(Schema):
     founded: dt.date | None = None
     department: str | None = None
     website: str | None = None
+    email_domains: list[str] | None = None
 
 
 class InstitutionOut(Schema):
@@ -152,6 +154,7 @@ class InstitutionOut(Schema):
     founded: dt.date | None
     department: str
     website: str
+    email_domains: list[str]
 
 
 class InstitutionList(Schema):
@@ -215,6 +218,7 @@ def institution_out(institution: Institution) -> dict[str, Any]:
         "founded": institution.founded,
         "department": institution.department,
         "website": institution.website,
+        "email_domains": institution.email_domains,
     }
 
 

@@ -113,6 +113,8 @@ class Institution(models.Model):
     department = models.CharField(max_length=64, blank=True)  # the supervising ministry, e.g. 教育部
     website = models.URLField(blank=True)
     moe_code = models.CharField(max_length=10, blank=True)
+    # The institution's own e-mail domains ("zju.edu.cn"): when listed, it invites people at these only.
+    email_domains = ArrayField(models.CharField(max_length=253), default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

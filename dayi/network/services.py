@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
 from dayi.accounts.access import (
     Actor,
@@ -513,7 +515,23 @@ INSTITUTION_FIELDS = (
     "founded",
     "department",
     "website",
+    "email_domains",
 )
+
+# A DNS name: labels of letters, digits and hyphens, at least one dot ("zju.edu.cn").
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def clean_domains(raw: Any) -> list[str]:
+    """E-mail domains from a list or a text (commas, spaces or new lines), lowercased, without "@" and
+    duplicates; ValidationFailed names the ones that are not domains."""
+    items = raw if isinstance(raw, list | tuple) else re.split(r"[\s,，;；]+", str(raw))
+    domains = list(dict.fromkeys(str(d).strip().lower().lstrip("@") for d in items if str(d).strip()))
+    bad = [d for d in domains if not _DOMAIN.match(d)]
+    if bad:
+        message = _("不是有效的域名：%(domains)s") % {"domains": ", ".join(bad)}
+        raise ValidationFailed(message, fields={"email_domains": [message]})
+    return domains
 
 
 def _clean_institution(data: dict[str, Any]) -> dict[str, Any]:
@@ -529,6 +547,8 @@ def _clean_institution(data: dict[str, Any]) -> dict[str, Any]:
         why = credit_code.problem(clean["credit_code"])
         if why:
             errors["credit_code"] = [why]
+    if "email_domains" in clean:
+        clean["email_domains"] = clean_domains(clean["email_domains"])
     if "kind" in clean and clean["kind"] not in InstitutionKind.values:
         errors["kind"] = [f"未知类型 {clean['kind']!r} (unknown kind)"]
     if "region" in clean:
