@@ -38,6 +38,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("manage/network/", include("dayi.network.urls")),
+    path("manage/people/", include("dayi.accounts.people_urls")),
     path("manage/", include("dayi.directory.urls")),
     path("", include("dayi.booking.urls")),
     path("", include("dayi.orders.urls")),

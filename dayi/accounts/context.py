@@ -31,6 +31,12 @@ def _keeps_network(actor: Actor) -> bool:
     return ids is None or bool(ids) or is_platform_admin(actor)
 
 
+def _keeps_people(actor: Actor) -> bool:
+    """Operates some institution's users (its admin, or a platform it delegated them to), or heads a
+    platform (its admins)."""
+    return _operates_some("users")(actor) or is_platform_admin(actor)
+
+
 def _operates_some(power: str) -> Callable[[Actor], bool]:
     """Operates ``power`` of some institution: its own staff, or a platform admin it delegated that to."""
 
@@ -48,5 +54,6 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "operates_bookings": SimpleLazyObject(lambda: _asks(request, _operates_some("bookings"))),
         "operates_orders": SimpleLazyObject(lambda: _asks(request, _operates_some("orders"))),
         "keeps_network": SimpleLazyObject(lambda: _asks(request, _keeps_network)),
+        "keeps_people": SimpleLazyObject(lambda: _asks(request, _keeps_people)),
         "keeps_books": SimpleLazyObject(lambda: _asks(request, keeps_books)),
     }

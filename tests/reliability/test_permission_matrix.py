@@ -77,6 +77,10 @@ PATH_PARAMS: dict[str, Callable[[W], Any] | list[tuple[str, Callable[[W], Any]]]
     "membership_id": lambda w: needs(w, "membership").pk,
     "delegation_id": lambda w: needs(w, "delegation").pk,
     "top_up_id": lambda w: needs(w, "top_up").pk,
+    # People administration: zju's invitation, its manager alice and her role grant.
+    "invitation_id": lambda w: needs(w, "invitation").pk,
+    "user_id": lambda w: w["alice"].pk,
+    "grant_id": lambda w: needs(w, "alice_grant").pk,
 }
 
 
@@ -89,6 +93,8 @@ def needs(w: W, key: str) -> Any:
 # Required body fields by name: plausible values that aim at the target's objects.
 FIELD_VALUES: dict[str, Callable[[W], Any]] = {
     "username": lambda w: "mallory",
+    "email": lambda w: "mallory@zju.edu.cn",
+    "role": lambda w: "instrument_manager",
     "password": lambda w: "correct-horse-battery-9",
     "code": lambda w: "zz-new",
     "name": lambda w: "新名称",

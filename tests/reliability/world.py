@@ -101,6 +101,9 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
         hours=Decimal("1.00"), source=UsageSource.values[0], created=NOW,  # whichever sources there are
     )  # fmt: skip
     merged = _of_merged_branches(zju, network, account, alice, amy)
+    invitation, _ = account_services.invite_user(
+        actor_for(amy), institution_id=zju.pk, email="new@zju.edu.cn", now=NOW
+    )
     return {
         **network,
         **merged,
@@ -112,6 +115,7 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
         "olga": olga, "sme": sme, "cathy": cathy, "listing": listing, "voucher": voucher,
         "application": application, "claim": claim, "claimed_order": claimed, "evaluation": evaluation,
         "token": token_row, "synonym": synonym,
+        "invitation": invitation, "alice_grant": alice.grants.get(),
     }  # fmt: skip
 
 
