@@ -1,4 +1,4 @@
-"""The memberships-and-delegations pages, mounted at /manage/network/."""
+"""The network administration pages, mounted at /manage/network/."""
 
 from django.urls import path
 
@@ -17,4 +17,8 @@ urlpatterns = [
         views.revoke,
         name="revoke",
     ),
+    path("platforms/", views.platforms, name="platforms"),
+    path("platforms/<slug:code>/", views.platform_edit, name="platform_edit"),
+    path("institutions/new/", views.institution_new, name="institution_new"),
+    path("institutions/<int:institution_id>/", views.institution_edit, name="institution_edit"),
 ]

@@ -13,14 +13,23 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for, administered_institution_ids, administered_platforms
-from dayi.core.errors import DayiError
+from dayi.accounts.access.network import access_own_institution, access_platform
+from dayi.core.errors import DayiError, NotFound
 from dayi.core.pages import shown_in_place
 from dayi.network import queries, services
-from dayi.network.forms import POWER_LABELS, DelegationForm, JoinRequestForm, RefuseForm
-from dayi.network.models import Institution
+from dayi.network.forms import (
+    POWER_LABELS,
+    DelegationForm,
+    InstitutionForm,
+    JoinRequestForm,
+    PlatformForm,
+    RefuseForm,
+    split_list,
+)
+from dayi.network.models import Institution, Platform, Region
 
 
 def _institutions(actor: Actor) -> list[Institution]:
@@ -183,3 +192,152 @@ def revoke(request: HttpRequest, institution_id: int, delegation_id: int) -> Htt
     services.revoke_delegation(actor_for(request.user), institution_id, delegation_id, now=timezone.now())
     messages.success(request, _("已撤销授权"))
     return _back(institution_id)
+
+
+# --- platforms: create under one's own, edit, regions ------------------------------------------------------
+
+
+def _platform_page(
+    request: HttpRequest, *, form: PlatformForm | None = None, status: int = 200
+) -> HttpResponse:
+    actor = actor_for(request.user)
+    platforms = list(administered_platforms(actor).select_related("parent").prefetch_related("regions")[:200])
+    if not platforms:
+        raise NotFound(_("只有平台管理员可以管理平台"))
+    context = {"platforms": platforms, "form": form or PlatformForm(parents=_platform_choices(platforms))}
+    return render(request, "network/platforms.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def platforms(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _platform_page(request)
+    actor = actor_for(request.user)
+    form = PlatformForm(request.POST, parents=_platform_choices(administered_platforms(actor)[:200]))
+    if not form.is_valid():
+        return _platform_page(request, form=form, status=422)
+    data = form.cleaned_data
+    try:
+        platform = services.create_platform(
+            actor,
+            code=data["code"].strip(),
+            name=data["name"],
+            name_en=data["name_en"],
+            level=data["level"],
+            parent_code=data["parent"],
+            regions=split_list(data["regions"]),
+            description=data["description"],
+            now=timezone.now(),
+        )
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise
+        form.add_service_error(exc)
+        return _platform_page(request, form=form, status=exc.status)
+    messages.success(request, _("已创建平台 %(name)s") % {"name": platform.name})
+    return redirect(reverse("network:platforms"))
+
+
+def _platform_initial(platform: Platform) -> dict[str, Any]:
+    data = services.platform_dict(platform)
+    return {**data, "regions": " ".join(data["regions"])}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def platform_edit(request: HttpRequest, code: str) -> HttpResponse:
+    actor = actor_for(request.user)
+    platform = access_platform(actor, code)
+    form = PlatformForm(request.POST or None, initial=_platform_initial(platform))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            changes = {k: form.cleaned_data[k] for k in ("name", "name_en", "level", "description")}
+            changes["regions"] = split_list(form.cleaned_data["regions"])
+            try:
+                services.update_platform(actor, code, changes, now=timezone.now())
+            except DayiError as exc:
+                if not shown_in_place(exc):
+                    raise
+                form.add_service_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已保存平台 %(name)s") % {"name": changes["name"]})
+                return redirect(reverse("network:platforms"))
+    regions = Region.objects.filter(code__in=split_list(str(form["regions"].value() or "")))
+    context = {"platform": platform, "form": form, "regions": regions}
+    return render(request, "network/platform_edit.html", context, status=status)
+
+
+# --- institutions: onboard (platform admins), edit (its own admins) -----------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_new(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    choices = _platform_choices(administered_platforms(actor).order_by("path")[:200])
+    if not choices:
+        raise NotFound(_("只有平台管理员可以登记单位"))
+    form = InstitutionForm(request.POST or None, platforms=choices)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                institution = services.create_institution(
+                    actor,
+                    form.data_for_service(),
+                    platforms=form.cleaned_data["platforms"],
+                    reason=form.cleaned_data["reason"],
+                    now=timezone.now(),
+                )
+            except DayiError as exc:
+                if not shown_in_place(exc):
+                    raise
+                form.add_service_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已登记单位 %(name)s") % {"name": institution.name})
+                return redirect(reverse("network:powers"))
+    return render(request, "network/institution_form.html", {"form": form, "creating": True}, status=status)
+
+
+def _institution_initial(institution: Institution) -> dict[str, Any]:
+    return {
+        **{
+            f: getattr(institution, f)
+            for f in ("name", "name_en", "credit_code", "kind", "is_sme", "founded")
+        },
+        **{f: getattr(institution, f) for f in ("department", "website")},
+        "region": institution.region_id,
+        "email_domains": " ".join(institution.email_domains),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_edit(request: HttpRequest, institution_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    institution = access_own_institution(actor, institution_id)
+    form = InstitutionForm(request.POST or None, initial=_institution_initial(institution))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.update_institution(
+                    actor, institution.pk, form.data_for_service(), now=timezone.now()
+                )
+            except DayiError as exc:
+                if not shown_in_place(exc):
+                    raise
+                form.add_service_error(exc)
+                status = exc.status
+            else:
+                messages.success(request, _("已保存"))
+                return _back(institution.pk)
+    context = {"form": form, "institution": institution, "creating": False}
+    return render(request, "network/institution_form.html", context, status=status)
