@@ -19,6 +19,11 @@ urlpatterns = [
     ),
     path("platforms/", views.platforms, name="platforms"),
     path("platforms/<slug:code>/", views.platform_edit, name="platform_edit"),
+    path(
+        "platforms/<slug:code>/members/<int:institution_id>/remove/",
+        views.remove_member,
+        name="remove_member",
+    ),
     path("institutions/new/", views.institution_new, name="institution_new"),
     path("institutions/<int:institution_id>/", views.institution_edit, name="institution_edit"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for, administered_institution_ids, administered_platforms
-from dayi.accounts.access.network import access_own_institution, access_platform
+from dayi.accounts.access.network import access_own_institution, access_platform, platform_members
 from dayi.core.errors import DayiError, NotFound
 from dayi.core.pages import shown_in_place
 from dayi.network import queries, services
@@ -267,8 +267,18 @@ def platform_edit(request: HttpRequest, code: str) -> HttpResponse:
                 messages.success(request, _("已保存平台 %(name)s") % {"name": changes["name"]})
                 return redirect(reverse("network:platforms"))
     regions = Region.objects.filter(code__in=split_list(str(form["regions"].value() or "")))
-    context = {"platform": platform, "form": form, "regions": regions}
+    members = list(platform_members(actor, platform)[:500])
+    context = {"platform": platform, "form": form, "regions": regions, "members": members}
     return render(request, "network/platform_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def remove_member(request: HttpRequest, code: str, institution_id: int) -> HttpResponse:
+    """The platform's admins remove a member (what it delegated to the platform ends with it)."""
+    services.remove_member(actor_for(request.user), code, institution_id, now=timezone.now())
+    messages.success(request, _("已移出该成员单位"))
+    return redirect(reverse("network:platform_edit", args=[code]))
 
 
 # --- institutions: onboard (platform admins), edit (its own admins) -----------------------------------------

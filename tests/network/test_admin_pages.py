@@ -170,3 +170,20 @@ def test_the_pages_are_in_english_too(network: Any, browser: Any) -> None:
 
     assert "Register an institution" in page and "Unified social credit code" in page
     assert "：" not in page.split("<main", 1)[1]
+
+
+def test_a_platform_admin_removes_a_member_from_the_platform_page(network: Any, browser: Any) -> None:
+    zju = network["zju"]
+    assert "浙江大学" in text(browser("carol").get(f"{PLATFORMS}g60/"))
+
+    res = browser("carol").post(f"{PLATFORMS}g60/members/{zju.pk}/remove/")
+
+    assert res.status_code == 302
+    assert not Membership.objects.filter(institution=zju, platform__code="g60").exists()
+
+
+def test_an_unrelated_platform_admin_cannot_remove_a_member(network: Any, browser: Any) -> None:
+    res = browser("dave").post(f"{PLATFORMS}g60/members/{network['zju'].pk}/remove/")
+
+    assert res.status_code == 403
+    assert Membership.objects.filter(institution=network["zju"], platform__code="g60").exists()

@@ -37,7 +37,7 @@ PAGE_PARAMS: dict[str, Any] = {
     "rating_id": lambda w: [w["rating"].pk],
     "demand_id": lambda w: [w["demand"].pk],
     "quote_id": lambda w: [w["quote"].pk],
-    "code": lambda w: [w["scheme"].code],
+    "code": lambda w: [w["scheme"].code, w["g60"].code],  # a voucher scheme's; a platform's
     "application_id": lambda w: [w["application"].pk],
     "listing_id": lambda w: [w["listing"].pk],
     "claim_id": lambda w: [w["claim"].pk],
@@ -54,6 +54,10 @@ PAGE_PARAMS: dict[str, Any] = {
     "membership_id": lambda w: [needs(w, "membership").pk],
     "delegation_id": lambda w: [needs(w, "delegation").pk],
     "top_up_id": lambda w: [needs(w, "top_up").pk],
+    # The people pages: zju's invitation, its manager alice and her role grant.
+    "invitation_id": lambda w: [needs(w, "invitation").pk],
+    "user_id": lambda w: [w["alice"].pk],
+    "grant_id": lambda w: [needs(w, "alice_grant").pk],
 }
 # The action slugs, by the view that takes them.
 ACTION_SLUGS = {

@@ -6,31 +6,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_finance_officer_role'),
-        ('network', '0004_institution_email_domains'),
+        ("accounts", "0002_finance_officer_role"),
+        ("network", "0004_institution_email_domains"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('display_name', models.CharField(blank=True, max_length=64)),
-                ('created', models.DateTimeField()),
-                ('expires', models.DateTimeField()),
-                ('accepted', models.DateTimeField(blank=True, null=True)),
-                ('revoked', models.DateTimeField(blank=True, null=True)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='network.institution')),
-                ('invited_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("display_name", models.CharField(blank=True, max_length=64)),
+                ("created", models.DateTimeField()),
+                ("expires", models.DateTimeField()),
+                ("accepted", models.DateTimeField(blank=True, null=True)),
+                ("revoked", models.DateTimeField(blank=True, null=True)),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="network.institution",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-pk'],
-                'indexes': [models.Index(fields=['institution', 'email'], name='invitation_inst_email_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('accepted__isnull', True), ('revoked__isnull', True), _connector='OR'), name='invitation_accepted_or_revoked')],
+                "ordering": ["-created", "-pk"],
+                "indexes": [models.Index(fields=["institution", "email"], name="invitation_inst_email_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("accepted__isnull", True), ("revoked__isnull", True), _connector="OR"
+                        ),
+                        name="invitation_accepted_or_revoked",
+                    )
+                ],
             },
         ),
     ]

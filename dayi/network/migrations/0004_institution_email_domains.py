@@ -5,15 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0003_membership_requests_and_delegations'),
+        ("network", "0003_membership_requests_and_delegations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='institution',
-            name='email_domains',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=253), blank=True, default=list, size=None),
+            model_name="institution",
+            name="email_domains",
+            field=django.contrib.postgres.fields.ArrayField(
+                base_field=models.CharField(max_length=253), blank=True, default=list, size=None
+            ),
         ),
     ]
