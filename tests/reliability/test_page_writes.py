@@ -37,7 +37,7 @@ PAGE_PARAMS: dict[str, Any] = {
     "rating_id": lambda w: [w["rating"].pk],
     "demand_id": lambda w: [w["demand"].pk],
     "quote_id": lambda w: [w["quote"].pk],
-    "code": lambda w: [w["scheme"].code, w["g60"].code],  # a voucher scheme's; a platform's
+    "code": lambda w: [w["scheme"].code],
     "application_id": lambda w: [w["application"].pk],
     "listing_id": lambda w: [w["listing"].pk],
     "claim_id": lambda w: [w["claim"].pk],
