@@ -366,7 +366,10 @@ def _post_for_user(
     """A day-page form that acts for a user on one of the manager's instruments (its fields are the
     service's arguments); the times are read on that instrument's wall clock."""
     actor = actor_for(request.user)
-    form = form_class(request.POST, instruments=_instrument_choices(actor), prefix=key)
+    choices = _instrument_choices(actor)
+    if not choices:  # operates no instrument's bookings: refused before the form is read
+        return render(request, "booking/manage_none.html", status=403)
+    form = form_class(request.POST, instruments=choices, prefix=key)
 
     def call() -> Any:
         data = dict(form.cleaned_data)

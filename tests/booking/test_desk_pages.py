@@ -298,3 +298,12 @@ def test_the_desk_pages_speak_english(people: Any, open_bet: Any, path: str) -> 
     page = english(client_for(people, "alice")).get(path).content.decode()
     for chinese in ("今日安排", "培训与上机资格", "故障报告", "代用户预约"):
         assert chinese not in page
+
+
+@pytest.mark.parametrize("path", ["/manage/day/book/", "/manage/day/walk-up/"])
+def test_a_customer_is_refused_before_the_form_is_read(people: Any, open_bet: Any, path: str) -> None:
+    res = client_for(people, "eve").post(
+        path, {"book-instrument": open_bet.pk, "walk-instrument": open_bet.pk}
+    )
+    assert res.status_code == 403
+    assert not Booking.objects.exists() and not UsageRecord.objects.exists()

@@ -386,3 +386,33 @@ def test_resolving_closes_the_report_once_and_may_set_the_status_back(people: An
     with pytest.raises(InvalidState):
         problems.resolve_problem(_as(people, "alice"), report.pk, resolution="again", now=NOW)
     assert ProblemReport.objects.count() == 1
+
+
+def test_every_desk_mail_names_its_instrument_and_reaches_its_people(
+    people: Any, trained: Instrument
+) -> None:
+    # Given addresses for eve (the user) and alice (a manager of 浙江大学)
+    for name in ("eve", "alice"):
+        people[name].email = f"{name}@example.org"
+        people[name].save()
+    eve, alice = _as(people, "eve"), _as(people, "alice")
+    t = training.request_training(eve, instrument_id=trained.pk, now=NOW)
+    training.record_training_result(alice, t.pk, passed=True, expires=dt.date(2026, 3, 20), now=NOW)
+    q = Qualification.objects.get()
+    report = problems.report_problem(eve, instrument_id=trained.pk, description="漏气", now=NOW)
+    b = book(people["eve"], trained, "2026-03-03 10:00", "2026-03-03 11:00")
+    sent = {
+        "training_requested": (t.pk, ["alice@example.org"]),
+        "training_passed": (t.pk, ["eve@example.org"]),
+        "training_failed": (t.pk, ["eve@example.org"]),
+        "training_scheduled": (t.pk, ["eve@example.org"]),
+        "qualification_expiring": (q.pk, ["eve@example.org"]),
+        "qualification_revoked": (q.pk, ["eve@example.org"]),
+        "problem_reported": (report.pk, ["alice@example.org"]),
+        "downtime": (b.pk, ["eve@example.org"]),
+    }
+    for kind, (pk, to) in sent.items():
+        messages = desk_mail.messages_for(kind, pk, "2026-03-03 00:00 – 2026-03-04 00:00: 维修")
+        assert [m.to for m in messages] == [[a] for a in to], kind
+        assert trained.name in messages[0].body and "Dayi" in messages[0].subject, kind
+    assert desk_mail.messages_for("downtime", 0) == []  # gone meanwhile: nothing to send
