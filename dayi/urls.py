@@ -4,6 +4,7 @@ from django.urls import include, path
 from dayi.accounts.api import router as accounts_router
 from dayi.api import api
 from dayi.booking.api import router as booking_router
+from dayi.booking.api_desk import router as booking_desk_router
 from dayi.booking.api_feeds import router as booking_feeds_router
 from dayi.core import views as core_views
 from dayi.demands.api import router as demands_router
@@ -24,6 +25,7 @@ api.add_router("", transfer_router)
 api.add_router("", directory_router)
 api.add_router("", booking_router)
 api.add_router("", booking_feeds_router)
+api.add_router("", booking_desk_router)
 api.add_router("", orders_router)
 api.add_router("", ratings_router)
 api.add_router("", demands_router)

@@ -148,3 +148,9 @@ def session_auto_closed(booking_id: int) -> None:
 def warmup_restored(booking_id: int) -> None:
     """A booking took its warm-up back because the session before it went away (its start is unchanged)."""
     _record("warmup_restored", booking_id)
+
+
+def booking_moved(booking_id: int) -> None:
+    """A manager moved the booking to another time (with a reason): the booker is told its new time."""
+    _record("moved", booking_id)
+    _email("moved", booking_id)

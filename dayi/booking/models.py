@@ -116,12 +116,25 @@ class Qualification(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     expires = models.DateField(null=True, blank=True)  # last valid day, in the instrument's zone; None: never
+    # Revoked by a manager (misuse, a failed re-check): no longer lets the user operate the instrument
+    # alone. Granting again clears it.
+    revoked = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.TextField(blank=True)
+    # The expiry date the reminder e-mail was sent for: a renewal moves ``expires`` and so re-arms it.
+    reminded_for = models.DateField(null=True, blank=True)
     created = models.DateTimeField()
     updated = models.DateTimeField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "instrument"], name="qualification_unique"),
+            models.CheckConstraint(
+                condition=Q(revoked__isnull=True) | ~Q(revoke_reason=""),
+                name="qualification_revoked_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,3 +221,103 @@ class UsageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_id} {self.start:%Y-%m-%d %H:%M} {self.hours} h"
+
+
+class TrainingStatus(models.TextChoices):
+    REQUESTED = "requested", "待安排"
+    SCHEDULED = "scheduled", "已安排"
+    PASSED = "passed", "已通过"
+    FAILED = "failed", "未通过"
+    CANCELLED = "cancelled", "已取消"
+
+
+OPEN_TRAINING = [TrainingStatus.REQUESTED, TrainingStatus.SCHEDULED]
+
+
+class TrainingRequest(models.Model):
+    """A user asks to be trained on an instrument; its managers schedule the session and record the result
+    (a pass grants the ``Qualification``). One open request per user and instrument."""
+
+    instrument = models.ForeignKey(
+        "directory.Instrument", on_delete=models.CASCADE, related_name="training_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="training_requests"
+    )
+    note = models.TextField(blank=True)  # the user's: what they need the instrument for
+    status = models.CharField(max_length=16, choices=TrainingStatus.choices, default=TrainingStatus.REQUESTED)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    schedule_note = models.TextField(blank=True)  # the manager's: where to meet, what to bring
+    result_note = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=TrainingStatus.values), name="training_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="scheduled") | Q(scheduled_at__isnull=False),
+                name="training_scheduled_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "instrument"],
+                condition=Q(status__in=OPEN_TRAINING),
+                name="training_one_open_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on {self.instrument_id} ({self.status})"
+
+
+class ProblemStatus(models.TextChoices):
+    OPEN = "open", "待处理"
+    RESOLVED = "resolved", "已解决"
+
+
+class ProblemReport(models.Model):
+    """A fault on an instrument, reported by any signed-in user, handled by its managers.
+
+    Here in booking rather than in the directory: handling a report closes the instrument's calendar (a
+    closure in its booking policy) and tells the people whose bookings fall in the downtime — booking's
+    concerns; the directory only lends its status field, and booking already depends on the directory.
+    """
+
+    instrument = models.ForeignKey(
+        "directory.Instrument", on_delete=models.CASCADE, related_name="problem_reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="problem_reports"
+    )
+    description = models.TextField()
+    status = models.CharField(max_length=16, choices=ProblemStatus.choices, default=ProblemStatus.OPEN)
+    resolution = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField()
+    updated = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ProblemStatus.values), name="problem_status_known"),
+            models.CheckConstraint(
+                condition=Q(status="open", resolved_at__isnull=True)
+                | Q(status="resolved", resolved_at__isnull=False),
+                name="problem_resolved_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["instrument", "status"], name="problem_instrument_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id}: {self.description[:30]} ({self.status})"

@@ -27,6 +27,7 @@ KINDS = (
     "reminder",
     "expired",
     "shortened",
+    "moved",
 )
 
 
@@ -89,6 +90,12 @@ WORDING = {
         "Booking shortened by the instrument's managers",
         "仪器管理员缩短了您的机时预约，新的时段如下。",
         "The instrument's managers shortened your booking; its new time is below.",
+    ),
+    "moved": Wording(
+        "预约时段已被管理员调整",
+        "Booking moved by the instrument's managers",
+        "仪器管理员调整了您的机时预约，新的时段如下。",
+        "The instrument's managers moved your booking; its new time is below.",
     ),
     "reminder": Wording(
         "机时预约提醒",
@@ -156,9 +163,14 @@ def _message(w: Wording, b: Booking, to: str, link: str) -> EmailMessage:
 
 def managers_to_tell(b: Booking) -> list[str]:
     """The e-mail addresses of the instrument's managers and its institution's admins."""
+    return managers_of_institution(b.instrument.institution_id)
+
+
+def managers_of_institution(institution_id: int) -> list[str]:
+    """The e-mail addresses of an institution's instrument managers and admins."""
     users = User.objects.filter(
         is_active=True,
-        grants__institution_id=b.instrument.institution_id,
+        grants__institution_id=institution_id,
         grants__role__in=[Role.INSTRUMENT_MANAGER, Role.INSTITUTION_ADMIN],
     ).exclude(email="")
     return sorted({u.email for u in users.distinct()})

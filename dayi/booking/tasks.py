@@ -27,8 +27,9 @@ from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
-from dayi.booking import notifications, services
+from dayi.booking import desk_mail, notifications, services
 from dayi.booking.models import Booking, BookingStatus
+from dayi.booking.services import training
 from dayi.notify.models import BookingReminder
 
 logger = logging.getLogger(__name__)
@@ -134,3 +135,30 @@ def close_open_sessions(timestamp: int) -> list[int]:
     if closed:
         logger.info("closed %d open sessions: %s", len(closed), closed)
     return closed
+
+
+# --- the manager's desk: training, qualifications, problem reports (dayi.booking.desk_mail) -------------
+
+
+@app.task(name="booking.send_desk_email", queue=MAIL_QUEUE, retry=MAIL_RETRY)
+def send_desk_email(kind: str, object_id: int, note: str = "") -> int:
+    """Send the e-mails of one desk event (a training request, a revocation, a downtime …)."""
+    messages = desk_mail.messages_for(kind, object_id, note)
+    if messages:
+        get_connection().send_messages(messages)
+    return len(messages)
+
+
+@app.periodic(cron="17 1 * * *", periodic_id="booking_qualification_reminders")
+@app.task(
+    name="booking.remind_expiring_qualifications",
+    queue=PERIODIC_QUEUE,
+    queueing_lock="booking.remind_expiring_qualifications",
+)
+def remind_expiring_qualifications(timestamp: int) -> list[int]:
+    """Once a day (09:17 in Shanghai): holders of qualifications expiring within 30 days are told, once per
+    expiry date."""
+    reminded = training.remind_expiring_qualifications(now=tick_time(timestamp))
+    if reminded:
+        logger.info("reminded %d qualification holders: %s", len(reminded), reminded)
+    return reminded

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from dayi.booking import views
+from dayi.booking import views, views_desk
 
 app_name = "booking"
 
@@ -19,4 +19,29 @@ urlpatterns = [
     path("manage/bookings/<int:booking_id>/<slug:action>/", views.manage_action, name="manage_act"),
     path("manage/bookings/usage/<int:record_id>/correct/", views.correct_usage, name="correct_usage"),
     path("manage/bookings/usage/<int:record_id>/confirm/", views.confirm_usage, name="confirm_usage"),
+]
+
+# The manager's desk (issue 12): training and qualifications, the manager's day, problem reports.
+urlpatterns += [
+    path("instruments/<int:instrument_id>/training/", views_desk.ask_training, name="ask_training"),
+    path("instruments/<int:instrument_id>/report-problem/", views_desk.report_problem, name="report_problem"),
+    path("training/", views_desk.my_training, name="my_training"),
+    path("manage/training/", views_desk.manage_training, name="manage_training"),
+    path(
+        "manage/training/<int:request_id>/schedule/", views_desk.schedule_training, name="schedule_training"
+    ),
+    path("manage/training/<int:request_id>/result/", views_desk.record_result, name="training_result"),
+    path(
+        "manage/qualifications/<int:qualification_id>/revoke/",
+        views_desk.revoke_qualification,
+        name="revoke_qualification",
+    ),
+    path("manage/day/", views_desk.day, name="day"),
+    path("manage/day/book/", views_desk.book_for_user, name="book_for_user"),
+    path("manage/day/walk-up/", views_desk.walk_up, name="walk_up"),
+    path("manage/day/<int:booking_id>/move/", views_desk.move_booking, name="move"),
+    path("manage/day/<int:booking_id>/cancel/", views_desk.cancel_booking, name="day_cancel"),
+    path("manage/problems/", views_desk.manage_problems, name="problems"),
+    path("manage/problems/<int:report_id>/handle/", views_desk.handle_problem, name="handle_problem"),
+    path("manage/problems/<int:report_id>/resolve/", views_desk.resolve_problem, name="resolve_problem"),
 ]

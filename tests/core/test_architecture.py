@@ -38,6 +38,8 @@ GUARDED_MODELS = {
     "Booking",
     "UsageRecord",
     "Qualification",
+    "TrainingRequest",
+    "ProblemReport",
     "Order",
     "Account",
     "LedgerEntry",

@@ -58,6 +58,10 @@ PAGE_PARAMS: dict[str, Any] = {
     "invitation_id": lambda w: [needs(w, "invitation").pk],
     "user_id": lambda w: [w["alice"].pk],
     "grant_id": lambda w: [needs(w, "alice_grant").pk],
+    # The manager's desk (issue 12)
+    "request_id": lambda w: [w["training"].pk],
+    "qualification_id": lambda w: [w["qualification"].pk],
+    "report_id": lambda w: [w["problem"].pk],
 }
 # The action slugs, by the view that takes them.
 ACTION_SLUGS = {
@@ -76,6 +80,8 @@ OPEN: dict[str, tuple[set[str], str]] = {
     "instruments/<int:instrument_id>/quote/": (EVERYONE, "a price quote is a calculation, not a write"),
     "stats/duplicate-check/": (EVERYONE, "a purchase check is a read"),
     "bookings/feed/": (SIGNED_IN, "one's own calendar feed"),
+    "instruments/<int:instrument_id>/training/": (SIGNED_IN, "any signed-in user asks for training"),
+    "instruments/<int:instrument_id>/report-problem/": (SIGNED_IN, "any signed-in user reports a fault"),
 }
 
 # Pages that answer any method and write nothing (a POST is read as a GET): only "nothing changes" holds.

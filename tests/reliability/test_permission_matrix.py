@@ -81,6 +81,10 @@ PATH_PARAMS: dict[str, Callable[[W], Any] | list[tuple[str, Callable[[W], Any]]]
     "invitation_id": lambda w: needs(w, "invitation").pk,
     "user_id": lambda w: w["alice"].pk,
     "grant_id": lambda w: needs(w, "alice_grant").pk,
+    # The manager's desk (issue 12)
+    "request_id": lambda w: w["training"].pk,
+    "qualification_id": lambda w: w["qualification"].pk,
+    "report_id": lambda w: w["problem"].pk,
 }
 
 
@@ -145,6 +149,10 @@ FIELD_VALUES: dict[str, Callable[[W], Any]] = {
     "method": lambda w: "bank_transfer",
     "reference": lambda w: "BANK-2026-0001",
     "powers": lambda w: ["instruments", "bookings", "orders", "users"],
+    "at": lambda w: "2026-12-01T10:00:00+08:00",
+    "passed": lambda w: True,
+    "resolution": lambda w: "已修复",
+    "status": lambda w: "awaiting_repair",
     "file": lambda w: SimpleUploadedFile(
         "instruments.csv", "inventory_no,name,category,original_value\nNEW-002,质谱仪,0104,500000\n".encode()
     ),
@@ -167,6 +175,9 @@ BODY: dict[str, Callable[[W], dict[str, Any]]] = {
     "POST /api/v1/experts": lambda w: {"institution": w["zju"].pk},
     "POST /api/v1/bookings": lambda w: {"instrument": w["internal_instrument"].pk},
     "POST /api/v1/orders": lambda w: {"instrument": w["internal_instrument"].pk},
+    # A manager names the user by username or e-mail (a string).
+    "POST /api/v1/instruments/{instrument_id}/bookings-for-user": lambda w: {"user": "eve"},
+    "POST /api/v1/instruments/{instrument_id}/walk-up-usage": lambda w: {"user": "eve"},
 }
 # Operation → the whole body, for a body that is not an object.
 WHOLE_BODY: dict[str, Callable[[W], Any]] = {
@@ -185,6 +196,10 @@ OPEN: dict[str, dict[str, str]] = {
                                 for k in ANYONE},
     "POST /api/v1/demands": {k: "any signed-in user posts a need for their institution" for k in SIGNED_IN},
     "POST /api/v1/stats/duplicate-check": {k: "a read: anyone may check a purchase" for k in ANYONE},
+    "POST /api/v1/instruments/{instrument_id}/training-requests": {
+        k: "any signed-in user asks for training on a listed instrument" for k in SIGNED_IN},
+    "POST /api/v1/instruments/{instrument_id}/problem-reports": {
+        k: "any signed-in user reports a fault on a listed instrument" for k in SIGNED_IN},
     # On zju's internal-only instrument: eve, at zju, may; the others may not.
     "POST /api/v1/bookings": {"customer": "eve is of the holder: she may book it"},
     "POST /api/v1/orders": {"customer": "eve is of the holder: she may order"},

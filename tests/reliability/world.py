@@ -107,6 +107,7 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
     return {
         **network,
         **merged,
+        **_desk(bet, frank, alice),
         "usage": usage,
         **people,
         "acme": acme, "frank": frank, "bet": bet, "internal_instrument": internal,
@@ -141,6 +142,23 @@ def _of_merged_branches(
             institution=zju, platform=network["g60"], powers=["instruments"], created=NOW, created_by=amy
         )
     return built
+
+
+def _desk(bet: Any, frank: User, alice: User) -> dict[str, Any]:
+    """The manager's desk (issue 12): frank's training request and fault report on the BET, and the
+    qualification alice granted him."""
+    from dayi.booking.services import problems, training
+    from dayi.booking.services.usage import grant_qualification
+
+    return {
+        "training": training.request_training(actor_for(frank), instrument_id=bet.pk, note="", now=NOW),
+        "qualification": grant_qualification(
+            actor_for(alice), instrument_id=bet.pk, user_id=frank.pk, expires=None, now=NOW
+        )[0],
+        "problem": problems.report_problem(
+            actor_for(frank), instrument_id=bet.pk, description="异响", now=NOW
+        ),
+    }
 
 
 def network_admin(network: dict[str, Any]) -> User:

@@ -20,6 +20,9 @@ from dayi.booking.services.transitions import (
 )
 from dayi.booking.services.usage import confirm_usage, correct_usage, grant_qualification, record_usage
 
+# The manager's desk (issue 12): its modules are imported where used — ``services.desk``,
+# ``services.training`` and ``services.problems`` — so this list stays the engine's.
+
 __all__ = [
     "approve_booking",
     "cancel_booking",

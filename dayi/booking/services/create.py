@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, require_signed_in
 from dayi.accounts.access.sharing import sharing_refusal
@@ -172,6 +173,8 @@ def _check_qualified(r: Request) -> None:
     qualification = Qualification.objects.filter(user=r.actor.user, instrument=r.instrument).first()
     if qualification is None:
         raise broken("not_qualified", "自主上机须先通过培训考核 (self-operation needs a qualification)")
+    if qualification.revoked is not None:
+        raise broken("not_qualified", _("您在该仪器上的上机资格已被撤销。"))
     if qualification.expires is not None and qualification.expires < day:
         raise broken(
             "not_qualified", f"上机资格已于 {qualification.expires} 到期 (the qualification has expired)"

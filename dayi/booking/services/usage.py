@@ -22,6 +22,7 @@ def _qualification_state(q: Qualification) -> dict[str, object]:
         "user": q.user_id,
         "instrument": q.instrument_id,
         "expires": q.expires.isoformat() if q.expires else None,
+        "revoked": q.revoked.isoformat() if q.revoked else None,
     }
 
 
@@ -54,8 +55,10 @@ def grant_qualification(
     else:
         q = existing
     if existing is not None:
+        # Renewing moves the date; granting a revoked qualification again restores it.
         q.expires, q.granted_by, q.updated = expires, actor.user, now
-        q.save(update_fields=["expires", "granted_by", "updated"])
+        q.revoked, q.revoked_by, q.revoke_reason = None, None, ""
+        q.save(update_fields=["expires", "granted_by", "updated", "revoked", "revoked_by", "revoke_reason"])
     audit.record(
         "qualification.grant",
         q,
