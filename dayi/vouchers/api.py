@@ -415,16 +415,14 @@ def approve_listing(request: HttpRequest, code: str, listing_id: int) -> dict[st
 
 
 @router.post(
-    "/voucher-schemes/{code}/providers/{listing_id}/delist",
+    "/voucher-schemes/{code}/delistings",
     auth=SIGNED_IN,
     response=ListingOut,
-    summary="Delist a provider with a reason (recorded on its credit record)",
+    summary="Bar a provider from the scheme with a reason (kept on the provider's credit record)",
 )
-def delist_provider(
-    request: HttpRequest, code: str, listing_id: int, body: RequiredReasonIn
-) -> dict[str, Any]:
+def delist_provider(request: HttpRequest, code: str, body: DelistIn) -> dict[str, Any]:
     listing = services.delist_provider(
-        signed_in(request), code, listing_id, reason=body.reason, now=timezone.now()
+        signed_in(request), code, body.provider, reason=body.reason, now=timezone.now()
     )
     return _listing_out(listing)
 

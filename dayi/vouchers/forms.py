@@ -132,7 +132,7 @@ class SchemeForm(PageForm):
         self,
         *args: Any,
         funders: list[tuple[int, str]] | None = None,
-        regions: list[tuple[str, str]],
+        regions: list[tuple[str, str]] | None = None,
         platforms: list[tuple[str, str]],
         **kwargs: Any,
     ) -> None:
@@ -142,7 +142,7 @@ class SchemeForm(PageForm):
                 del self.fields[name]
         else:
             set_choices(self, "funder", funders)
-            set_choices(self, "region", regions)
+            set_choices(self, "region", regions or [])
         set_choices(self, "modes", [(m.value, m.label) for m in ServiceMode])
         set_choices(self, "provider_rule", [(r.value, r.label) for r in ProviderRule])
         set_choices(self, "provider_platform", [("", "—"), *platforms])

@@ -636,18 +636,8 @@ def delist_provider(request: HttpRequest, code: str, listing_id: int) -> HttpRes
         request,
         code,
         delist,
-        row=_keeping_reason(_listing_row(request, listing_id), reason),
+        row=_listing_row(request, listing_id),
         template="vouchers/_listing_row.html",
         done=_("服务机构已移出，理由已记入其信用记录。"),
         anchor="#listed",
     )
-
-
-def _keeping_reason(find: Callable[[VoucherScheme], Row], reason: str) -> Callable[[VoucherScheme], Row]:
-    """The row again with the reason as typed, so a refused delisting does not lose it."""
-
-    def found(scheme: VoucherScheme) -> Row:
-        build = find(scheme)
-        return lambda **extra: {**build(**extra), "reason": reason}
-
-    return found
