@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('directory', '0004_instrument_code_prefix_indexes'),
+        ("directory", "0004_instrument_code_prefix_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='expert',
-            name='retired',
+            model_name="expert",
+            name="retired",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
