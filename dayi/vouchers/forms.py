@@ -175,3 +175,14 @@ class RecognitionForm(PageForm):
         set_choices(self, "scheme", schemes)
         set_choices(self, "payer", [(p.value, _(p.label)) for p in Payer])
         set_choices(self, "mode", [(m.value, _(m.label)) for m in RedemptionMode])
+
+
+class BarForm(PageForm):
+    """Bar a provider that is not on the list (a scheme paying a region's or a platform's providers by
+    rule), named by its unified social credit code."""
+
+    credit_code = forms.CharField(label=_("服务机构统一社会信用代码"), min_length=18, max_length=18)
+    reason = forms.CharField(label=_("移出理由"), max_length=MAX_TEXT)
+
+    def clean_credit_code(self) -> str:
+        return str(self.cleaned_data["credit_code"]).strip().upper()

@@ -34,6 +34,7 @@ urlpatterns = [
         views.approve_listing,
         name="approve_listing",
     ),
+    path("vouchers/schemes/<slug:code>/queue/bar/", views.bar_provider, name="bar_provider"),
     path(
         "vouchers/schemes/<slug:code>/queue/listings/<int:listing_id>/delist/",
         views.delist_provider,

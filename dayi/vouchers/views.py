@@ -33,6 +33,7 @@ from dayi.network.models import Institution
 from dayi.vouchers import pages, queries, services
 from dayi.vouchers.forms import (
     ApplyForm,
+    BarForm,
     ListingForm,
     MonthForm,
     ReasonForm,
@@ -333,6 +334,7 @@ def _queue_page(
     scheme: VoucherScheme,
     *,
     month_form: MonthForm | None = None,
+    bar_form: BarForm | None = None,
     status: int = 200,
     error: str = "",
 ) -> HttpResponse:
@@ -345,6 +347,7 @@ def _queue_page(
         **pages.queue(actor_for(request.user), scheme),
         "concentrated": concentrated,
         "month_form": month_form or MonthForm(initial={"month": _local_today().strftime("%Y-%m")}),
+        "bar_form": bar_form or BarForm(),
         "now": timezone.now(),
         "error": error,
     }
@@ -641,3 +644,30 @@ def delist_provider(request: HttpRequest, code: str, listing_id: int) -> HttpRes
         done=_("服务机构已移出，理由已记入其信用记录。"),
         anchor="#listed",
     )
+
+
+@login_required
+@require_POST
+def bar_provider(request: HttpRequest, code: str) -> HttpResponse:
+    """Bar a provider named by its credit code (one the scheme pays by rule, not from its list)."""
+    actor, scheme = _officer_scheme(request, code)
+    form = BarForm(request.POST)
+    provider = None
+    if form.is_valid():
+        provider = Institution.objects.filter(credit_code=form.cleaned_data["credit_code"]).first()
+        if provider is None:
+            form.add_error("credit_code", _("没有登记这个信用代码的单位"))
+    if provider is None:
+        error = _("请填写服务机构的统一社会信用代码和移出理由。")
+        return _queue_page(request, scheme, bar_form=form, status=422, error=error)
+    try:
+        services.delist_provider(
+            actor, code, provider.pk, reason=form.cleaned_data["reason"], now=timezone.now()
+        )
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise
+        form.add_service_error(exc)
+        return _queue_page(request, scheme, bar_form=form, status=exc.status, error=_said(exc))
+    messages.success(request, _("服务机构已移出，理由已记入其信用记录。"))
+    return redirect(reverse("vouchers:queue", args=[code]) + "#listed")

@@ -375,3 +375,20 @@ def test_a_plain_user_reads_no_credit_record(
 def test_unknown_scheme_delisting_is_404(olga: User, provider: Institution, scheme: VoucherScheme) -> None:
     with pytest.raises(NotFound):
         services.delist_provider(act(olga), "nope", provider.pk, reason="x", now=NOW)
+
+
+def test_the_officer_bars_a_provider_paid_by_rule_by_its_credit_code(
+    network: dict[str, Any], provider: Institution
+) -> None:
+    regional = make_scheme(network["zju"], code="hz2026", region="330100", provider_rule="region")
+    officer = make_user("hz-officer", None, Role.VOUCHER_OFFICER, scheme="hz2026")
+    client = client_of(officer)
+    url = "/vouchers/schemes/hz2026/queue/bar/"
+    unknown = client.post(url, {"credit_code": "91330100MA27X9999Z", "reason": "骗取补贴"})
+    page = unknown.content.decode()
+    assert unknown.status_code == 422 and 'value="91330100MA27X9999Z"' in page and "骗取补贴" in page
+    done = client.post(url, {"credit_code": provider.credit_code.lower(), "reason": "骗取补贴"})
+    assert done.status_code == 302
+    with pytest.raises(RuleViolation):
+        route(regional, provider)
+    assert ProviderCreditEntry.objects.get(provider=provider).scheme == regional
