@@ -266,7 +266,10 @@ def delist_provider(
     if not Institution.objects.filter(pk=provider_id).exists():
         raise ValidationFailed(fields={"provider": [_("服务机构不存在")]})
     with transaction.atomic():
-        # The row lock: an approval of the same listing racing this delisting waits, then sees its state.
+        # The scheme's row first (the lock order of common.py), so two officers delisting a provider that
+        # has no listing yet cannot both insert one; then the listing's, so an approval racing this
+        # delisting waits and then sees it delisted.
+        VoucherScheme.objects.select_for_update().filter(pk=scheme.pk).first()
         listing = (
             VoucherListing.objects.select_for_update().filter(scheme=scheme, provider_id=provider_id).first()
         )
