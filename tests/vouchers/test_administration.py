@@ -392,3 +392,25 @@ def test_the_officer_bars_a_provider_paid_by_rule_by_its_credit_code(
     with pytest.raises(RuleViolation):
         route(regional, provider)
     assert ProviderCreditEntry.objects.get(provider=provider).scheme == regional
+
+
+def test_the_queue_reads_the_credit_records_in_a_fixed_number_of_queries(
+    scheme: VoucherScheme, olga: User, zj: VoucherScheme, zoe: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(n: int) -> int:
+        for i in range(n):
+            inst = make_institution(
+                f"检测公司{n}-{i}", f"91310115MA1Q{n:02d}{i:03d}X", "310115", kind="enterprise"
+            )
+            listed(scheme, inst)
+            listed(zj, inst)
+            services.delist_provider(act(zoe), zj.code, inst.pk, reason="在浙江被移出", now=NOW)
+        client = client_of(olga)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/vouchers/schemes/{scheme.code}/queue/").status_code == 200
+        return len(captured)
+
+    assert queries_for(2) == queries_for(3)
