@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from dayi.accounts.access import Actor, actor_for
 from dayi.accounts.models import Role, RoleGrant, User
+from dayi.core import audit
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, new_credit_code
 from dayi.demo.models import DemoInstitution, DemoUser
 from dayi.directory.models import Instrument
@@ -35,7 +36,7 @@ from dayi.network.models import Institution, Membership, MembershipStatus, Platf
 from dayi.orders import services as orders
 from dayi.orders.models import LedgerEntry, Order
 from dayi.vouchers import services
-from dayi.vouchers.models import RedemptionClaim, Voucher, VoucherLedgerEntry
+from dayi.vouchers.models import ProviderCreditEntry, RedemptionClaim, Voucher, VoucherLedgerEntry
 
 # The append-only triggers of the two ledgers (dayi/core/migration_ops.py): demo rows are generated, so a
 # reload may remove them; nothing else may.
@@ -132,6 +133,11 @@ def clear_ledgers() -> None:
         ),
         "orders_ledgerentry": LedgerEntry.objects.filter(Q(order__in=demo_orders) | Q(actor_id__in=users)),
     }
+    # A provider's credit record lets a purge through (its trigger reads the purge setting).
+    audit.allow_purge()
+    ProviderCreditEntry.objects.filter(
+        Q(provider_id__in=institutions) | Q(scheme__funder_id__in=institutions) | Q(actor_id__in=users)
+    ).delete()
     for table, trigger in APPEND_ONLY:
         rows = doomed[table]
         if not rows.exists():

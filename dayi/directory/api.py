@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -159,6 +158,17 @@ class ExpertIn(Schema):
     contact: str = ""
 
 
+class ExpertPatch(Schema):
+    name: str | None = None
+    title: str | None = None
+    fields_of_expertise: list[str] | None = None
+    contact: str | None = None
+
+
+class RetireIn(Schema):
+    reason: str = ""
+
+
 class ExpertOut(Schema):
     id: int
     name: str
@@ -166,6 +176,7 @@ class ExpertOut(Schema):
     title: str
     fields_of_expertise: list[str]
     contact: str
+    retired: dt.datetime | None = None
 
 
 class ExpertList(Schema):
@@ -220,6 +231,7 @@ def expert_out(e: Expert) -> dict[str, Any]:
         "title": e.title,
         "fields_of_expertise": e.fields_of_expertise,
         "contact": e.contact,
+        "retired": e.retired,
     }
 
 
@@ -298,11 +310,8 @@ def list_experts(
     page_size: int = 50,
 ) -> dict[str, Any]:
     offset, limit = page_bounds(page, page_size)
-    qs = Expert.objects.all()
-    if institution:
-        qs = qs.filter(institution_id=institution)
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(fields_of_expertise__contains=[q]))
+    # The same matching as the public list and the managers' page (directory.queries.match_experts).
+    qs = queries.match_experts(q=q or "", institution=institution)
     return {"count": qs.count(), "items": [expert_out(e) for e in qs[offset : offset + limit]]}
 
 
@@ -310,3 +319,15 @@ def list_experts(
 def create_expert(request: HttpRequest, body: ExpertIn) -> Status[dict[str, Any]]:
     e = services.create_expert(signed_in(request), body.dict(), now=timezone.now())
     return Status(201, expert_out(e))
+
+
+@router.patch("/experts/{expert_id}", auth=SIGNED_IN, response=ExpertOut, summary="Edit an expert")
+def update_expert(request: HttpRequest, expert_id: int, body: ExpertPatch) -> dict[str, Any]:
+    changes = body.dict(exclude_unset=True)
+    return expert_out(services.update_expert(signed_in(request), expert_id, changes, now=timezone.now()))
+
+
+@router.post("/experts/{expert_id}/retire", auth=SIGNED_IN, response=ExpertOut, summary="Retire an expert")
+def retire_expert(request: HttpRequest, expert_id: int, body: RetireIn) -> dict[str, Any]:
+    expert = services.retire_expert(signed_in(request), expert_id, reason=body.reason, now=timezone.now())
+    return expert_out(expert)

@@ -278,3 +278,58 @@ class ImportForm(PageForm):
     def options(self) -> dict[str, str]:
         """The format and the uniquip defaults, kept with a pending upload until it is confirmed."""
         return {key: self.cleaned_data.get(key) or "" for key in ("fmt", "default_category", "default_value")}
+
+
+def split_fields(text: str) -> list[str]:
+    """Fields of expertise as typed: separated by 、，, ; or new lines."""
+    for sep in ("、", "，", ",", "；", ";", "\n"):
+        text = text.replace(sep, "\n")
+    return [f.strip() for f in text.split("\n") if f.strip()]
+
+
+class ExpertForm(PageForm):
+    """An expert. ``institution`` is asked on create only (an expert who moves is listed anew)."""
+
+    institution = forms.TypedChoiceField(label=_("所在单位"), coerce=int, empty_value=None)
+    name = forms.CharField(label=_("姓名"), max_length=64)
+    title = forms.CharField(label=_("职称"), max_length=64, required=False)
+    fields_of_expertise = forms.CharField(
+        label=_("研究领域"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("多个领域以顿号、逗号或换行分隔"),
+    )
+    contact = forms.CharField(label=_("联系方式"), max_length=128, required=False)
+
+    def __init__(self, *args: Any, institutions: list[tuple[Any, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if institutions is None:
+            del self.fields["institution"]
+        else:
+            set_choices(self, "institution", institutions)
+            self.fields["institution"].required = bool(institutions and institutions[0][0] != "")
+
+    @staticmethod
+    def initial_from(expert: Any) -> dict[str, Any]:
+        return {
+            "name": expert.name,
+            "title": expert.title,
+            "fields_of_expertise": "、".join(expert.fields_of_expertise),
+            "contact": expert.contact,
+        }
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["fields_of_expertise"] = split_fields(data["fields_of_expertise"])
+        return data
+
+
+class ExpertRetireForm(PageForm):
+    reason = forms.CharField(
+        label=_("退出原因"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("写入审计记录，例如：已退休、已调离"),
+    )

@@ -153,6 +153,8 @@ class Expert(models.Model):
     fields_of_expertise = ArrayField(models.CharField(max_length=64), default=list, blank=True)
     contact = models.CharField(max_length=128, blank=True)
     created = models.DateTimeField(auto_now_add=True)
+    # Retired: no longer listed or matched; the record stays (a retired expert's past reviews name them).
+    retired = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce, Substr
 
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
-from dayi.directory.models import Category, Instrument, ServiceMode, Status
+from dayi.directory.models import Category, Expert, Instrument, ServiceMode, Status
 from dayi.network.models import Platform, Region, region_prefix
 from dayi.network.queries import platform_institution_ids
 from dayi.search import geo, ranking
@@ -240,3 +240,43 @@ def category_tree() -> list[dict[str, Any]]:
         nodes[c.code] = node
         (nodes[c.parent_id]["children"] if c.parent_id in nodes else roots).append(node)
     return roots
+
+
+# --- experts ---------------------------------------------------------------------------------------------
+
+
+def expert_match(q: str) -> Q:
+    """The one matching of experts (the API, the public list and the managers' list): every word of ``q``
+    is found, case-insensitively, in the name, the title, the institution's name or a field of expertise."""
+    match = Q()
+    for word in q.split()[:10]:
+        match &= (
+            Q(name__icontains=word)
+            | Q(title__icontains=word)
+            | Q(institution__name__icontains=word)
+            | Q(fields_of_expertise__icontains=word)  # the array as text: '{电子显微学,材料表征}'
+        )
+    return match
+
+
+def match_experts(
+    experts: QuerySet[Expert] | None = None,
+    *,
+    q: str = "",
+    institution: int | None = None,
+    platform: str | None = None,
+    include_retired: bool = False,
+) -> QuerySet[Expert]:
+    """Experts matching ``q`` (``expert_match``), of an institution or a platform's members, listed ones
+    only unless asked; by name. ``experts`` narrows the start (the experts a manager manages)."""
+    qs = (Expert.objects.all() if experts is None else experts).select_related("institution")
+    if not include_retired:
+        qs = qs.filter(retired__isnull=True)
+    if institution:
+        qs = qs.filter(institution_id=institution)
+    if platform:
+        p = Platform.objects.filter(code=platform).first()
+        qs = qs.filter(institution_id__in=platform_institution_ids(p)) if p else qs.none()
+    if q.strip():
+        qs = qs.filter(expert_match(q))
+    return qs.order_by("name", "id")

@@ -6,15 +6,17 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.accounts.access.directory import (
+    access_expert,
     access_instrument,
     get_listed_instrument,
     may_name_experts_without_institution,
 )
 from dayi.core import audit
-from dayi.core.errors import ValidationFailed
+from dayi.core.errors import Conflict, ValidationFailed
 from dayi.directory.errors import DuplicateInventoryNo
 from dayi.directory.models import Expert, Instrument
 from dayi.directory.records import Lookups, clean_instrument
@@ -112,6 +114,29 @@ def retire_instrument(actor: Actor, instrument_id: int, *, now: dt.datetime, rea
     return instrument
 
 
+# --- experts ---------------------------------------------------------------------------------------------
+
+EXPERT_FIELDS = ("name", "title", "fields_of_expertise", "contact")
+
+
+def _expert_values(data: dict[str, Any]) -> dict[str, Any]:
+    """The expert's own fields from the input, trimmed; every problem named by its field."""
+    values: dict[str, Any] = {}
+    if "name" in data:
+        name = str(data.get("name") or "").strip()
+        if not name or len(name) > 64:
+            raise ValidationFailed(fields={"name": ["必填，不超过64字 (required, at most 64 characters)"]})
+        values["name"] = name
+    if "title" in data:
+        values["title"] = str(data.get("title") or "").strip()[:64]
+    if "fields_of_expertise" in data:
+        fields = [str(f).strip()[:64] for f in data.get("fields_of_expertise") or []]
+        values["fields_of_expertise"] = [f for f in fields if f]
+    if "contact" in data:
+        values["contact"] = str(data.get("contact") or "").strip()[:128]
+    return values
+
+
 @transaction.atomic
 def create_expert(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Expert:
     require_signed_in(actor.user)
@@ -123,22 +148,61 @@ def create_expert(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Ex
         if not Institution.objects.filter(pk=institution_id).exists():
             raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
         check_operates(actor, institution_id, "instruments")
-    name = str(data.get("name") or "").strip()
-    if not name or len(name) > 64:
-        raise ValidationFailed(fields={"name": ["必填，不超过64字 (required, at most 64 characters)"]})
-    expert = Expert.objects.create(
-        name=name,
-        institution_id=institution_id,
-        title=str(data.get("title") or "")[:64],
-        fields_of_expertise=[str(f)[:64] for f in data.get("fields_of_expertise") or []],
-        contact=str(data.get("contact") or "")[:128],
-    )
+    values = _expert_values({"name": "", **data})
+    expert = Expert.objects.create(institution_id=institution_id, **values)
     audit.record(
         "expert.create",
         expert,
         actor=actor.user,
         after=audit.snapshot(expert),
         institution_id=institution_id,
+        now=now,
+    )
+    return expert
+
+
+@transaction.atomic
+def update_expert(actor: Actor, expert_id: int, changes: dict[str, Any], *, now: dt.datetime) -> Expert:
+    """Change an expert's name, title, fields or contact (their institution does not change: an expert who
+    moves is retired and listed again by the new institution)."""
+    expert = access_expert(actor, expert_id, for_update=True)
+    unknown = sorted(set(changes) - set(EXPERT_FIELDS))
+    if unknown:
+        raise ValidationFailed(fields={k: [_("不可修改")] for k in unknown})
+    values = _expert_values(changes)
+    before = audit.snapshot(expert)
+    for name, value in values.items():
+        setattr(expert, name, value)
+    if values:
+        expert.save(update_fields=list(values))
+    audit.record(
+        "expert.update",
+        expert,
+        actor=actor.user,
+        before=before,
+        after=audit.snapshot(expert),
+        institution_id=expert.institution_id,
+        now=now,
+    )
+    return expert
+
+
+@transaction.atomic
+def retire_expert(actor: Actor, expert_id: int, *, reason: str = "", now: dt.datetime) -> Expert:
+    """Take an expert off the lists and out of matching; the record stays."""
+    expert = access_expert(actor, expert_id, for_update=True)
+    if expert.retired is not None:
+        raise Conflict(_("该专家已退出"), code="invalid_state")
+    Expert.objects.filter(pk=expert.pk).update(retired=now)
+    expert.retired = now
+    audit.record(
+        "expert.retire",
+        expert,
+        actor=actor.user,
+        before={"retired": None},
+        after={"retired": now.isoformat()},
+        institution_id=expert.institution_id,
+        reason=reason.strip(),
         now=now,
     )
     return expert

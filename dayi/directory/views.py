@@ -25,12 +25,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dayi.accounts.access import Actor, actor_for, operated_institution_ids
-from dayi.accounts.access.directory import access_instrument, operated_instruments
+from dayi.accounts.access.directory import (
+    access_expert,
+    access_instrument,
+    managed_experts,
+    may_name_experts_without_institution,
+    operated_instruments,
+)
 from dayi.core.errors import DayiError
 from dayi.core.pages import shown_in_place
 from dayi.directory import services
-from dayi.directory.forms import ImportForm, InstrumentForm, RetireForm, add_service_errors, initial_from
+from dayi.directory.forms import (
+    ExpertForm,
+    ExpertRetireForm,
+    ImportForm,
+    InstrumentForm,
+    RetireForm,
+    add_service_errors,
+    initial_from,
+)
 from dayi.directory.models import Instrument, Status
+from dayi.directory.queries import match_experts
 from dayi.network.models import Institution
 
 PAGE_SIZE = 50
@@ -332,3 +347,91 @@ def instrument_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("manage:instruments")
+
+
+# --- experts ---------------------------------------------------------------------------------------------
+
+
+def _expert_institutions(actor: Actor) -> list[tuple[Any, str]]:
+    """The institutions whose experts the actor lists; "no institution" first for a platform admin."""
+    choices: list[tuple[Any, str]] = [(i.pk, i.name) for i in managed_institutions(actor)]
+    if may_name_experts_without_institution(actor):
+        choices.insert(0, ("", _("不属于任何单位")))
+    return choices
+
+
+@login_required
+@require_http_methods(["GET"])
+def expert_list(request: HttpRequest) -> HttpResponse:
+    """The experts the actor manages, found with the same matching as the public list and the API."""
+    actor = actor_for(request.user)
+    if not _expert_institutions(actor):
+        return _no_institutions(request, 200)
+    q = request.GET.get("q", "").strip()[:100]
+    show_retired = request.GET.get("retired") == "1"
+    experts = match_experts(managed_experts(actor), q=q, include_retired=show_retired)
+    page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"q": q, "show_retired": show_retired, "page_obj": page}
+    return render(request, "directory/expert_list.html", context)
+
+
+def _expert_page(request: HttpRequest, form: ExpertForm, status: int = 200, **context: Any) -> HttpResponse:
+    return render(request, "directory/expert_form.html", {"form": form, **context}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_create(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request.user)
+    institutions = _expert_institutions(actor)
+    if not institutions:
+        return _no_institutions(request, 403)
+    if request.method == "GET":
+        return _expert_page(request, ExpertForm(institutions=institutions))
+    form = ExpertForm(request.POST, institutions=institutions)
+    if not form.is_valid():
+        return _expert_page(request, form, 422)
+    try:
+        expert = services.create_expert(actor, form.service_data(), now=timezone.now())
+    except DayiError as exc:
+        form.add_service_error(exc)
+        return _expert_page(request, form, exc.status)
+    messages.success(request, _("已添加专家：%(name)s") % {"name": expert.name})
+    return redirect("manage:experts")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def expert_edit(request: HttpRequest, expert_id: int) -> HttpResponse:
+    actor = actor_for(request.user)
+    expert = access_expert(actor, expert_id)
+    if request.method == "GET":
+        form = ExpertForm(initial=ExpertForm.initial_from(expert))
+        return _expert_page(request, form, expert=expert, retire_form=ExpertRetireForm())
+    form = ExpertForm(request.POST)
+    if not form.is_valid():
+        return _expert_page(request, form, 422, expert=expert, retire_form=ExpertRetireForm())
+    try:
+        services.update_expert(actor, expert_id, form.service_data(), now=timezone.now())
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise
+        form.add_service_error(exc)
+        return _expert_page(request, form, exc.status, expert=expert, retire_form=ExpertRetireForm())
+    messages.success(request, _("已保存：%(name)s") % {"name": form.cleaned_data["name"]})
+    return redirect("manage:experts")
+
+
+@login_required
+@require_http_methods(["POST"])
+def expert_retire(request: HttpRequest, expert_id: int) -> HttpResponse:
+    """Take the expert off the lists (the record and its audit stay)."""
+    actor = actor_for(request.user)
+    expert = access_expert(actor, expert_id)
+    form = ExpertRetireForm(request.POST)
+    if not form.is_valid():
+        page_form = ExpertForm(initial=ExpertForm.initial_from(expert))
+        return _expert_page(request, page_form, 422, expert=expert, retire_form=form)
+    services.retire_expert(actor, expert_id, reason=form.cleaned_data["reason"], now=timezone.now())
+    messages.success(request, _("专家 %(name)s 已退出专家库。") % {"name": expert.name})
+    return redirect("manage:experts")

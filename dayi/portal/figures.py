@@ -8,14 +8,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import translation
 
 from dayi.directory import queries
 from dayi.directory.models import Category, Expert, Instrument
-from dayi.network.models import Institution, Platform, Region
-from dayi.network.queries import platform_institution_ids
+from dayi.network.models import Institution, Region
 from dayi.network.queries import region_path as network_region_path
 
 SIMILAR_LIMIT = 6
@@ -118,21 +117,14 @@ def institution_figures(institution: Institution) -> dict[str, Any]:
     return {
         "instruments": totals["n"],
         "total_value_yi": totals["value"] / Decimal(100_000_000),
-        "experts": institution.experts.count(),
+        "experts": institution.experts.filter(retired__isnull=True).count(),
         "charts": chart_data(by_category, by_region),
     }
 
 
 def experts(*, q: str = "", platform: str | None = None) -> QuerySet[Expert]:
-    qs = Expert.objects.select_related("institution")
-    if platform:
-        p = Platform.objects.filter(code=platform).first()
-        qs = qs.filter(institution_id__in=platform_institution_ids(p)) if p else qs.none()
-    if q:
-        qs = qs.filter(
-            Q(name__icontains=q) | Q(fields_of_expertise__icontains=q) | Q(institution__name__icontains=q)
-        )
-    return qs.order_by("name", "id")
+    """The public list: the same matching as GET /api/v1/experts (``directory.queries.match_experts``)."""
+    return queries.match_experts(q=q, platform=platform)
 
 
 def category_path(code: str) -> list[Category]:

@@ -139,6 +139,22 @@ class ListingOut(Schema):
     provider: int
     status: str
     notice_until: dt.datetime
+    delisted: dt.datetime | None = None
+    reason: str = ""
+
+
+class DelistIn(Schema):
+    provider: int
+    reason: str
+
+
+class CreditEntryOut(Schema):
+    id: int
+    provider: int
+    scheme: str
+    kind: str
+    reason: str
+    created: dt.datetime
 
 
 class RecognitionIn(Schema):
@@ -289,6 +305,8 @@ def _listing_out(listing: VoucherListing) -> dict[str, Any]:
         "provider": listing.provider_id,
         "status": listing.status,
         "notice_until": listing.notice_until,
+        "delisted": listing.delisted,
+        "reason": listing.reason,
     }
 
 
@@ -394,6 +412,40 @@ def list_listings(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 def approve_listing(request: HttpRequest, code: str, listing_id: int) -> dict[str, Any]:
     listing = services.approve_listing(signed_in(request), code, listing_id, now=timezone.now())
     return _listing_out(listing)
+
+
+@router.post(
+    "/voucher-schemes/{code}/delistings",
+    auth=SIGNED_IN,
+    response=ListingOut,
+    summary="Bar a provider from the scheme with a reason (kept on the provider's credit record)",
+)
+def delist_provider(request: HttpRequest, code: str, body: DelistIn) -> dict[str, Any]:
+    listing = services.delist_provider(
+        signed_in(request), code, body.provider, reason=body.reason, now=timezone.now()
+    )
+    return _listing_out(listing)
+
+
+@router.get(
+    "/voucher-providers/{institution_id}/credit-record",
+    auth=SIGNED_IN,
+    response=list[CreditEntryOut],
+    summary="A provider's credit record (voucher officers, and the provider's admins)",
+)
+def credit_record(request: HttpRequest, institution_id: int) -> list[dict[str, Any]]:
+    rows = access.visible_credit_entries(signed_in(request)).filter(provider_id=institution_id)
+    return [
+        {
+            "id": e.pk,
+            "provider": e.provider_id,
+            "scheme": e.scheme.code,
+            "kind": e.kind,
+            "reason": e.reason,
+            "created": e.created,
+        }
+        for e in rows.select_related("scheme")
+    ]
 
 
 def _recognition_out(r: Any) -> dict[str, Any]:

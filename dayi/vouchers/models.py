@@ -377,11 +377,14 @@ class VoucherLedgerEntry(models.Model):
 class ListingStatus(models.TextChoices):
     PENDING = "pending", "公示中"
     APPROVED = "approved", "已入库"
+    DELISTED = "delisted", "已移出"
 
 
 class VoucherListing(models.Model):
     """A provider listed for a scheme: vouchers of the scheme pay only listed providers. A listing is
-    public while pending, and the officer may approve it only after the notice period."""
+    public while pending, and the officer may approve it only after the notice period. An officer may
+    delist the provider with a reason (collusion, fraud, a failed check): the listing stays, as the public
+    record of why, and the provider cannot ask again for the scheme (one listing per provider)."""
 
     scheme = models.ForeignKey(VoucherScheme, on_delete=models.PROTECT, related_name="listings")
     provider = models.ForeignKey(
@@ -390,6 +393,8 @@ class VoucherListing(models.Model):
     status = models.CharField(max_length=8, choices=ListingStatus.choices, default=ListingStatus.PENDING)
     notice_until = models.DateTimeField()
     created = models.DateTimeField()
+    delisted = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)  # why delisted
 
     class Meta:
         ordering = ["scheme", "created", "id"]
@@ -398,7 +403,48 @@ class VoucherListing(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ListingStatus.values), name="vlisting_status_known"
             ),
+            models.CheckConstraint(
+                condition=~Q(status="delisted") | (Q(delisted__isnull=False) & ~Q(reason="")),
+                name="vlisting_delisting_has_time_and_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.scheme_id}/{self.provider_id} ({self.status})"
+
+
+class CreditEntryKind(models.TextChoices):
+    DELISTED = "delisted", "移出服务机构库"
+
+
+class ProviderCreditEntry(models.Model):
+    """One entry of a provider's credit record (信用记录): a funder's finding against the provider, such as
+    being delisted from a scheme for collusion or fraud. Officers of every scheme read the record before
+    they approve a listing (providers are listed "after a credit check"). Never updated or deleted (a
+    database trigger): a record that could be edited would not be a record."""
+
+    provider = models.ForeignKey(
+        "network.Institution", on_delete=models.PROTECT, related_name="voucher_credit_entries"
+    )
+    scheme = models.ForeignKey(VoucherScheme, on_delete=models.PROTECT, related_name="credit_entries")
+    listing = models.ForeignKey(
+        VoucherListing, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_entries"
+    )
+    kind = models.CharField(max_length=16, choices=CreditEntryKind.choices)
+    reason = models.TextField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=CreditEntryKind.values), name="vcredit_kind_known"),
+            models.CheckConstraint(condition=~Q(reason=""), name="vcredit_entry_has_reason"),
+        ]
+        # A provider's record, newest first (the officer's credit check).
+        indexes = [models.Index(fields=["provider", "-created"], name="vcredit_provider_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.kind} ({self.scheme_id})"

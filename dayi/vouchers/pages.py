@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -18,7 +18,7 @@ from dayi.accounts.access import Actor
 from dayi.accounts.access import vouchers as access
 from dayi.accounts.models import User
 from dayi.core.money import yuan
-from dayi.network.models import Institution, Region
+from dayi.network.models import Institution, Platform, Region, RegionLevel
 from dayi.orders.models import Order
 from dayi.vouchers.models import (
     ApplicationStatus,
@@ -96,6 +96,40 @@ def listings(scheme: VoucherScheme) -> dict[str, list[VoucherListing]]:
     return {
         "approved": [x for x in rows if x.status == ListingStatus.APPROVED],
         "pending": [x for x in rows if x.status == ListingStatus.PENDING],
+        "delisted": [x for x in rows if x.status == ListingStatus.DELISTED],
+    }
+
+
+def listing_rows(actor: Actor, scheme: VoucherScheme) -> QuerySet[VoucherListing]:
+    """The scheme's listings as the officer's queue shows them: with what the actor may read of each
+    provider's credit record (an officer reads every provider's), newest entry first."""
+    entries = Prefetch(
+        "provider__voucher_credit_entries",
+        queryset=access.visible_credit_entries(actor).select_related("scheme").order_by("-created", "-id"),
+    )
+    return scheme.listings.select_related("provider", "provider__region").prefetch_related(entries)
+
+
+def other_schemes(actor: Actor, scheme: VoucherScheme) -> list[tuple[str, str]]:
+    """The schemes this one may recognise (choices of the recognition form): every other, not yet
+    recognised."""
+    taken = scheme.recognitions.values_list("accepts_id", flat=True)
+    rows = access.visible_schemes(actor).exclude(pk=scheme.pk).exclude(pk__in=taken).order_by("code")
+    return [(s.code, f"{s.name} ({s.code})") for s in rows]
+
+
+def scheme_form_choices(actor: Actor, *, creating: bool) -> dict[str, Any]:
+    """The options of the scheme form: the funders the actor may set up a scheme for, the provinces and
+    cities a scheme may belong to, and the platforms whose members a scheme may pay."""
+    platforms = [(p.code, p.name) for p in Platform.objects.order_by("path")]
+    if not creating:
+        return {"platforms": platforms}
+    funders = [(i.pk, i.name) for i in access.scheme_funders(actor).order_by("name")]
+    regions = Region.objects.filter(level__in=[RegionLevel.PROVINCE, RegionLevel.CITY]).order_by("code")
+    return {
+        "funders": funders,
+        "regions": [(r.code, f"{r.code} {r.name}") for r in regions],
+        "platforms": platforms,
     }
 
 
@@ -231,16 +265,17 @@ def claim_row(
     return {"c": claim, "evidence": evidence_rows(claim.evidence, people), "error": error, "message": message}
 
 
-def queue(scheme: VoucherScheme) -> dict[str, Any]:
+def queue(actor: Actor, scheme: VoucherScheme) -> dict[str, Any]:
     applications = list(
         scheme.applications.filter(status=ApplicationStatus.SUBMITTED)
         .select_related("company", "company__region", "provider", "applicant")
         .order_by("created", "id")
     )
     pending = list(
-        scheme.listings.filter(status=ListingStatus.PENDING)
-        .select_related("provider", "provider__region")
-        .order_by("notice_until", "id")
+        listing_rows(actor, scheme).filter(status=ListingStatus.PENDING).order_by("notice_until", "id")
+    )
+    listed = list(
+        listing_rows(actor, scheme).filter(status=ListingStatus.APPROVED).order_by("provider__name")
     )
     claims = list(
         scheme.claims.filter(status=ClaimStatus.SUBMITTED)
@@ -256,6 +291,7 @@ def queue(scheme: VoucherScheme) -> dict[str, Any]:
     return {
         "applications": [{"a": a} for a in applications],
         "pending_listings": [{"x": x} for x in pending],
+        "listed": [{"x": x} for x in listed],
         "claims": [claim_row(c, people=people) for c in claims],
         "decided": decided,
         "months": claim_months(scheme),

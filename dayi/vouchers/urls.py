@@ -12,7 +12,10 @@ urlpatterns = [
     path("vouchers/wallet/use/", views.use_voucher, name="use"),
     path("vouchers/wallet/claim/", views.claim, name="claim"),
     path("vouchers/apply/", views.apply, name="apply"),
+    path("vouchers/new-scheme/", views.new_scheme, name="new_scheme"),
     path("vouchers/schemes/<slug:code>/", views.scheme, name="scheme"),
+    path("vouchers/schemes/<slug:code>/terms/", views.scheme_terms, name="terms"),
+    path("vouchers/schemes/<slug:code>/recognitions/", views.recognitions, name="recognitions"),
     path("vouchers/schemes/<slug:code>/listing/", views.request_listing, name="request_listing"),
     path("vouchers/schemes/<slug:code>/ledger/", views.ledger, name="ledger"),
     path("vouchers/schemes/<slug:code>/queue/", views.queue, name="queue"),
@@ -30,6 +33,12 @@ urlpatterns = [
         "vouchers/schemes/<slug:code>/queue/listings/<int:listing_id>/approve/",
         views.approve_listing,
         name="approve_listing",
+    ),
+    path("vouchers/schemes/<slug:code>/queue/bar/", views.bar_provider, name="bar_provider"),
+    path(
+        "vouchers/schemes/<slug:code>/queue/listings/<int:listing_id>/delist/",
+        views.delist_provider,
+        name="delist_provider",
     ),
     path(
         "vouchers/schemes/<slug:code>/queue/claims/<int:claim_id>/settle/",

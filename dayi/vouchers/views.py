@@ -25,13 +25,22 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dayi.accounts.access import Actor, actor_for, acts_for_scheme
 from dayi.accounts.access import vouchers as access
-from dayi.accounts.access.vouchers import check_officer
+from dayi.accounts.access.vouchers import check_officer, check_scheme_admin
 from dayi.core.errors import DayiError, Forbidden
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Category, ServiceMode
 from dayi.network.models import Institution
 from dayi.vouchers import pages, queries, services
-from dayi.vouchers.forms import ApplyForm, ListingForm, MonthForm, ReasonForm, UseForm
+from dayi.vouchers.forms import (
+    ApplyForm,
+    BarForm,
+    ListingForm,
+    MonthForm,
+    ReasonForm,
+    RecognitionForm,
+    SchemeForm,
+    UseForm,
+)
 from dayi.vouchers.models import ListingStatus, VoucherScheme
 
 PAGE_SIZE = 30
@@ -65,6 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "flows": flows[:8],
         "company": pages.company_of(actor),
         "officer_schemes": pages.officer_schemes(actor),
+        "may_set_up": access.may_set_up_schemes(actor),
     }
     return render(request, "vouchers/index.html", context)
 
@@ -91,6 +101,7 @@ def _scheme_page(
         "listings": pages.listings(scheme),
         "recognitions": pages.recognitions(scheme),
         "is_officer": acts_for_scheme(actor, scheme.code),
+        "administers": access.administers_scheme(actor, scheme),
         "reconciliation": queries.reconcile(scheme) if access.administers_scheme(actor, scheme) else None,
         "listing_form": listing_form,
         "error": error,
@@ -323,6 +334,7 @@ def _queue_page(
     scheme: VoucherScheme,
     *,
     month_form: MonthForm | None = None,
+    bar_form: BarForm | None = None,
     status: int = 200,
     error: str = "",
 ) -> HttpResponse:
@@ -332,9 +344,10 @@ def _queue_page(
     context = {
         "s": scheme,
         "f": pages.figures(scheme),
-        **pages.queue(scheme),
+        **pages.queue(actor_for(request.user), scheme),
         "concentrated": concentrated,
         "month_form": month_form or MonthForm(initial={"month": _local_today().strftime("%Y-%m")}),
+        "bar_form": bar_form or BarForm(),
         "now": timezone.now(),
         "error": error,
     }
@@ -390,9 +403,9 @@ def _application_row(application_id: int) -> Callable[[VoucherScheme], Row]:
     return find
 
 
-def _listing_row(listing_id: int) -> Callable[[VoucherScheme], Row]:
+def _listing_row(request: HttpRequest, listing_id: int) -> Callable[[VoucherScheme], Row]:
     def find(scheme: VoucherScheme) -> Row:
-        rows = scheme.listings.select_related("provider", "provider__region")
+        rows = pages.listing_rows(actor_for(request.user), scheme)
         if not rows.filter(pk=listing_id).exists():
             raise Http404("no such listing in this scheme")
         return lambda **extra: {"x": rows.get(pk=listing_id), **extra}
@@ -454,7 +467,7 @@ def approve_listing(request: HttpRequest, code: str, listing_id: int) -> HttpRes
         request,
         code,
         lambda actor, s, now: services.approve_listing(actor, s.code, listing_id, now=now),
-        row=_listing_row(listing_id),
+        row=_listing_row(request, listing_id),
         template="vouchers/_listing_row.html",
         done=_("服务机构已入库。"),
         anchor="#listings",
@@ -510,3 +523,151 @@ def settle_month(request: HttpRequest, code: str) -> HttpResponse:
     }
     messages.success(request, done)
     return redirect(reverse("vouchers:queue", args=[code]) + "#claims")
+
+
+# --- voucher administration: setting up a scheme, its terms, recognitions, delisting ---------------------
+
+
+def _scheme_form_page(
+    request: HttpRequest, form: SchemeForm, *, scheme: VoucherScheme | None = None, status: int = 200
+) -> HttpResponse:
+    return render(request, "vouchers/scheme_form.html", {"form": form, "s": scheme}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_scheme(request: HttpRequest) -> HttpResponse:
+    """Set up a scheme: a platform admin over the funder, or an officer of one of the funder's schemes."""
+    actor = actor_for(request.user)
+    if not access.may_set_up_schemes(actor):
+        raise Forbidden(_("只有资助单位的创新券经办人员或其平台管理员可以设立券种。"))
+    choices = pages.scheme_form_choices(actor, creating=True)
+    if request.method == "GET":
+        return _scheme_form_page(request, SchemeForm(**choices))
+    form = SchemeForm(request.POST, **choices)
+    if not form.is_valid():
+        return _scheme_form_page(request, form, status=422)
+    try:
+        made = services.create_scheme(actor, form.service_data(), now=timezone.now())
+    except DayiError as exc:
+        form.add_service_error(exc)
+        return _scheme_form_page(request, form, status=exc.status)
+    messages.success(request, _("券种 %(name)s 已设立。") % {"name": made.name})
+    return redirect("vouchers:scheme", made.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scheme_terms(request: HttpRequest, code: str) -> HttpResponse:
+    """Change a scheme's terms (its officers, or a platform admin over its funder): the same service as
+    PATCH /voucher-schemes/{code}."""
+    scheme = services.get_scheme(code)
+    actor = actor_for(request.user)
+    check_scheme_admin(actor, scheme)
+    choices = pages.scheme_form_choices(actor, creating=False)
+    if request.method == "GET":
+        form = SchemeForm(initial=SchemeForm.initial_from(scheme), **choices)
+        return _scheme_form_page(request, form, scheme=scheme)
+    form = SchemeForm(request.POST, **choices)
+    if not form.is_valid():
+        return _scheme_form_page(request, form, scheme=scheme, status=422)
+    try:
+        services.update_scheme(actor, code, form.service_data(), now=timezone.now())
+    except DayiError as exc:
+        form.add_service_error(exc)
+        return _scheme_form_page(request, form, scheme=scheme, status=exc.status)
+    messages.success(request, _("券种条款已保存。"))
+    return redirect("vouchers:scheme", code)
+
+
+def _recognitions_page(
+    request: HttpRequest,
+    scheme: VoucherScheme,
+    *,
+    form: RecognitionForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
+    actor = actor_for(request.user)
+    context = {
+        "s": scheme,
+        "recognitions": pages.recognitions(scheme),
+        "form": form or RecognitionForm(schemes=pages.other_schemes(actor, scheme)),
+        "error": error,
+    }
+    return render(request, "vouchers/recognitions.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recognitions(request: HttpRequest, code: str) -> HttpResponse:
+    """The scheme's recognition agreements, and a new one signed by its officer (the service asks the
+    other scheme's officer's signature too when that scheme is to pay)."""
+    actor, scheme = _officer_scheme(request, code)
+    if request.method == "GET":
+        return _recognitions_page(request, scheme)
+    form = RecognitionForm(request.POST, schemes=pages.other_schemes(actor, scheme))
+    if not form.is_valid():
+        return _recognitions_page(
+            request, scheme, form=form, status=422, error=_("请选择券种、付款方和兑付方式。")
+        )
+    data = form.cleaned_data
+    try:
+        services.add_recognition(
+            actor, code, accepts=data["scheme"], payer=data["payer"], mode=data["mode"], now=timezone.now()
+        )
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise
+        form.add_service_error(exc)
+        return _recognitions_page(request, scheme, form=form, status=exc.status, error=_said(exc))
+    messages.success(request, _("互认协议已签署。"))
+    return redirect("vouchers:recognitions", code)
+
+
+@login_required
+@require_POST
+def delist_provider(request: HttpRequest, code: str, listing_id: int) -> HttpResponse:
+    """Take a provider off the scheme's list with a reason (kept on its credit record)."""
+    reason = _reason(request)
+
+    def delist(actor: Actor, s: VoucherScheme, now: dt.datetime) -> Any:
+        provider_id = pages.listing_rows(actor, s).values_list("provider_id", flat=True).get(pk=listing_id)
+        return services.delist_provider(actor, s.code, provider_id, reason=reason, now=now)
+
+    return _act(
+        request,
+        code,
+        delist,
+        row=_listing_row(request, listing_id),
+        template="vouchers/_listing_row.html",
+        done=_("服务机构已移出，理由已记入其信用记录。"),
+        anchor="#listed",
+    )
+
+
+@login_required
+@require_POST
+def bar_provider(request: HttpRequest, code: str) -> HttpResponse:
+    """Bar a provider named by its credit code (one the scheme pays by rule, not from its list)."""
+    actor, scheme = _officer_scheme(request, code)
+    form = BarForm(request.POST)
+    provider = None
+    if form.is_valid():
+        provider = Institution.objects.filter(credit_code=form.cleaned_data["credit_code"]).first()
+        if provider is None:
+            form.add_error("credit_code", _("没有登记这个信用代码的单位"))
+    if provider is None:
+        error = _("请填写服务机构的统一社会信用代码和移出理由。")
+        return _queue_page(request, scheme, bar_form=form, status=422, error=error)
+    try:
+        services.delist_provider(
+            actor, code, provider.pk, reason=form.cleaned_data["reason"], now=timezone.now()
+        )
+    except DayiError as exc:
+        if not shown_in_place(exc):
+            raise
+        form.add_service_error(exc)
+        return _queue_page(request, scheme, bar_form=form, status=exc.status, error=_said(exc))
+    messages.success(request, _("服务机构已移出，理由已记入其信用记录。"))
+    return redirect(reverse("vouchers:queue", args=[code]) + "#listed")

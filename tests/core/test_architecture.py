@@ -59,6 +59,7 @@ GUARDED_MODELS = {
     "RelatedParties",
     "VoucherLedgerEntry",
     "VoucherListing",
+    "ProviderCreditEntry",
     # the idle-instrument workflow (ratings are published reviews: public, so not guarded)
     "IdleNotice",
     "TransferProposal",

@@ -53,6 +53,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("create user", "pku"):           (401, 403, 403, 403, 403, 403, 403, 201),
     ("create expert", "zju"):         (401, 403, 201, 403, 201, 403, 403, 201),
     ("create expert", "pku"):         (401, 403, 403, 201, 403, 403, 403, 201),
+    ("edit expert", "zju"):           (401, 404, 200, 404, 200, 404, 404, 200),
+    ("edit expert", "pku"):           (401, 404, 404, 200, 404, 404, 404, 200),
+    ("retire expert", "zju"):         (401, 404, 200, 404, 200, 404, 404, 200),
+    ("retire expert", "pku"):         (401, 404, 404, 200, 404, 404, 404, 200),
     # Deciding a membership request and delegating are the institution's own admin's (pku has none here).
     ("accept membership", "zju"):     (401, 404, 404, 404, 200, 404, 404, 200),
     ("accept membership", "pku"):     (401, 404, 404, 404, 404, 404, 404, 200),
@@ -77,6 +81,8 @@ AUDIT = {
     "edit institution": ("institution.update", True, True),
     "create user": ("user.create", False, True),
     "create expert": ("expert.create", False, True),
+    "edit expert": ("expert.update", True, True),
+    "retire expert": ("expert.retire", True, True),
     "accept membership": ("membership.accept", True, True),
     "refuse membership": ("membership.refuse", True, True),
     "delegate": ("institution.delegate", False, True),
@@ -98,6 +104,8 @@ def world(network: dict[str, Any], people: dict[str, Any]) -> dict[str, Any]:
         "people": people,
         "zju_instrument": make_instrument(network["zju"], "ZJU-0001"),
         "pku_instrument": make_instrument(network["pku"], "PKU-0001"),
+        "zju_expert": Expert.objects.create(name="李明", institution=network["zju"]),
+        "pku_expert": Expert.objects.create(name="王芳", institution=network["pku"]),
         # One newcomer within each side's platform regions (Hangzhou for g60, Beijing for bj).
         "newcomer_zju": make_institution("浙江工业大学", "12330000470003231X", "330106"),
         "newcomer_pku": make_institution("清华大学", "12100000400000624D", "110108"),
@@ -168,6 +176,10 @@ def _write(action: str, side: str, w: dict[str, Any]) -> Request:
             "/api/v1/experts",
             {"name": "张三", "institution": inst.pk, "title": "研究员",
              "fields_of_expertise": ["电子显微学"]},
+        ),
+        "edit expert": lambda: ("patch", f"/api/v1/experts/{w[f'{side}_expert'].pk}", {"title": "研究员"}),
+        "retire expert": lambda: (
+            "post", f"/api/v1/experts/{w[f'{side}_expert'].pk}/retire", {"reason": "已退休"}
         ),
         "accept membership": lambda: (
             "post", f"/api/v1/memberships/{w[f'{side}_request'].pk}/accept", None
@@ -273,6 +285,8 @@ def test_the_matrix_covers_every_write_route_of_the_api() -> None:
         ("PATCH", "/api/v1/institutions/{institution_id}"),
         ("POST", "/api/v1/users"),
         ("POST", "/api/v1/experts"),
+        ("PATCH", "/api/v1/experts/{expert_id}"),
+        ("POST", "/api/v1/experts/{expert_id}/retire"),
         ("POST", "/api/v1/memberships/{membership_id}/accept"),
         ("POST", "/api/v1/memberships/{membership_id}/refuse"),
         ("POST", "/api/v1/institutions/{institution_id}/delegations"),

@@ -41,6 +41,7 @@ PAGE_PARAMS: dict[str, Any] = {
     "application_id": lambda w: [w["application"].pk],
     "listing_id": lambda w: [w["listing"].pk],
     "claim_id": lambda w: [w["claim"].pk],
+    "expert_id": lambda w: [w["expert"].pk],
     "evaluation_id": lambda w: [w["evaluation"].pk],
     "institution_id": lambda w: [w["zju"].pk],
     "subject_id": lambda w: [w["zju"].pk],

@@ -69,6 +69,7 @@ PATH_PARAMS: dict[str, Callable[[W], Any] | list[tuple[str, Callable[[W], Any]]]
     "application_id": lambda w: w["application"].pk,
     "number": lambda w: w["voucher"].number,
     "claim_id": lambda w: w["claim"].pk,
+    "expert_id": lambda w: w["expert"].pk,
     "evaluation_id": lambda w: w["evaluation"].pk,
     "platform": lambda w: w["yrd"].code,
     "year": lambda w: 2025,

@@ -23,6 +23,7 @@ from dayi.accounts.access import actor_for
 from dayi.accounts.models import User
 from dayi.booking.models import Booking, UsageRecord, UsageSource
 from dayi.demands import services as demand_services
+from dayi.directory.models import Expert
 from dayi.evaluation import queries as evaluation_queries
 from dayi.evaluation.models import Evaluation
 from dayi.orders import services as order_services
@@ -117,6 +118,7 @@ def build(network: dict[str, Any], people: dict[str, User]) -> dict[str, Any]:
         "application": application, "claim": claim, "claimed_order": claimed, "evaluation": evaluation,
         "token": token_row, "synonym": synonym,
         "invitation": invitation, "alice_grant": alice.grants.get(),
+        "expert": Expert.objects.create(name="李明", institution=zju, fields_of_expertise=["电子显微学"]),
     }  # fmt: skip
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import (
     Actor,
+    fetch,
     is_platform_admin,
     operated_institution_ids,
     operates,
     require_signed_in,
 )
 from dayi.core.errors import NotFound
-from dayi.directory.models import Instrument
+from dayi.directory.models import Expert, Instrument
 
 
 def get_listed_instrument(
@@ -54,3 +56,35 @@ def operated_instruments(actor: Actor) -> QuerySet[Instrument]:
 def may_name_experts_without_institution(actor: Actor) -> bool:
     """Experts not attached to an institution are listed by platform admins (and superusers)."""
     return is_platform_admin(actor)
+
+
+def manages_experts_of(actor: Actor, institution_id: int | None) -> bool:
+    """Who lists, edits and retires an institution's experts: whoever operates its instruments (its admins
+    and instrument managers, a platform it delegated them to); experts of no institution, platform admins."""
+    if institution_id is None:
+        return actor.is_authenticated and may_name_experts_without_institution(actor)
+    return actor.is_authenticated and operates(actor, institution_id, "instruments")
+
+
+def managed_experts(actor: Actor) -> QuerySet[Expert]:
+    """The experts the actor manages (``manages_experts_of``), retired ones too."""
+    if not actor.is_authenticated:
+        return Expert.objects.none()
+    ids = operated_institution_ids(actor, "instruments")
+    if ids is None:
+        return Expert.objects.all()
+    q = Q(institution_id__in=ids)
+    if may_name_experts_without_institution(actor):
+        q |= Q(institution__isnull=True)
+    return Expert.objects.filter(q)
+
+
+def access_expert(actor: Actor, expert_id: int, *, for_update: bool = False) -> Expert:
+    """An expert the actor manages; NotFound for missing and not theirs alike."""
+    require_signed_in(actor.user)
+    return fetch(
+        managed_experts(actor).select_related("institution"),
+        gettext("专家不存在或您无权管理"),
+        for_update=for_update,
+        pk=expert_id,
+    )

@@ -32,6 +32,7 @@ from dayi.core.errors import Forbidden, NotFound
 from dayi.network.models import Institution
 from dayi.orders.models import Order
 from dayi.vouchers.models import (
+    ProviderCreditEntry,
     RedemptionClaim,
     Voucher,
     VoucherApplication,
@@ -68,9 +69,34 @@ def check_officer(actor: Actor, scheme: VoucherScheme) -> None:
         raise Forbidden("只有该券种的经办人员可以这样做 (only the scheme's voucher officers may do this)")
 
 
+def _officer_funders(actor: Actor) -> set[int]:
+    """The funders of the schemes the actor is an officer of (whose voucher office they work in)."""
+    if not actor.is_authenticated or not actor.schemes:
+        return set()
+    return set(VoucherScheme.objects.filter(code__in=actor.schemes).values_list("funder_id", flat=True))
+
+
 def may_set_up_scheme(actor: Actor, funder_id: int) -> bool:
-    """A new scheme is set up by an admin of a platform that oversees the funding institution."""
-    return platform_oversees_institution(actor, funder_id)
+    """A new scheme is set up by an admin of a platform that oversees the funding institution, or by an
+    officer of one of the funder's schemes (the funder's voucher office sets up next year's scheme)."""
+    return platform_oversees_institution(actor, funder_id) or funder_id in _officer_funders(actor)
+
+
+def works_in_voucher_office(actor: Actor) -> bool:
+    """An officer of some scheme (not merely a superuser): who becomes an officer of a scheme they set up."""
+    return actor.is_authenticated and bool(actor.schemes)
+
+
+def scheme_funders(actor: Actor) -> QuerySet[Institution]:
+    """The institutions the actor may set up a scheme for (``may_set_up_scheme``)."""
+    if actor.is_superuser:
+        return Institution.objects.all()
+    return Institution.objects.filter(pk__in=set(actor.overseen_institutions) | _officer_funders(actor))
+
+
+def may_set_up_schemes(actor: Actor) -> bool:
+    """Whether the actor may set up a scheme for some funder (the index page offers the form)."""
+    return actor.is_superuser or bool(actor.platform_paths) or bool(_officer_funders(actor))
 
 
 def administers_scheme(actor: Actor, scheme: VoucherScheme) -> bool:
@@ -91,6 +117,24 @@ def visible_ledger_entries(actor: Actor) -> QuerySet[VoucherLedgerEntry]:
     if not actor.is_authenticated:
         return VoucherLedgerEntry.objects.none()
     return VoucherLedgerEntry.objects.filter(scheme__code__in=actor.schemes)
+
+
+# --- a provider's credit record ----------------------------------------------------------------------------
+
+
+def reads_credit_records(actor: Actor) -> bool:
+    """Voucher officers of any scheme read every provider's credit record: they check it before they
+    approve a listing, whichever scheme wrote the entry."""
+    return actor.is_superuser or (actor.is_authenticated and bool(actor.schemes))
+
+
+def visible_credit_entries(actor: Actor) -> QuerySet[ProviderCreditEntry]:
+    """Credit record entries: all of them for officers; a provider's own for its admins."""
+    if reads_credit_records(actor):
+        return ProviderCreditEntry.objects.all()
+    if not actor.is_authenticated:
+        return ProviderCreditEntry.objects.none()
+    return ProviderCreditEntry.objects.filter(provider_id__in=actor.admin_institutions)
 
 
 # --- companies -------------------------------------------------------------------------------------------

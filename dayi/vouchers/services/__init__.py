@@ -18,6 +18,7 @@ from dayi.vouchers.services.schemes import (
     approve_listing,
     create_scheme,
     declare_related,
+    delist_provider,
     request_listing,
     update_scheme,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "claim_redemption",
     "create_scheme",
     "declare_related",
+    "delist_provider",
     "eligibility_problem",
     "expire_vouchers",
     "get_scheme",

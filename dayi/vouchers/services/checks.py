@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from dayi.booking.models import UsageRecord, UsageSource
 from dayi.core.errors import RuleViolation
@@ -67,8 +68,17 @@ def eligibility_problem(scheme: VoucherScheme, company: Institution, *, today: d
 # --- providers -------------------------------------------------------------------------------------------
 
 
+def delisted(scheme: VoucherScheme, provider: Institution) -> bool:
+    return VoucherListing.objects.filter(
+        scheme=scheme, provider=provider, status=ListingStatus.DELISTED
+    ).exists()
+
+
 def provider_eligible(scheme: VoucherScheme, provider: Institution) -> bool:
-    """May the scheme's vouchers pay this provider directly?"""
+    """May the scheme's vouchers pay this provider directly? Never once the scheme delisted it, whatever
+    the rule (``schemes.delist_provider``)."""
+    if delisted(scheme, provider):
+        return False
     if scheme.provider_rule == ProviderRule.REGION:
         return in_region(provider.region_id, [scheme.region_id])
     if scheme.provider_rule == ProviderRule.PLATFORM:
@@ -95,9 +105,12 @@ class Route:
 
 def route(scheme: VoucherScheme, provider: Institution) -> Route:
     """The scheme itself when the provider is eligible under it; else the first recognition (in code order of
-    the accepted schemes) under which it is; else ``provider_not_listed``."""
+    the accepted schemes) under which it is; else ``provider_not_listed``. A provider the issuing scheme
+    delisted is not paid through a recognition either: the issuer barred it."""
     if provider_eligible(scheme, provider):
         return Route(payer=scheme, mode=scheme.mode)
+    if delisted(scheme, provider):
+        raise RuleViolation("provider_not_listed", _("该服务机构已被本券种移出"))
     for recognition in scheme.recognitions.select_related("accepts").order_by("accepts__code"):
         if provider_eligible(recognition.accepts, provider):
             payer = scheme if recognition.payer == "issuer" else recognition.accepts

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, check_institution_admin
 from dayi.accounts.access.vouchers import (
@@ -16,15 +17,19 @@ from dayi.accounts.access.vouchers import (
     declaring_scheme,
     may_declare_related,
     may_set_up_scheme,
+    works_in_voucher_office,
 )
+from dayi.accounts.models import Role, RoleGrant
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from dayi.core.money import yuan
 from dayi.directory.models import Category, ServiceMode
 from dayi.network.models import Institution, Platform, Region
 from dayi.vouchers.models import (
+    CreditEntryKind,
     ListingStatus,
     Payer,
+    ProviderCreditEntry,
     ProviderRule,
     Recognition,
     RedemptionMode,
@@ -77,7 +82,22 @@ def create_scheme(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Vo
         audit.record(
             "voucher_scheme.create", scheme, actor=user_of(actor), after=audit.snapshot(scheme), now=now
         )
+        if works_in_voucher_office(actor):
+            _make_officer(actor, scheme, now=now)
     return scheme
+
+
+def _make_officer(actor: Actor, scheme: VoucherScheme, *, now: dt.datetime) -> None:
+    """An officer who sets up a scheme becomes one of its officers, so the scheme they made is theirs to
+    run (its terms, its queue); a platform admin who sets one up names the officers separately."""
+    grant = RoleGrant.objects.create(user=actor.user, role=Role.VOUCHER_OFFICER, scheme=scheme.code)
+    audit.record(
+        "role.grant",
+        grant,
+        actor=actor.user,
+        after={"user": actor.user.pk, "role": Role.VOUCHER_OFFICER, "scheme": scheme.code},
+        now=now,
+    )
 
 
 def update_scheme(actor: Actor, code: str, changes: dict[str, Any], *, now: dt.datetime) -> VoucherScheme:
@@ -225,6 +245,58 @@ def approve_listing(actor: Actor, scheme_code: str, listing_id: int, *, now: dt.
             listing,
             actor=user_of(actor),
             institution_id=listing.provider_id,
+            now=now,
+        )
+    return listing
+
+
+def delist_provider(
+    actor: Actor, scheme_code: str, provider_id: int, *, reason: str, now: dt.datetime
+) -> VoucherListing:
+    """The scheme's officer bars a provider from the scheme for a stated reason: a listed provider comes
+    off the list, a pending request is refused, and a provider the scheme pays by rule (its region, a
+    platform's members) gets a delisted record that overrides the rule. The listing stays as the public
+    record; the provider's credit record gets an entry that every scheme's officers read before they list
+    it; vouchers of the scheme no longer pay it (``checks.provider_eligible``)."""
+    scheme = get_scheme(scheme_code)
+    check_officer(actor, scheme)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(fields={"reason": [_("请说明移出的理由")]})
+    if not Institution.objects.filter(pk=provider_id).exists():
+        raise ValidationFailed(fields={"provider": [_("服务机构不存在")]})
+    with transaction.atomic():
+        # The scheme's row first (the lock order of common.py), so two officers delisting a provider that
+        # has no listing yet cannot both insert one; then the listing's, so an approval racing this
+        # delisting waits and then sees it delisted.
+        VoucherScheme.objects.select_for_update().filter(pk=scheme.pk).first()
+        listing = (
+            VoucherListing.objects.select_for_update().filter(scheme=scheme, provider_id=provider_id).first()
+        )
+        if listing is not None and listing.status == ListingStatus.DELISTED:
+            raise Conflict(_("该服务机构已被移出"), code="invalid_state")
+        before = {"status": listing.status if listing else None}
+        if listing is None:
+            listing = VoucherListing(scheme=scheme, provider_id=provider_id, notice_until=now, created=now)
+        listing.status, listing.delisted, listing.reason = ListingStatus.DELISTED, now, reason
+        listing.save()
+        ProviderCreditEntry.objects.create(
+            provider_id=provider_id,
+            scheme=scheme,
+            listing=listing,
+            kind=CreditEntryKind.DELISTED,
+            reason=reason,
+            actor=user_of(actor),
+            created=now,
+        )
+        audit.record(
+            "voucher_listing.delist",
+            listing,
+            actor=user_of(actor),
+            before=before,
+            after={"status": ListingStatus.DELISTED},
+            institution_id=provider_id,
+            reason=reason,
             now=now,
         )
     return listing
