@@ -242,7 +242,9 @@ def _fresh(request: HttpRequest, booking_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/instruments/{instrument_id}/availability", response=Availability, summary="Bookable time of an instrument"
+    "/instruments/{instrument_id}/availability",
+    response=Availability,
+    summary="Bookable time of an instrument",
 )
 def availability(request: HttpRequest, instrument_id: int, start: str, end: str) -> dict[str, Any]:
     instrument = get_instrument(instrument_id)

@@ -17,6 +17,7 @@ no-show after 15 minutes, and self-operation only for qualified users (training 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -172,7 +173,10 @@ def _integer(key: str, raw: Any, fail: Any) -> int | None:
     if raw is None and nullable:
         return None
     if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
-        message = _("应为 %(low)s 到 %(high)s 之间的整数，或留空") if nullable else _("应为 %(low)s 到 %(high)s 之间的整数")
+        if nullable:
+            message = _("应为 %(low)s 到 %(high)s 之间的整数，或留空")
+        else:
+            message = _("应为 %(low)s 到 %(high)s 之间的整数")
         fail(key, message % {"low": low, "high": high})
         return None
     return raw
@@ -220,25 +224,16 @@ def _cross_checks(values: dict[str, Any], fail: Any, errors: dict[str, list[str]
 def _check_tiling(windows: tuple[OpeningWindow, ...], slot: int, fail: Any) -> None:
     """Slots start at each opening, so each window must hold whole slots (and windows of a day must not
     overlap, or two slot grids would disagree)."""
-    for before, after in zip(windows, windows[1:], strict=False):
+    for before, after in itertools.pairwise(windows):
         if before.weekday == after.weekday and after.start < before.end:
             fail("opening_hours", _("%(day)s 的开放时段相互重叠") % {"day": weekday_name(after.weekday)})
     for w in windows:
         if (w.end - w.start) % slot:
-            fail(
-                "slot_minutes",
-                _(
-                    "时段从开放时间起排列，每个开放时段须是时段长度的整数倍："
-                    "%(day)s %(start)s–%(end)s 共 %(length)s 分钟，不能被 %(slot)s 整除"
-                )
-                % {
-                    "day": weekday_name(w.weekday),
-                    "start": clock(w.start),
-                    "end": clock(w.end),
-                    "length": w.end - w.start,
-                    "slot": slot,
-                },
+            message = _(
+                "每段开放时间须是整数个时段：%(day)s %(start)s–%(end)s 共 %(length)s 分钟，不被 %(slot)s 整除"
             )
+            values = {"start": clock(w.start), "end": clock(w.end), "length": w.end - w.start, "slot": slot}
+            fail("slot_minutes", message % {"day": weekday_name(w.weekday), **values})
             return
 
 
@@ -259,7 +254,7 @@ def weekday_name(weekday: int) -> str:
 
 
 def clock(minutes: int) -> str:
-    """"HH:MM" for minutes after midnight (1440 is "24:00")."""
+    """ "HH:MM" for minutes after midnight (1440 is "24:00")."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
@@ -283,3 +278,24 @@ def parse_policy(raw: Any) -> BookingPolicy:
         # One slot is the natural shortest booking when only the slot size is given.
         values["min_minutes"] = values.get("slot_minutes", BookingPolicy.slot_minutes)
     return BookingPolicy(**values)
+
+
+# What a new instrument starts from when its institution has not written its own default (issue 12): a
+# working week rather than "open 24×7", which no instrument room keeps. Institution admins edit their own
+# on the default rules page; ``Institution.default_booking_policy`` empty means this one.
+WORKING_WEEK: dict[str, Any] = {
+    "opening_hours": [{"weekday": d, "start": "08:30", "end": "17:30"} for d in range(1, 6)],
+    "slot_minutes": 30,
+    "min_minutes": 30,
+    "min_notice_minutes": 60,
+    "max_advance_days": 30,
+    "approval": "external",
+    "self_requires_qualification": True,
+    "cancel_deadline_minutes": 24 * 60,
+    "no_show_minutes": 15,
+}
+
+
+def starting_policy(institution_default: dict[str, Any] | None) -> dict[str, Any]:
+    """The booking policy a new instrument of an institution starts with (a copy: the caller may keep it)."""
+    return dict(institution_default or WORKING_WEEK)

@@ -122,7 +122,12 @@ def _policy(instrument: Instrument) -> BookingPolicy | None:
 
 
 def free_intervals(
-    instrument: Instrument, start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None
+    instrument: Instrument,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+    policy: BookingPolicy | None = None,
 ) -> list[timeline.Interval]:
     """The bookable intervals of ``instrument`` in [start, end) (API: GET …/availability).
 
@@ -133,7 +138,7 @@ def free_intervals(
     start in the same interval still needs its warm-up (the service says so).
     """
     check_window(start, end)
-    policy = _policy(instrument)
+    policy = policy or _policy(instrument)  # a policy given: the rules editor's preview of one not saved
     if policy is None or not bookable(instrument):
         return []
     zone = timeline.zone_of(instrument)

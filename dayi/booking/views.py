@@ -36,6 +36,7 @@ from dayi.accounts.access.bookings import (
     manages_any_instruments,
     visible_bookings,
 )
+from dayi.accounts.access.sharing import sharing_refusal
 from dayi.booking import ical, queries, services, timeline
 from dayi.booking.api_feeds import ics_response
 from dayi.booking.forms import (
@@ -47,7 +48,6 @@ from dayi.booking.forms import (
     UsageCorrectionForm,
 )
 from dayi.booking.models import HOLDING, Booking, BookingStatus, UsageRecord, UsageSource
-from dayi.accounts.access.sharing import sharing_refusal
 from dayi.booking.policy import BookingPolicy, PolicyInvalid, clock, parse_policy, weekday_name
 from dayi.core.errors import DayiError, ValidationFailed
 from dayi.core.pages import is_htmx, shown_in_place

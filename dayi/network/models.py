@@ -113,6 +113,8 @@ class Institution(models.Model):
     department = models.CharField(max_length=64, blank=True)  # the supervising ministry, e.g. 教育部
     website = models.URLField(blank=True)
     moe_code = models.CharField(max_length=10, blank=True)
+    # The booking policy its new instruments start from (dayi.booking.policy); empty: the working week there.
+    default_booking_policy = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -108,7 +108,8 @@ def test_a_slot_need_not_divide_a_day_when_it_tiles_every_window() -> None:
     raw = {"opening_hours": HALF_PAST_EIGHT, "slot_minutes": 270}
     assert validate_policy(raw) == {}
     assert parse_policy(raw).min_minutes == 270
-    assert "slot_minutes" in validate_policy({"slot_minutes": 270})  # round the clock: 1440 / 270 is not whole
+    # Open round the clock (no hours given), 270 does not divide a day's 1440 minutes
+    assert "slot_minutes" in validate_policy({"slot_minutes": 270})
 
 
 def test_overlapping_windows_of_one_day_are_refused() -> None:

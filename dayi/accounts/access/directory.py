@@ -6,6 +6,8 @@ from django.db.models import QuerySet
 
 from dayi.accounts.access import (
     Actor,
+    administered_institution_ids,
+    fetch,
     is_platform_admin,
     operated_institution_ids,
     operates,
@@ -13,6 +15,7 @@ from dayi.accounts.access import (
 )
 from dayi.core.errors import NotFound
 from dayi.directory.models import Instrument
+from dayi.network.models import Institution
 
 
 def get_listed_instrument(
@@ -54,3 +57,20 @@ def operated_instruments(actor: Actor) -> QuerySet[Instrument]:
 def may_name_experts_without_institution(actor: Actor) -> bool:
     """Experts not attached to an institution are listed by platform admins (and superusers)."""
     return is_platform_admin(actor)
+
+
+def access_administered_institution(
+    actor: Actor, institution_id: int, *, for_update: bool = False
+) -> Institution:
+    """The institution if ``actor`` is its own admin (its default booking rules are theirs to set);
+    NotFound if missing or not theirs."""
+    require_signed_in(actor.user)
+    message = "单位不存在或您无权管理 (no such institution, or not yours)"
+    return fetch(administered_institutions(actor), message, for_update=for_update, pk=institution_id)
+
+
+def administered_institutions(actor: Actor) -> QuerySet[Institution]:
+    if not actor.is_authenticated:
+        return Institution.objects.none()
+    ids = administered_institution_ids(actor)
+    return Institution.objects.all() if ids is None else Institution.objects.filter(pk__in=ids)
