@@ -88,7 +88,7 @@ class RulesForm(PageForm):
     # --- reading the page ---
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for day in WEEKDAYS:
             self._clean_hours(day)
         for n in range(self.closure_rows):

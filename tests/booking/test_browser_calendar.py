@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from dayi.booking.models import Booking
 from dayi.booking.policy import parse_policy
