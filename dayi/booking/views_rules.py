@@ -19,7 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dayi.accounts.access import actor_for
 from dayi.accounts.access.directory import (
@@ -130,6 +130,7 @@ def _preview(instrument: Instrument, raw: dict[str, Any]) -> list[dict[str, Any]
 
 
 @login_required
+@require_GET
 def default_rules_index(request: HttpRequest) -> HttpResponse:
     """The institutions whose default rules the user sets (straight to the one, if one)."""
     institutions = list(administered_institutions(actor_for(request.user)).order_by("name")[:200])

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('network', '0003_membership_requests_and_delegations'),
+        ("network", "0003_membership_requests_and_delegations"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='institution',
-            name='default_booking_policy',
+            model_name="institution",
+            name="default_booking_policy",
             field=models.JSONField(blank=True, default=dict),
         ),
     ]
