@@ -14,9 +14,12 @@ from django.utils import timezone
 
 from dayi.accounts.access import actor_for
 from dayi.booking.policy import WORKING_WEEK, parse_policy
+from dayi.booking.services.rules import set_default_policy
 from dayi.core.models import AuditEvent
 from dayi.directory import services as directory
 from dayi.directory.models import Instrument
+from tests.directory.test_api_instruments import BODY
+from tests.directory.test_importing import csv_bytes, row, run
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +198,20 @@ def test_the_instrument_edit_page_and_calendar_link_the_rules(people: Any, bet: 
     assert rules in client.get(reverse("booking:calendar", args=[bet.pk])).content.decode()
     as_eve = signed_in(people, "eve").get(reverse("booking:calendar", args=[bet.pk]))
     assert rules not in as_eve.content.decode()
+
+
+def test_instruments_made_through_the_api_and_an_import_start_from_the_default(
+    people: Any, network: Any, api_as: Any
+) -> None:
+    # Given 浙江大学's default: Saturday mornings only, 60-minute slots
+    zju = network["zju"]
+    default = {"opening_hours": [{"weekday": 6, "start": "09:00", "end": "12:00"}], "slot_minutes": 60}
+    set_default_policy(actor_for(people["amy"]), zju.pk, default, now=timezone.now())
+    # When alice adds one instrument through the API and two by import
+    res = api_as("alice").post("/api/v1/instruments", {**BODY, "institution": zju.pk})
+    assert res.status_code == 201, res.content
+    run(people["alice"], zju, csv_bytes([row(1), row(2)]), filename="inventory.csv")
+    # Then each starts from the default
+    made = Instrument.objects.filter(institution=zju)
+    assert made.count() == 3
+    assert all(i.booking_policy == default for i in made)
