@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dayi.accounts.access import Actor, actor_for, manages_instruments_of
+from dayi.accounts.access import Actor, actor_for
 from dayi.accounts.access.bookings import (
     access_booking,
     access_managed_usage,
@@ -36,6 +36,7 @@ from dayi.accounts.access.bookings import (
     manages_any_instruments,
     visible_bookings,
 )
+from dayi.accounts.access.directory import manages_instrument
 from dayi.accounts.access.sharing import sharing_refusal
 from dayi.booking import ical, queries, services, timeline
 from dayi.booking.api_feeds import ics_response
@@ -153,7 +154,7 @@ def _calendar_page(
         **_visible_hours(policy),
         "initial_date": _shown_date(request, form),
         "initial_view": "dayGridMonth" if request.GET.get("view") == "month" else "timeGridWeek",
-        "may_manage": manages_instruments_of(actor_for(request.user), instrument.institution_id),
+        "may_manage": manages_instrument(actor_for(request.user), instrument),  # the rules editor's link
     }
     return render(request, "booking/calendar.html", context, status=status)
 
