@@ -247,3 +247,25 @@ def test_a_manager_edits_the_rules_with_a_preview(
     monday = [(w.start, w.end) for w in parse_policy(hourly.booking_policy).opening_hours if w.weekday == 1]
     assert monday == [(540, 720)]
     assert tab.fits()
+
+
+def test_a_drag_snaps_out_to_the_slots_of_a_day_that_opens_later(
+    tabs: Any, people: Any, network: Any
+) -> None:
+    # Given weekdays from 08:30 and Saturdays from 09:00, with 60-minute slots: the grid's lines are 08:30,
+    # 09:30 …, which are not Saturday's slots
+    hours = [*HALF_PAST_EIGHT[:5], {"weekday": 6, "start": "09:00", "end": "12:00"}]
+    inst = make_instrument(network["zju"], "XRD-04", booking_policy={**HOURLY, "opening_hours": hours})
+    saturday = a_day(2)
+    saturday += dt.timedelta(days=(5 - saturday.weekday()) % 7)
+    tab = tabs()
+    tab.sign_in("eve")
+    page = open_calendar(tab, inst, saturday)
+    # When eve drags on Saturday across 09:30–11:30 of the grid
+    drag(page, saturday, "09:30", "10:30")
+    # Then the selection snaps out to Saturday's slots, 09:00–12:00, which the server accepts
+    assert page.locator("#id_start").input_value() == f"{saturday.isoformat()}T09:00"
+    assert page.locator("#id_end").input_value() == f"{saturday.isoformat()}T12:00"
+    page.locator("#booking-form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert Booking.objects.filter(instrument=inst).count() == 1
