@@ -242,13 +242,15 @@ def _fresh(request: HttpRequest, booking_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/instruments/{instrument_id}/availability", response=Availability, summary="Free time of an instrument"
+    "/instruments/{instrument_id}/availability",
+    response=Availability,
+    summary="Bookable time of an instrument",
 )
 def availability(request: HttpRequest, instrument_id: int, start: str, end: str) -> dict[str, Any]:
     instrument = get_instrument(instrument_id)
     zone = timeline.zone_of(instrument)
     a, b = moment(start, "start", zone), moment(end, "end", zone)
-    free = queries.free_intervals(instrument, a, b)
+    free = queries.free_intervals(instrument, a, b, now=timezone.now())
     return {"instrument": instrument.pk, "timezone": str(zone), "free": [_span(x, y, zone) for x, y in free]}
 
 

@@ -4,6 +4,11 @@ The policy is stored as JSON on the instrument (``Instrument.booking_policy``). 
 every problem per key, so the directory refuses a bad policy when it is written; ``parse_policy`` turns a
 valid one into a frozen ``BookingPolicy`` with the defaults below filled in.
 
+Messages are Chinese msgids through gettext; the English is in ``dayi/booking/locale``.
+
+Slots start at each window's opening (open 08:30 with 60-minute slots: 08:30, 09:30 …), so every opening
+window must hold a whole number of slots.
+
 Defaults are chosen so that a policy which says nothing restricts little: open around the clock, 30-minute
 slots (the common size, DOMAIN.md), no warm-up, no quota, no approval, a 24-hour cancellation deadline, a
 no-show after 15 minutes, and self-operation only for qualified users (training first, DOMAIN.md).
@@ -12,8 +17,12 @@ no-show after 15 minutes, and self-operation only for qualified users (training 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 APPROVALS = ("never", "external", "always")
 MINUTES_PER_DAY = 24 * 60
@@ -116,20 +125,20 @@ def _moment(raw: Any) -> dt.datetime | None:
 
 def _windows(raw: Any, fail: Any) -> tuple[OpeningWindow, ...]:
     if not isinstance(raw, list):
-        fail("opening_hours", "应为列表 (a list of {weekday, start, end})")
+        fail("opening_hours", _("应为列表（每项含 weekday、start、end）"))
         return ()
     windows: list[OpeningWindow] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            fail("opening_hours", f"第{i + 1}项应为对象 (item {i + 1} must be an object)")
+            fail("opening_hours", _("第 %(n)s 项应为对象") % {"n": i + 1})
             continue
         day, start, end = item.get("weekday"), _clock(item.get("start")), _clock(item.get("end"))
         if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7:
-            fail("opening_hours", f"第{i + 1}项 weekday 应为 1–7 (item {i + 1}: weekday 1 Monday … 7 Sunday)")
+            fail("opening_hours", _("第 %(n)s 项：weekday 应为 1（周一）到 7（周日）") % {"n": i + 1})
         elif start is None or end is None:
-            fail("opening_hours", f"第{i + 1}项时间格式应为 HH:MM (item {i + 1}: times like 09:00)")
+            fail("opening_hours", _("第 %(n)s 项：时间格式应为 HH:MM，如 09:00") % {"n": i + 1})
         elif end <= start:
-            fail("opening_hours", f"第{i + 1}项结束须晚于开始 (item {i + 1}: end must be after start)")
+            fail("opening_hours", _("第 %(n)s 项：结束须晚于开始") % {"n": i + 1})
         else:
             windows.append(OpeningWindow(day, start, end))
     return tuple(sorted(windows, key=lambda w: (w.weekday, w.start)))
@@ -137,23 +146,23 @@ def _windows(raw: Any, fail: Any) -> tuple[OpeningWindow, ...]:
 
 def _closures(raw: Any, fail: Any) -> tuple[Closure, ...]:
     if not isinstance(raw, list):
-        fail("closures", "应为列表 (a list of {start, end, reason})")
+        fail("closures", _("应为列表（每项含 start、end、reason）"))
         return ()
     closures: list[Closure] = []
     for i, item in enumerate(raw):
         if not isinstance(item, dict):
-            fail("closures", f"第{i + 1}项应为对象 (item {i + 1} must be an object)")
+            fail("closures", _("第 %(n)s 项应为对象") % {"n": i + 1})
             continue
         start, end = _moment(item.get("start")), _moment(item.get("end"))
         reason = item.get("reason", "")
         if start is None or end is None:
-            fail("closures", f"第{i + 1}项时间应为 ISO 8601 (item {i + 1}: start and end in ISO 8601)")
+            fail("closures", _("第 %(n)s 项：起止时间应为 ISO 8601，如 2026-05-01T08:30") % {"n": i + 1})
         elif (start.tzinfo is None) != (end.tzinfo is None):
-            fail("closures", f"第{i + 1}项起止须同时带或不带时区 (item {i + 1}: both or neither with offset)")
+            fail("closures", _("第 %(n)s 项：起止须同时带或同时不带时区偏移") % {"n": i + 1})
         elif end <= start:
-            fail("closures", f"第{i + 1}项结束须晚于开始 (item {i + 1}: end must be after start)")
+            fail("closures", _("第 %(n)s 项：结束须晚于开始") % {"n": i + 1})
         elif not isinstance(reason, str) or len(reason) > 200:
-            fail("closures", f"第{i + 1}项原因不超过200字 (item {i + 1}: reason, at most 200 characters)")
+            fail("closures", _("第 %(n)s 项：原因不超过 200 字") % {"n": i + 1})
         else:
             closures.append(Closure(start, end, reason))
     return tuple(closures)
@@ -164,7 +173,11 @@ def _integer(key: str, raw: Any, fail: Any) -> int | None:
     if raw is None and nullable:
         return None
     if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
-        fail(key, f"应为 {low} 到 {high} 之间的整数{'或 null' if nullable else ''} (an integer {low}–{high})")
+        if nullable:
+            message = _("应为 %(low)s 到 %(high)s 之间的整数，或留空")
+        else:
+            message = _("应为 %(low)s 到 %(high)s 之间的整数")
+        fail(key, message % {"low": low, "high": high})
         return None
     return raw
 
@@ -177,7 +190,7 @@ def _read(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
     values: dict[str, Any] = {}
     for key in sorted(set(raw) - KNOWN_KEYS):
-        fail(key, "未知的预约规则项 (unknown booking policy key)")
+        fail(key, _("未知的预约规则项"))
     if "opening_hours" in raw:
         values["opening_hours"] = _windows(raw["opening_hours"], fail)
     if "closures" in raw:
@@ -187,11 +200,11 @@ def _read(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
             values[key] = _integer(key, raw[key], fail)
     if "approval" in raw:
         if raw["approval"] not in APPROVALS:
-            fail("approval", f"应为 {', '.join(APPROVALS)} 之一 (one of these)")
+            fail("approval", _("应为 %(choices)s 之一") % {"choices": ", ".join(APPROVALS)})
         values["approval"] = raw["approval"]
     if "self_requires_qualification" in raw:
         if not isinstance(raw["self_requires_qualification"], bool):
-            fail("self_requires_qualification", "应为 true 或 false (a boolean)")
+            fail("self_requires_qualification", _("应为 true 或 false"))
         values["self_requires_qualification"] = raw["self_requires_qualification"]
     _cross_checks(values, fail, errors)
     return values, errors
@@ -199,18 +212,56 @@ def _read(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
 
 def _cross_checks(values: dict[str, Any], fail: Any, errors: dict[str, list[str]]) -> None:
     slot = values.get("slot_minutes", BookingPolicy.slot_minutes)
-    if "slot_minutes" not in errors and slot and MINUTES_PER_DAY % slot:
-        # Slots are aligned to local midnight, so they must tile the day.
-        fail("slot_minutes", "须能整除1440（一天的分钟数） (must divide a day: 5, 10, 15, 30, 60 …)")
+    # Broken opening hours are named on their own; the slot must then at least tile a whole day.
+    windows = values.get("opening_hours") or ALL_WEEK
+    if "slot_minutes" not in errors and slot:
+        _check_tiling(windows, slot, fail)
     low, high = values.get("min_minutes"), values.get("max_minutes")
     if isinstance(low, int) and isinstance(high, int) and high < low:
-        fail("max_minutes", "不能小于 min_minutes (must be at least min_minutes)")
+        fail("max_minutes", _("不能小于最短预约时长（min_minutes）"))
+
+
+def _check_tiling(windows: tuple[OpeningWindow, ...], slot: int, fail: Any) -> None:
+    """Slots start at each opening, so each window must hold whole slots (and windows of a day must not
+    overlap, or two slot grids would disagree)."""
+    for before, after in itertools.pairwise(windows):
+        if before.weekday == after.weekday and after.start < before.end:
+            fail("opening_hours", _("%(day)s 的开放时段相互重叠") % {"day": weekday_name(after.weekday)})
+    for w in windows:
+        if (w.end - w.start) % slot:
+            message = _(
+                "每段开放时间须是整数个时段：%(day)s %(start)s–%(end)s 共 %(length)s 分钟，不被 %(slot)s 整除"
+            )
+            values = {"start": clock(w.start), "end": clock(w.end), "length": w.end - w.start, "slot": slot}
+            fail("slot_minutes", message % {"day": weekday_name(w.weekday), **values})
+            return
+
+
+WEEKDAY_NAMES = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
+
+
+def weekday_name(weekday: int) -> str:
+    """周一 … 周日 (1 … 7) in the active language."""
+    return str(WEEKDAY_NAMES[weekday - 1])
+
+
+def clock(minutes: int) -> str:
+    """ "HH:MM" for minutes after midnight (1440 is "24:00")."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def validate_policy(raw: Any) -> dict[str, list[str]]:
     """Problems per policy key (empty when the policy is valid)."""
     if not isinstance(raw, dict):
-        return {"": ["应为对象 (must be an object)"]}
+        return {"": [_("应为对象")]}
     return _read(raw)[1]
 
 
@@ -219,7 +270,7 @@ def parse_policy(raw: Any) -> BookingPolicy:
     if not raw:
         return BookingPolicy()
     if not isinstance(raw, dict):
-        raise PolicyInvalid({"": ["应为对象 (must be an object)"]})
+        raise PolicyInvalid({"": [_("应为对象")]})
     values, errors = _read(raw)
     if errors:
         raise PolicyInvalid(errors)
@@ -227,3 +278,24 @@ def parse_policy(raw: Any) -> BookingPolicy:
         # One slot is the natural shortest booking when only the slot size is given.
         values["min_minutes"] = values.get("slot_minutes", BookingPolicy.slot_minutes)
     return BookingPolicy(**values)
+
+
+# What a new instrument starts from when its institution has not written its own default (issue 12): a
+# working week rather than "open 24×7", which no instrument room keeps. Institution admins edit their own
+# on the default rules page; ``Institution.default_booking_policy`` empty means this one.
+WORKING_WEEK: dict[str, Any] = {
+    "opening_hours": [{"weekday": d, "start": "08:30", "end": "17:30"} for d in range(1, 6)],
+    "slot_minutes": 30,
+    "min_minutes": 30,
+    "min_notice_minutes": 60,
+    "max_advance_days": 30,
+    "approval": "external",
+    "self_requires_qualification": True,
+    "cancel_deadline_minutes": 24 * 60,
+    "no_show_minutes": 15,
+}
+
+
+def starting_policy(institution_default: dict[str, Any] | None) -> dict[str, Any]:
+    """The booking policy a new instrument of an institution starts with (a copy: the caller may keep it)."""
+    return dict(institution_default or WORKING_WEEK)

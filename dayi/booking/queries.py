@@ -121,14 +121,56 @@ def _policy(instrument: Instrument) -> BookingPolicy | None:
         return None
 
 
-def free_intervals(instrument: Instrument, start: dt.datetime, end: dt.datetime) -> list[timeline.Interval]:
-    """The bookable intervals of ``instrument`` in [start, end) (API: GET …/availability)."""
+def free_intervals(
+    instrument: Instrument,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+    policy: BookingPolicy | None = None,
+) -> list[timeline.Interval]:
+    """The bookable intervals of ``instrument`` in [start, end) (API: GET …/availability).
+
+    What ``create_booking`` accepts, not merely free time: each interval starts and ends on a slot
+    boundary (slots start at each opening), leaves room for the warm-up (unless it starts where an
+    occupied time ends) and the turnaround, and is at least the shortest booking long. Given ``now``,
+    the notice and the horizon cut it too. One approximation remains: after a back-to-back start, a later
+    start in the same interval still needs its warm-up (the service says so).
+    """
     check_window(start, end)
-    policy = _policy(instrument)
+    policy = policy or _policy(instrument)  # a policy given: the rules editor's preview of one not saved
     if policy is None or not bookable(instrument):
         return []
+    zone = timeline.zone_of(instrument)
     occupied = occupied_ranges([instrument.pk], start, end).get(instrument.pk, [])
-    return [(g.start, g.end) for g in gaps(policy, timeline.zone_of(instrument), start, end, occupied)]
+    found = []
+    for gap in gaps(policy, zone, start, end, occupied):
+        interval = _bookable_part(gap, policy, zone, now)
+        if interval is not None:
+            found.append(interval)
+    return found
+
+
+def _bookable_part(
+    gap: Gap, policy: BookingPolicy, zone: zoneinfo.ZoneInfo, now: dt.datetime | None
+) -> timeline.Interval | None:
+    """The part of a free gap a booking may use: from its first bookable start to its last bookable end."""
+    earliest = now + policy.min_notice_minutes * MINUTE if now else gap.start
+    if gap.after_occupied and gap.start >= earliest and timeline.aligned(gap.start, zone, policy):
+        first: dt.datetime | None = gap.start  # back-to-back: no warm-up
+    else:
+        first = timeline.align_up(max(gap.start + policy.warmup_minutes * MINUTE, earliest), zone, policy)
+    tail = policy.turnaround_minutes * MINUTE if gap.before_occupied else dt.timedelta(0)
+    last = timeline.align_down(gap.end - tail, zone, policy)
+    if now is not None and first is not None and last is not None:
+        # No start after the horizon: cut at the first slot boundary after it.
+        horizon = now + dt.timedelta(days=policy.max_advance_days)
+        if first > horizon:
+            return None
+        last = min(last, timeline.align_up(horizon, zone, policy) or last)
+    if first is None or last is None or (last - first) < policy.min_minutes * MINUTE:
+        return None
+    return (first, last)
 
 
 def bookable(instrument: Instrument) -> bool:
@@ -146,13 +188,13 @@ def _length(policy: BookingPolicy, minutes: int) -> int | None:
 
 def _fit(gap: Gap, policy: BookingPolicy, zone: zoneinfo.ZoneInfo, earliest: dt.datetime, length: int) -> Any:
     """The first [start, end) of ``length`` minutes in ``gap`` that the booking rules would accept."""
-    slot, span = policy.slot_minutes, length * MINUTE
+    span = length * MINUTE
     tail = policy.turnaround_minutes * MINUTE if gap.before_occupied else dt.timedelta(0)
-    if gap.after_occupied and gap.start >= earliest and timeline.aligned(gap.start, zone, slot):
-        start = gap.start  # back-to-back: no warm-up
+    if gap.after_occupied and gap.start >= earliest and timeline.aligned(gap.start, zone, policy):
+        start: dt.datetime | None = gap.start  # back-to-back: no warm-up
     else:
-        start = timeline.align_up(max(gap.start + policy.warmup_minutes * MINUTE, earliest), zone, slot)
-    if start + span + tail <= gap.end:
+        start = timeline.align_up(max(gap.start + policy.warmup_minutes * MINUTE, earliest), zone, policy)
+    if start is not None and start + span + tail <= gap.end:
         return (start, start + span)
     return None
 

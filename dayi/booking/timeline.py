@@ -127,22 +127,73 @@ def local_minutes(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> int | None:
     return local.hour * 60 + local.minute
 
 
-def aligned(moment: dt.datetime, zone: zoneinfo.ZoneInfo, slot_minutes: int) -> bool:
+def _windows_on(policy: BookingPolicy, day: dt.date) -> list[tuple[int, int]]:
+    return [(w.start, w.end) for w in policy.opening_hours if w.weekday == day.isoweekday()]
+
+
+def aligned(moment: dt.datetime, zone: zoneinfo.ZoneInfo, policy: BookingPolicy) -> bool:
+    """Whether ``moment`` is a slot boundary: a whole number of slots after the opening of a window that
+    holds it (its end included). Slots start at opening time, as a person expects: open at 08:30 with
+    60-minute slots, the slots are 08:30–09:30, 09:30–10:30 … A moment in no window is called aligned:
+    the opening-hours rule refuses it with a clearer reason.
+    """
     minutes = local_minutes(moment, zone)
-    return minutes is not None and minutes % slot_minutes == 0
+    if minutes is None:
+        return False
+    day = moment.astimezone(zone).date()
+    holding = [(a, minutes) for a, b in _windows_on(policy, day) if a <= minutes <= b]
+    if minutes == 0:  # midnight is also 24:00, the end of the day before's window that closes then
+        holding += [(a, 24 * 60) for a, b in _windows_on(policy, day - dt.timedelta(days=1)) if b == 24 * 60]
+    return not holding or any((m - a) % policy.slot_minutes == 0 for a, m in holding)
 
 
-def align_up(moment: dt.datetime, zone: zoneinfo.ZoneInfo, slot_minutes: int) -> dt.datetime:
-    """The first slot boundary at or after ``moment`` (slots tile each local day from midnight)."""
-    step = dt.timedelta(minutes=slot_minutes)
+def _boundaries_after(
+    policy: BookingPolicy, zone: zoneinfo.ZoneInfo, moment: dt.datetime, day: dt.date
+) -> list[dt.datetime]:
+    """The first slot boundary at or after ``moment`` in each window of ``day`` that ends after it."""
+    step = dt.timedelta(minutes=policy.slot_minutes)
+    found = []
+    for a, b in _windows_on(policy, day):
+        opens, closes = wall_clock(day, a, zone), wall_clock(day, b, zone)
+        if closes < moment:
+            continue
+        # Count on the wall clock (same tzinfo: Python subtracts wall times), then back to an instant.
+        slots = max(0, -(-(moment.astimezone(zone) - opens) // step))
+        candidate = (opens + slots * step).astimezone(dt.UTC)
+        if candidate < moment:  # only inside a repeated hour when clocks go back: the next slot
+            candidate = (opens + (slots + 1) * step).astimezone(dt.UTC)
+        if candidate <= closes:
+            found.append(candidate)
+    return found
+
+
+def align_up(moment: dt.datetime, zone: zoneinfo.ZoneInfo, policy: BookingPolicy) -> dt.datetime | None:
+    """The first slot boundary at or after ``moment`` within the coming week, or None (never open)."""
+    day = moment.astimezone(zone).date() - dt.timedelta(days=1)
+    for _ in range(9):
+        found = _boundaries_after(policy, zone, moment, day)
+        if found:
+            return min(found)
+        day += dt.timedelta(days=1)
+    return None
+
+
+def align_down(moment: dt.datetime, zone: zoneinfo.ZoneInfo, policy: BookingPolicy) -> dt.datetime | None:
+    """The last slot boundary at or before ``moment`` of the window that holds it, or None."""
+    step = dt.timedelta(minutes=policy.slot_minutes)
     local = moment.astimezone(zone)
-    midnight = dt.datetime.combine(local.date(), dt.time(0))
-    # Count on the wall clock: a boundary is a whole number of slots after local midnight.
-    slots = -(-(local.replace(tzinfo=None) - midnight) // step)  # ceiling division
-    candidate = (midnight + slots * step).replace(tzinfo=zone).astimezone(dt.UTC)
-    if candidate < moment:  # only inside a repeated hour when clocks go back: try the next slot
-        return align_up(moment + step, zone, slot_minutes)
-    return candidate
+    best: dt.datetime | None = None
+    for day in (local.date() - dt.timedelta(days=1), local.date()):
+        for a, b in _windows_on(policy, day):
+            opens, closes = wall_clock(day, a, zone), wall_clock(day, b, zone)
+            if not opens <= moment <= closes:
+                continue
+            candidate = (opens + ((local - opens) // step) * step).astimezone(dt.UTC)
+            if candidate > moment:
+                candidate = (opens + ((local - opens) // step - 1) * step).astimezone(dt.UTC)
+            if best is None or candidate > best:
+                best = candidate
+    return best
 
 
 def week_of(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> Interval:

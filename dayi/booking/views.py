@@ -10,6 +10,7 @@ transaction rolled back).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import zoneinfo
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,8 @@ from dayi.accounts.access.bookings import (
     manages_any_instruments,
     visible_bookings,
 )
+from dayi.accounts.access.directory import manages_instrument
+from dayi.accounts.access.sharing import sharing_refusal
 from dayi.booking import ical, queries, services, timeline
 from dayi.booking.api_feeds import ics_response
 from dayi.booking.forms import (
@@ -46,7 +49,7 @@ from dayi.booking.forms import (
     UsageCorrectionForm,
 )
 from dayi.booking.models import HOLDING, Booking, BookingStatus, UsageRecord, UsageSource
-from dayi.booking.policy import BookingPolicy, PolicyInvalid, parse_policy
+from dayi.booking.policy import BookingPolicy, PolicyInvalid, clock, parse_policy, weekday_name
 from dayi.core.errors import DayiError, ValidationFailed
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Instrument, ServiceMode
@@ -83,12 +86,49 @@ def _today_window(zone: zoneinfo.ZoneInfo, days: int) -> tuple[dt.datetime, dt.d
     return start, timeline.local_midnight(today + dt.timedelta(days=days), zone)
 
 
-def _free_list(instrument: Instrument, zone: zoneinfo.ZoneInfo) -> list[tuple[dt.datetime, dt.datetime]]:
+def _free_list(
+    instrument: Instrument, zone: zoneinfo.ZoneInfo, now: dt.datetime
+) -> list[tuple[dt.datetime, dt.datetime]]:
     start, end = _today_window(zone, FREE_LIST_DAYS)
-    start = max(start, timezone.now())
+    start = max(start, now)
     return [
-        (a.astimezone(zone), b.astimezone(zone)) for a, b in queries.free_intervals(instrument, start, end)
+        (a.astimezone(zone), b.astimezone(zone))
+        for a, b in queries.free_intervals(instrument, start, end, now=now)
     ]
+
+
+def _refusal(request: HttpRequest, instrument: Instrument) -> str:
+    """Why this viewer may not book the instrument at all (its share mode), or ""."""
+    if not request.user.is_authenticated:
+        return ""
+    return sharing_refusal(actor_for(request.user), instrument) or ""
+
+
+def _shown_date(request: HttpRequest, form: BookingForm) -> str:
+    """The day the calendar opens on: the one asked for, or after a refused booking the week the user was
+    looking at (the form carries it) or else the day they tried to book."""
+    for raw in (request.POST.get("date", ""), request.GET.get("date", "")):
+        try:
+            return dt.date.fromisoformat(raw[:10]).isoformat()
+        except ValueError:
+            continue
+    start = form.cleaned_data.get("start") if hasattr(form, "cleaned_data") else None
+    return start.date().isoformat() if start else ""
+
+
+def _closures_ahead(
+    policy: BookingPolicy | None, zone: zoneinfo.ZoneInfo, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """The closures that have not ended, with their reasons, for the rules box."""
+    if policy is None:
+        return []
+    rows = []
+    for c in policy.closures:
+        start = c.start if c.start.tzinfo else c.start.replace(tzinfo=zone)
+        end = c.end if c.end.tzinfo else c.end.replace(tzinfo=zone)
+        if end > now:
+            rows.append({"start": start.astimezone(zone), "end": end.astimezone(zone), "reason": c.reason})
+    return sorted(rows, key=lambda r: r["start"])
 
 
 def _calendar_page(
@@ -96,32 +136,27 @@ def _calendar_page(
 ) -> HttpResponse:
     zone = timeline.zone_of(instrument)
     policy = _policy(instrument)
+    now = timezone.now()
+    refusal = _refusal(request, instrument)
     context = {
         "i": instrument,
         "zone": str(zone),
         "policy": policy,
         "opening": _opening_rows(policy),
-        "bookable": policy is not None and queries.bookable(instrument),
-        "free": _free_list(instrument, zone) if policy else [],
+        "closures": _closures_ahead(policy, zone, now),
+        "bookable": policy is not None and queries.bookable(instrument) and not refusal,
+        "refusal": refusal,
+        "free": _free_list(instrument, zone, now) if policy and not refusal else [],
         "form": form,
         "error": error,
         "slot_minutes": policy.slot_minutes if policy else 30,
+        "snap_minutes": _snap_minutes(policy),
         **_visible_hours(policy),
-        "initial_date": request.GET.get("date", "")[:10],
+        "initial_date": _shown_date(request, form),
         "initial_view": "dayGridMonth" if request.GET.get("view") == "month" else "timeGridWeek",
+        "may_manage": manages_instrument(actor_for(request.user), instrument),  # the rules editor's link
     }
     return render(request, "booking/calendar.html", context, status=status)
-
-
-WEEKDAYS = [
-    gettext_lazy("周一"),
-    gettext_lazy("周二"),
-    gettext_lazy("周三"),
-    gettext_lazy("周四"),
-    gettext_lazy("周五"),
-    gettext_lazy("周六"),
-    gettext_lazy("周日"),
-]
 
 
 def _visible_hours(policy: BookingPolicy | None) -> dict[str, str]:
@@ -130,7 +165,16 @@ def _visible_hours(policy: BookingPolicy | None) -> dict[str, str]:
         return {"opens_at": "", "closes_at": ""}
     first = min(w.start for w in policy.opening_hours)
     last = max(w.end for w in policy.opening_hours)
-    return {"opens_at": f"{_clock(first)}:00", "closes_at": f"{_clock(last)}:00"}
+    return {"opens_at": f"{clock(first)}:00", "closes_at": f"{clock(last)}:00"}
+
+
+def _snap_minutes(policy: BookingPolicy | None) -> int:
+    """The grid's snap: the slot when every window opens on the grid's slot lines (the usual case), else the
+    step that reaches every day's slot boundaries (the page then snaps a selection out to whole slots)."""
+    if policy is None or not policy.opening_hours:
+        return 30
+    first = min(w.start for w in policy.opening_hours)
+    return math.gcd(policy.slot_minutes, *(w.start - first for w in policy.opening_hours))
 
 
 def _opening_rows(policy: BookingPolicy | None) -> list[str]:
@@ -140,13 +184,9 @@ def _opening_rows(policy: BookingPolicy | None) -> list[str]:
     for w in policy.opening_hours:
         rows.append(
             _("%(day)s %(start)s–%(end)s")
-            % {"day": WEEKDAYS[w.weekday - 1], "start": _clock(w.start), "end": _clock(w.end)}
+            % {"day": weekday_name(w.weekday), "start": clock(w.start), "end": clock(w.end)}
         )
     return rows
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _booking_form(instrument: Instrument, data: Any = None, **kwargs: Any) -> BookingForm:
@@ -217,29 +257,26 @@ MODE_LABELS = dict(ServiceMode.choices)
 
 @require_GET
 def calendar_events(request: HttpRequest, instrument_id: int) -> JsonResponse:
-    """The calendar's feed: free time, occupied time ("occupied", no names), and the bookings the viewer
-    may see (their own; all of them for the instrument's managers), marked."""
+    """The calendar's feed: bookable time (what the booking service would accept from this viewer),
+    greyed time they may not book (past, within the notice, beyond the horizon, closures with their
+    reason), occupied time ("occupied", no names), and the bookings the viewer may see (their own; all of
+    them for the instrument's managers), marked."""
+    now = timezone.now()
     try:
         instrument = get_instrument(instrument_id)
         zone = timeline.zone_of(instrument)
         start, end = _window(request, zone)
-        free = queries.free_intervals(instrument, start, end)
+        free = queries.free_intervals(instrument, start, end, now=now)
     except DayiError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     actor = actor_for(request.user)
+    if request.user.is_authenticated and sharing_refusal(actor, instrument):
+        free = []  # shared inside its institution only (or not at all): nothing here for this viewer
     visible = _visible_bookings(actor, instrument, start, end)
     mine = {(b.occupied.lower, b.occupied.upper) for b in visible}
     occupied = queries.occupied_ranges([instrument.pk], start, end).get(instrument.pk, [])
-    events: list[dict[str, Any]] = [
-        {
-            "start": _wall(a, zone),
-            "end": _wall(b, zone),
-            "display": "background",
-            "groupId": "free",
-            "classNames": ["free"],
-        }
-        for a, b in free
-    ]
+    events = [_background(a, b, zone, "free") for a, b in free]
+    events += _greyed(instrument, zone, start, end, now)
     events += [
         {"start": _wall(a, zone), "end": _wall(b, zone), "title": _("已占用"), "classNames": ["occupied"]}
         for a, b in occupied
@@ -247,6 +284,39 @@ def calendar_events(request: HttpRequest, instrument_id: int) -> JsonResponse:
     ]
     events += [_booking_event(b, actor, zone) for b in visible]
     return JsonResponse(events, safe=False)
+
+
+def _background(
+    a: dt.datetime, b: dt.datetime, zone: zoneinfo.ZoneInfo, kind: str, title: str = ""
+) -> dict[str, Any]:
+    event = {"start": _wall(a, zone), "end": _wall(b, zone), "display": "background", "classNames": [kind]}
+    if kind == "free":
+        event["groupId"] = "free"  # the selection's constraint
+    if title:
+        event["title"] = title
+    return event
+
+
+def _greyed(
+    instrument: Instrument, zone: zoneinfo.ZoneInfo, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> list[dict[str, Any]]:
+    """Time the viewer may not book though it may be open: past and within the notice, beyond the horizon,
+    and the closures (titled with their reason)."""
+    policy = _policy(instrument)
+    if policy is None:
+        return []
+    events = []
+    notice = now + dt.timedelta(minutes=policy.min_notice_minutes)
+    if start < notice:
+        events.append(_background(start, min(notice, end), zone, "unavailable", _("已过或不足提前预约时间")))
+    horizon = now + dt.timedelta(days=policy.max_advance_days)
+    if horizon < end:
+        events.append(_background(max(horizon, start), end, zone, "unavailable", _("超出可预约范围")))
+    for c in _closures_ahead(policy, zone, start):
+        if c["start"] < end:
+            title = _("停用：%(reason)s") % {"reason": c["reason"]} if c["reason"] else _("停用")
+            events.append(_background(max(c["start"], start), min(c["end"], end), zone, "closed", title))
+    return events
 
 
 def _visible_bookings(

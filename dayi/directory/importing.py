@@ -32,6 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
+from dayi.booking.policy import starting_policy
 from dayi.core import audit
 from dayi.core.errors import ValidationFailed
 from dayi.core.spreadsheet import unquote
@@ -483,6 +484,8 @@ def plan(
         instrument = existing.get(record.values["inventory_no"])
         if instrument is None:
             values = {"region": institution.region, **record.values}
+            if not values.get("booking_policy"):  # the institution's default, not "open round the clock"
+                values["booking_policy"] = starting_policy(institution.default_booking_policy)
             # created/updated set here: COPY bypasses the fields' auto_now.
             result.creates.append(Instrument(institution=institution, created=now, updated=now, **values))
             continue

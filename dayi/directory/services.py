@@ -15,6 +15,7 @@ from dayi.accounts.access.directory import (
     get_listed_instrument,
     may_name_experts_without_institution,
 )
+from dayi.booking.policy import starting_policy
 from dayi.core import audit
 from dayi.core.errors import Conflict, ValidationFailed
 from dayi.directory.errors import DuplicateInventoryNo
@@ -42,6 +43,8 @@ def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -
     clean, errors = clean_instrument(data, Lookups.load())
     _raise_if_invalid(errors)
     clean.setdefault("region", institution.region)
+    if not clean.get("booking_policy"):  # the institution's default, not "open round the clock"
+        clean["booking_policy"] = starting_policy(institution.default_booking_policy)
     instrument = Instrument(institution=institution, **clean)
     instrument.search_words = instrument_words(instrument)
     try:

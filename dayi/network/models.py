@@ -115,6 +115,8 @@ class Institution(models.Model):
     moe_code = models.CharField(max_length=10, blank=True)
     # The institution's own e-mail domains ("zju.edu.cn"): when listed, it invites people at these only.
     email_domains = ArrayField(models.CharField(max_length=253), default=list, blank=True)
+    # The booking policy its new instruments start from (dayi.booking.policy); empty: the working week there.
+    default_booking_policy = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -91,7 +91,7 @@ def test_an_idempotency_key_gives_one_booking(api_as: Any, bet: Any, day: dt.dat
     assert Booking.objects.count() == 1
 
 
-def test_availability_is_opening_hours_minus_occupied_time(
+def test_availability_is_the_bookable_part_of_opening_hours_minus_occupied_time(
     api_as: Any, anon: Any, bet: Any, day: dt.date
 ) -> None:
     api_as("eve").post("/api/v1/bookings", body(bet, day, "10:00", "11:00"))
@@ -101,7 +101,7 @@ def test_availability_is_opening_hours_minus_occupied_time(
     )
     assert res.status_code == 200, res.content
     assert res.json()["free"] == [
-        {"start": f"{day}T09:00:00+08:00", "end": f"{day}T09:40:00+08:00"},
+        {"start": f"{day}T09:20:00+08:00", "end": f"{day}T09:40:00+08:00"},  # after the 20-minute warm-up
         {"start": f"{day}T11:00:00+08:00", "end": f"{day}T17:00:00+08:00"},
     ]
 
@@ -117,23 +117,38 @@ def test_availability_reads_an_unencoded_plus_and_plain_dates(anon: Any, bet: An
     assert (
         raw.json()["free"]
         == dates.json()["free"]
-        == [{"start": f"{day}T09:00:00+08:00", "end": f"{day}T17:00:00+08:00"}]
+        == [{"start": f"{day}T09:20:00+08:00", "end": f"{day}T17:00:00+08:00"}]
     )
+
+
+def _next_spring_change() -> dt.date:
+    """The next last Sunday of March (Europe's clocks go forward): availability is of the future only."""
+    today = timezone.now().date()
+    for year in (today.year, today.year + 1):
+        last = dt.date(year, 3, 31)
+        sunday = last - dt.timedelta(days=last.isoweekday() % 7)
+        if sunday > today + dt.timedelta(days=2):
+            return sunday
+    raise AssertionError("unreachable")
 
 
 def test_availability_of_a_london_instrument_across_the_dst_change(anon: Any, network: Any) -> None:
-    inst = make_bet(network["zju"])
+    inst = make_bet(network["zju"], max_advance_days=3 * 366)
     inst.timezone = "Europe/London"
     inst.save()
+    change = _next_spring_change()
+    before, after = change - dt.timedelta(days=1), change + dt.timedelta(days=1)
     res = anon.get(
-        f"/api/v1/instruments/{inst.pk}/availability", {"start": "2026-03-28", "end": "2026-03-31"}
+        f"/api/v1/instruments/{inst.pk}/availability",
+        {"start": str(before), "end": str(after + dt.timedelta(days=1))},
     )
     free = res.json()["free"]
     assert res.json()["timezone"] == "Europe/London"
+    # 09:00 opening, bookable after the 20-minute warm-up, on London's clock either side of the change.
     assert [f["start"] for f in free] == [
-        "2026-03-28T09:00:00+00:00",
-        "2026-03-29T09:00:00+01:00",
-        "2026-03-30T09:00:00+01:00",
+        f"{before}T09:20:00+00:00",
+        f"{change}T09:20:00+01:00",
+        f"{after}T09:20:00+01:00",
     ]
 
 

@@ -106,13 +106,14 @@ def test_the_feed_shows_a_visitor_free_and_occupied_time_without_names(people: A
     book_now(people, "eve", bet, local(d, "10:20"), local(d, "11:00"), purpose="秘密课题 X")
     # when a visitor reads the day
     found = events(client_for(people, None), bet, d)
-    # then the time is "occupied" from the warm-up on, with no name or purpose, and the rest is free
+    # then the time is "occupied" from the warm-up on, with no name or purpose, and the rest is bookable
+    # (the day's first 20 minutes are the warm-up of a booking starting at 09:20)
     occupied = [e for e in found if "occupied" in e.get("classNames", [])]
     assert occupied == [
         {"start": wall(d, "10:00"), "end": wall(d, "11:00"), "title": "已占用", "classNames": ["occupied"]}
     ]
     free = [(e["start"], e["end"]) for e in found if e.get("groupId") == "free"]
-    assert free == [(wall(d, "09:00"), wall(d, "10:00")), (wall(d, "11:00"), wall(d, "17:00"))]
+    assert free == [(wall(d, "09:20"), wall(d, "10:00")), (wall(d, "11:00"), wall(d, "17:00"))]
     assert "eve" not in json.dumps(found) and "秘密" not in json.dumps(found, ensure_ascii=False)
 
 

@@ -14,16 +14,20 @@ from tests.booking.conftest import at, book, make_bet
 pytestmark = pytest.mark.django_db
 
 
-def test_free_time_is_opening_hours_minus_closures_minus_occupied(people: Any, network: Any) -> None:
+def test_bookable_time_is_opening_hours_minus_closures_minus_occupied_less_the_warmup(
+    people: Any, network: Any
+) -> None:
     inst = make_bet(
         network["zju"], closures=[{"start": "2026-03-03T15:00:00+08:00", "end": "2026-03-03T16:00:00+08:00"}]
     )
     book(people["eve"], inst, "2026-03-03 10:00", "2026-03-03 11:00")
     free = queries.free_intervals(inst, at("2026-03-03 00:00"), at("2026-03-04 00:00"))
+    # The 20-minute warm-up comes first after the opening and after the closure; 11:00 starts
+    # back-to-back after the booking, so no warm-up there.
     assert free == [
-        (at("2026-03-03 09:00"), at("2026-03-03 09:40")),
+        (at("2026-03-03 09:20"), at("2026-03-03 09:40")),
         (at("2026-03-03 11:00"), at("2026-03-03 15:00")),
-        (at("2026-03-03 16:00"), at("2026-03-03 17:00")),
+        (at("2026-03-03 16:20"), at("2026-03-03 17:00")),
     ]
 
 
@@ -89,4 +93,4 @@ def test_free_time_in_another_zone_follows_its_clock(network: Any) -> None:
     inst.save()
     london = dt.UTC  # 2026-01-15 is winter: London is UTC
     free = queries.free_intervals(inst, at("2026-01-15 00:00", london), at("2026-01-16 00:00", london))
-    assert free == [(at("2026-01-15 09:00", london), at("2026-01-15 17:00", london))]
+    assert free == [(at("2026-01-15 09:20", london), at("2026-01-15 17:00", london))]

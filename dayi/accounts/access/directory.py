@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from dayi.accounts.access import (
     Actor,
+    administered_institution_ids,
     fetch,
     is_platform_admin,
     operated_institution_ids,
@@ -15,6 +16,7 @@ from dayi.accounts.access import (
 )
 from dayi.core.errors import NotFound
 from dayi.directory.models import Expert, Instrument
+from dayi.network.models import Institution
 
 
 def get_listed_instrument(
@@ -88,3 +90,20 @@ def access_expert(actor: Actor, expert_id: int, *, for_update: bool = False) -> 
         for_update=for_update,
         pk=expert_id,
     )
+
+
+def access_administered_institution(
+    actor: Actor, institution_id: int, *, for_update: bool = False
+) -> Institution:
+    """The institution if ``actor`` is its own admin (its default booking rules are theirs to set);
+    NotFound if missing or not theirs."""
+    require_signed_in(actor.user)
+    message = gettext("单位不存在或您无权管理")
+    return fetch(administered_institutions(actor), message, for_update=for_update, pk=institution_id)
+
+
+def administered_institutions(actor: Actor) -> QuerySet[Institution]:
+    if not actor.is_authenticated:
+        return Institution.objects.none()
+    ids = administered_institution_ids(actor)
+    return Institution.objects.all() if ids is None else Institution.objects.filter(pk__in=ids)

@@ -74,12 +74,8 @@ def _check_offered(r: Request) -> None:
 
 def _check_shape(r: Request) -> None:
     p, minutes = r.policy, (r.end - r.start).total_seconds() / 60
-    if not (
-        timeline.aligned(r.start, r.zone, p.slot_minutes) and timeline.aligned(r.end, r.zone, p.slot_minutes)
-    ):
-        raise broken(
-            "slot_alignment", f"起止须对齐 {p.slot_minutes} 分钟时段 (align to {p.slot_minutes}-minute slots)"
-        )
+    if not (timeline.aligned(r.start, r.zone, p) and timeline.aligned(r.end, r.zone, p)):
+        raise _misaligned(r)
     if minutes < p.min_minutes:
         raise broken("too_short", f"至少预约 {p.min_minutes} 分钟 (at least {p.min_minutes} minutes)")
     if p.max_minutes is not None and minutes > p.max_minutes:
@@ -93,6 +89,18 @@ def _check_shape(r: Request) -> None:
         raise broken(
             "too_far_ahead", f"最多提前 {p.max_advance_days} 天预约 (at most {p.max_advance_days} days ahead)"
         )
+
+
+def _misaligned(r: Request) -> Exception:
+    """Slots start at each opening: say so, with the nearest slot boundary as an example."""
+    wrong = r.start if not timeline.aligned(r.start, r.zone, r.policy) else r.end
+    near = timeline.align_up(wrong, r.zone, r.policy)
+    example = near.astimezone(r.zone).strftime("%H:%M") if near else ""
+    return broken(
+        "slot_alignment",
+        _("起止须对齐自开放时间起的 %(n)s 分钟时段（例如 %(example)s）")
+        % {"n": r.policy.slot_minutes, "example": example},
+    )
 
 
 def _opening_around(

@@ -12,6 +12,11 @@
       "T" + pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes());
   }
 
+  // A FullCalendar duration ("01:30:00") for a number of minutes.
+  function duration(minutes) {
+    return pad(Math.floor(minutes / 60)) + ":" + pad(minutes % 60) + ":00";
+  }
+
   function fillForm(start, end) {
     var form = document.getElementById("booking-form");
     if (!form) { return; }
@@ -22,13 +27,40 @@
     form.scrollIntoView({ behavior: "smooth", block: "nearest" });
   }
 
+  var MINUTE = 60000;
+
+  // The free (bookable) background event that holds [start, end), if any.
+  function freeAround(calendar, start, end) {
+    var found = null;
+    calendar.getEvents().forEach(function (ev) {
+      if (ev.groupId === "free" && ev.start <= start && end <= ev.end) { found = ev; }
+    });
+    return found;
+  }
+
+  // Slots start at each opening, and every free interval starts on a slot boundary: snap a selection out
+  // to whole slots of the interval that holds it, at least the shortest booking long, never past its end.
+  function snapped(calendar, info, slotMinutes, minMinutes) {
+    var free = freeAround(calendar, info.start, info.end);
+    if (!free) { return null; }
+    var slot = slotMinutes * MINUTE, origin = free.start.getTime();
+    var start = origin + Math.floor((info.start.getTime() - origin) / slot) * slot;
+    var end = origin + Math.ceil((info.end.getTime() - origin) / slot) * slot;
+    var shortest = Math.ceil(minMinutes * MINUTE / slot) * slot;
+    if (end - start < shortest) { end = start + shortest; }
+    if (end > free.end.getTime()) { return null; }
+    return { start: new Date(start), end: new Date(end) };
+  }
+
   function start() {
     var el = document.getElementById("calendar");
     if (!el || !window.FullCalendar) { return; }
     var d = el.dataset;
     var narrow = window.matchMedia("(max-width: 640px)").matches;
-    var slot = "00:" + pad(Math.min(parseInt(d.slotMinutes, 10) || 30, 59)) + ":00";
-    if ((parseInt(d.slotMinutes, 10) || 30) >= 60) { slot = pad(Math.floor(d.slotMinutes / 60)) + ":00:00"; }
+    var slotMinutes = parseInt(d.slotMinutes, 10) || 30;
+    var snapMinutes = parseInt(d.snapMinutes, 10) || slotMinutes;
+    var minMinutes = parseInt(d.minMinutes, 10) || slotMinutes;
+    var viewDate = document.getElementById("booking-view-date");
     var calendar = new FullCalendar.Calendar(el, {
       timeZone: d.timeZone,
       locale: d.locale,
@@ -44,8 +76,8 @@
       allDaySlot: false,
       nowIndicator: true,
       height: "auto",
-      slotDuration: slot,
-      snapDuration: slot,
+      slotDuration: duration(slotMinutes),
+      snapDuration: duration(snapMinutes),
       slotLabelInterval: "01:00",
       scrollTime: d.opensAt || "08:00:00",
       // Only the hours the instrument is ever open (all day when it opens round the clock).
@@ -58,7 +90,19 @@
       // Only inside free time; the booking service still decides (warm-up, quota, qualification …).
       selectConstraint: "free",
       selectAllow: function () { return calendar.view.type.indexOf("timeGrid") === 0; },
-      select: function (info) { fillForm(info.start, info.end); },
+      select: function (info) {
+        var slots = snapped(calendar, info, slotMinutes, minMinutes);
+        if (!slots) { calendar.unselect(); return; }
+        if (slots.start.getTime() !== info.start.getTime() || slots.end.getTime() !== info.end.getTime()) {
+          calendar.select(slots.start, slots.end); // selects again, now on whole slots
+          return;
+        }
+        fillForm(info.start, info.end);
+      },
+      // Keep the week on show in the form, so a refused booking reopens the calendar there.
+      datesSet: function (info) {
+        if (viewDate) { viewDate.value = wallClock(info.view.currentStart).slice(0, 10); }
+      },
       dateClick: function (info) {
         if (info.view.type === "dayGridMonth") { calendar.changeView("timeGridDay", info.dateStr); }
       },
