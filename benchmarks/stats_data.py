@@ -68,12 +68,13 @@ def _institutions(count: int) -> int:
             WHERE level = 'city' AND lon IS NOT NULL
         )
         INSERT INTO network_institution (id, name, name_en, credit_code, kind, is_sme, department, website,
-                                         moe_code, created, updated, region_id)
+                                         moe_code, email_domains, default_booking_policy, created, updated,
+                                         region_id)
         OVERRIDING SYSTEM VALUE
         SELECT %s + g - 1, '基准单位' || g, 'Bench institution ' || g,
                '12' || lpad(g::text, 16, '0'),
                CASE WHEN g %% 10 = 0 THEN 'enterprise' ELSE 'university' END, g %% 10 = 0, '', '', '',
-               now(), now(), codes[1 + (g * 31) %% cardinality(codes)]
+               '{}', '{}', now(), now(), codes[1 + (g * 31) %% cardinality(codes)]
         FROM cities, generate_series(1, %s) g
         """,
         [first, count],
