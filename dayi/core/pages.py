@@ -18,10 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from dayi.core.errors import DayiError
-from dayi.formats import ISO_DATETIME
+from dayi.core.formats import ISO_DATETIME
 
 # The wall-clock format of ``<input type="datetime-local">``: an instrument's local time, no offset. Every
-# date and time widget renders ISO in every language (settings.FORMAT_MODULE_PATH, dayi/formats).
+# date and time widget renders ISO in every language (settings.FORMAT_MODULE_PATH, dayi/core/formats).
 LOCAL_FORMAT = ISO_DATETIME
 
 # Where an htmx refusal is shown: the top of the page's <main>, whatever element the user pressed in

@@ -1,6 +1,6 @@
-"""Chinese: Django's formats, with ISO input formats first (dayi.formats says why)."""
+"""Chinese: Django's formats, with ISO input formats first (dayi.core.formats says why)."""
 
-from dayi.formats import ZH_HANS
+from dayi.core.formats import ZH_HANS
 
 DATE_INPUT_FORMATS = ZH_HANS["DATE_INPUT_FORMATS"]
 TIME_INPUT_FORMATS = ZH_HANS["TIME_INPUT_FORMATS"]

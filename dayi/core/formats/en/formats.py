@@ -1,6 +1,6 @@
-"""English: Django's formats, with ISO input formats first (dayi.formats says why)."""
+"""English: Django's formats, with ISO input formats first (dayi.core.formats says why)."""
 
-from dayi.formats import EN
+from dayi.core.formats import EN
 
 DATE_INPUT_FORMATS = EN["DATE_INPUT_FORMATS"]
 TIME_INPUT_FORMATS = EN["TIME_INPUT_FORMATS"]
