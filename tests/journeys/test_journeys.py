@@ -161,10 +161,8 @@ def book_an_hour(tab: Tab, world: World) -> None:
 def see_it_in_my_bookings(tab: Tab, world: World) -> None:
     tab.page.locator("#site-nav").get_by_role("link", name=said(tab, "我的预约", "My bookings")).click()
     tab.page.wait_for_url("**/bookings/")
-    assert (
-        world.instrument.name in tab.page.locator("main").inner_text()
-        or tab.page.locator(f"main a[href*='/instruments/{world.instrument.pk}/']").count()
-    )
+    row = tab.page.locator("main tr", has_text=f"{world.days[tab.language].isoformat()} 10:00")
+    assert world.instrument.name in row.inner_text()
 
 
 def submit_samples(tab: Tab, world: World) -> None:
