@@ -152,6 +152,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# ISO first among each language's input formats: what a date or time input shows (dayi/core/formats).
+FORMAT_MODULE_PATH = ["dayi.core.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -18,9 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from dayi.core.errors import DayiError
+from dayi.core.formats import ISO_DATETIME
 
-# The wall-clock format of ``<input type="datetime-local">``: an instrument's local time, no offset.
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+# The wall-clock format of ``<input type="datetime-local">``: an instrument's local time, no offset. Every
+# date and time widget renders ISO in every language (settings.FORMAT_MODULE_PATH, dayi/core/formats).
+LOCAL_FORMAT = ISO_DATETIME
 
 # Where an htmx refusal is shown: the top of the page's <main>, whatever element the user pressed in
 # (a row would lose its buttons if the message replaced it).

@@ -22,9 +22,11 @@ MAX_TEXT = 2000
 class PriceRowForm(forms.Form):
     """One rate of the price list; an empty extra row is ignored, a ticked "remove" drops the row."""
 
-    unit = forms.ChoiceField(label=_("计价单位"), choices=PriceUnit.choices)
+    # A blank first choice: an untouched extra row posts nothing and is skipped (with the first unit chosen
+    # it counted as changed, so a saved list could not be saved again unchanged).
+    unit = forms.ChoiceField(label=_("计价单位"), choices=[("", "—"), *PriceUnit.choices])
     mode = forms.ChoiceField(label=_("服务方式"), choices=[("", "—"), *ServiceMode.choices], required=False)
-    user_class = forms.ChoiceField(label=_("用户类别"), choices=UserClass.choices)
+    user_class = forms.ChoiceField(label=_("用户类别"), choices=[("", "—"), *UserClass.choices])
     amount = forms.DecimalField(label=_("单价（元）"), max_digits=14, decimal_places=2, min_value=0)
     minimum = forms.DecimalField(
         label=_("最低收费（元）"), max_digits=14, decimal_places=2, min_value=0, required=False

@@ -82,6 +82,13 @@ class Tab:
         self.page.locator("button[name=language][value=en]").click()
         self.page.wait_for_load_state()
 
+    def follow_nav(self, href: str) -> None:
+        """Follow a link of the navigation, opening it first where it folds behind its button (a phone)."""
+        toggle = self.page.locator("[data-nav-toggle]")
+        if toggle.is_visible():
+            toggle.click()
+        self.page.locator(f'nav a[href="{href}"]').click()
+
     def fits(self) -> bool:
         width = self.page.evaluate("document.documentElement.scrollWidth")
         return bool(width <= self.page.viewport_size["width"])
@@ -197,7 +204,7 @@ def test_a_platform_admin_invites_and_the_institution_admin_accepts_delegates_an
     admin = tabs(PHONE)
     phone = admin.sign_in("amy")
     admin.english()
-    phone.locator('nav a[href="/manage/network/"]').click()
+    admin.follow_nav("/manage/network/")
     phone.wait_for_url("**/manage/network/")
     assert phone.get_by_role("heading", name="Invitations to join, awaiting your decision").is_visible()
     assert admin.fits(), "the network page overflows a 390 px screen"
@@ -265,7 +272,7 @@ def test_a_manager_confirms_self_reported_hours_and_shortens_a_booking_on_a_phon
     manager = tabs(PHONE)
     page = manager.sign_in("alice")
     manager.english()
-    page.locator('nav a[href="/manage/bookings/"]').click()
+    manager.follow_nav("/manage/bookings/")
     page.wait_for_url("**/manage/bookings/")
     row = page.locator(f"#usage-{mine.pk}")
     assert "Self-reported" in row.inner_text() or "self" in row.inner_text().lower()
@@ -298,7 +305,7 @@ def test_a_manager_confirms_self_reported_hours_and_shortens_a_booking_on_a_phon
     # Then the booker sees the confirmed record on "my bookings", in Chinese
     booker = tabs(PHONE)
     mine_page = booker.sign_in("eve")
-    mine_page.locator('nav a[href="/bookings/"]').click()
+    booker.follow_nav("/bookings/")
     mine_page.wait_for_url("**/bookings/")
     assert "已确认" in mine_page.locator(f"#usage-{mine.pk}").inner_text()
     assert booker.fits() and not manager.csp_violations() and not booker.csp_violations()
@@ -312,7 +319,8 @@ def test_sign_in_throttling_says_when_to_try_again(tabs: Any, people: Any) -> No
     assert re.search(r"\d", alert), alert  # how many minutes to wait
     tab.shoot("trust-sign-in-throttled-zh-390.png")
     assert tab.fits()
-    # The signed-out navigation sits in a row below the brand, not squeezed beside it
+    # The signed-out navigation folds behind its button; opened, it sits in a row below the brand
+    page.locator("[data-nav-toggle]").click()
     brand = page.locator(".site-header .brand").bounding_box()
     nav = page.locator(".site-header nav").bounding_box()
     assert nav["y"] >= brand["y"] + brand["height"]

@@ -3,6 +3,21 @@
 (function () {
   "use strict";
 
+  // The navigation folds behind its button on a phone (site.css shows the button only on narrow screens,
+  // and only when this script runs: without it the navigation stays open).
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest("[data-nav-toggle]") : null;
+    if (!button) return;
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    var header = button.closest(".site-header");
+    if (header) header.classList.toggle("nav-open", open);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-nav-toggle]").forEach(function (b) { b.hidden = false; });
+  });
+
   // <select data-autosubmit>: submit its form when the choice changes (a <noscript> button does it otherwise).
   document.addEventListener("change", function (event) {
     var el = event.target;
