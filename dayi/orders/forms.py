@@ -56,6 +56,9 @@ class SharesForm(PageForm):
     no_show_share = forms.DecimalField(
         label=_("爽约收费比例（0–1）"), max_digits=4, decimal_places=3, min_value=0, max_value=1
     )
+    price_on_request = forms.BooleanField(
+        label=_("价目表未覆盖的服务按申请定价（否则拒绝预约和下单）"), required=False
+    )
 
 
 class SampleForm(PageForm):

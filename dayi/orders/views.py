@@ -46,7 +46,7 @@ from dayi.core.pages import LOCAL_FORMAT, message_of, shown_in_place
 from dayi.directory.models import Instrument
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
-from dayi.orders import queries, services
+from dayi.orders import pricing, queries, services
 from dayi.orders.forms import (
     MemberForm,
     PriceFormSet,
@@ -74,7 +74,11 @@ def _price_initial(instrument: Instrument) -> list[dict[str, Any]]:
 
 def _shares_initial(instrument: Instrument) -> dict[str, Any]:
     c = InstrumentCharges.objects.filter(pk=instrument.pk).first() or InstrumentCharges()
-    return {"late_cancellation_share": c.late_cancellation_share, "no_show_share": c.no_show_share}
+    return {
+        "late_cancellation_share": c.late_cancellation_share,
+        "no_show_share": c.no_show_share,
+        "price_on_request": c.price_on_request,
+    }
 
 
 def _prices_page(
@@ -112,6 +116,7 @@ def prices(request: HttpRequest, instrument_id: int) -> HttpResponse:
             kept,
             late_cancellation=shares.cleaned_data["late_cancellation_share"],
             no_show=shares.cleaned_data["no_show_share"],
+            price_on_request=shares.cleaned_data["price_on_request"],
             now=timezone.now(),
         )
     except DayiError as exc:
@@ -145,7 +150,7 @@ def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
         context["error"] = _("选择时段后显示报价。")
     else:
         try:
-            context["q"] = services.quote_for(
+            context["q"] = services.price_for(
                 instrument,
                 institution=customer,
                 mode=request.GET.get("mode", ""),
@@ -156,6 +161,8 @@ def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
             )
         except DayiError as exc:
             context["error"] = exc.message
+    if context["q"] is not None:
+        context["readable"] = [pricing.readable(line) for line in context["q"]["lines"]]
     return render(request, "orders/_quote.html", context)
 
 
@@ -233,6 +240,7 @@ def _buttons(actor: Actor, order: Order) -> list[str]:
     sample = order.kind == OrderKind.SAMPLE
     # A booking's order is rejected or cancelled through its booking (the booking's own rules).
     closes = sample and (manager or customer)
+    awaiting = pricing.awaits_price(order.quote)
     by_status: dict[str, list[tuple[str, bool]]] = {
         S.SUBMITTED: [("accept", manager), ("reject", manager and sample), ("cancel", closes)],
         S.ACCEPTED: [
@@ -243,11 +251,15 @@ def _buttons(actor: Actor, order: Order) -> list[str]:
         ],
         S.SAMPLES_RECEIVED: [("start", manager), ("cancel", closes)],
         S.IN_SERVICE: [("complete", manager)],
-        S.COMPLETED: [("charge", manager)],
+        S.COMPLETED: [("charge", manager and not awaiting)],
         S.CHARGED: [("settle", manager)],
         S.SETTLED: [("refund", manager)],
     }
-    return [name for name, allowed in by_status.get(order.status, []) if allowed]
+    buttons = [name for name, allowed in by_status.get(order.status, []) if allowed]
+    # Work taken "price on request": its managers set the amount before it can be charged.
+    if manager and (awaiting or order.quote.get("set_by")) and order.status in services.PRICEABLE:
+        buttons.insert(0, "set-price")
+    return buttons
 
 
 def _timeline(order: Order) -> list[AuditEvent]:
@@ -271,6 +283,9 @@ def _order_page(
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "result_form": forms.get("result_form") or ResultForm(),
         "refund_form": forms.get("refund_form") or RefundForm(),
+        "posted": forms.get("posted") or {},
+        "awaiting_price": pricing.awaits_price(order.quote),
+        "readable": [pricing.readable(line) for line in order.lines or order.quote.get("lines", [])],
     }
     return render(request, "orders/detail.html", context, status=status)
 
@@ -301,6 +316,9 @@ ACTIONS: dict[str, Callable[[Actor, int, Any, dt.datetime], Any]] = {
     "refund": lambda a, pk, post, now: services.refund_order(
         a, pk, amount=post.get("amount") or "0", note=post.get("note", ""), now=now
     ),
+    "set-price": lambda a, pk, post, now: services.set_order_price(
+        a, pk, amount=post.get("amount") or "0", note=post.get("note", ""), now=now
+    ),
 }
 
 
@@ -316,7 +334,11 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
         ACTIONS[action](actor, order_id, request.POST, timezone.now())
     except (DayiError, ValueError) as exc:
         error = exc if isinstance(exc, DayiError) else ValidationFailed(_("金额格式不正确。"))
-        forms = {"reason_form": ReasonForm(request.POST), "refund_form": RefundForm(request.POST)}
+        forms = {
+            "reason_form": ReasonForm(request.POST),
+            "refund_form": RefundForm(request.POST),
+            "posted": {"action": action, **request.POST.dict()},
+        }
         return _order_page(request, actor, order_id, status=error.status, error=error.message, **forms)
     messages.success(request, _("订单已更新。"))
     return redirect("orders:detail", order_id)
