@@ -270,7 +270,7 @@ def _timeline(order: Order) -> list[AuditEvent]:
     )
 
 
-def _order_page(
+def order_page(
     request: HttpRequest, actor: Actor, order_id: int, *, status: int = 200, error: str = "", **forms: Any
 ) -> HttpResponse:
     order = services.access_order(actor, order_id)  # again: an action may have changed it
@@ -286,6 +286,7 @@ def _order_page(
         "posted": forms.get("posted") or {},
         "awaiting_price": pricing.awaits_price(order.quote),
         "readable": [pricing.readable(line) for line in order.lines or order.quote.get("lines", [])],
+        "money": queries.what_is_owed(order),
     }
     return render(request, "orders/detail.html", context, status=status)
 
@@ -293,7 +294,7 @@ def _order_page(
 @login_required
 @require_GET
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    return _order_page(request, actor_for(request.user), order_id)
+    return order_page(request, actor_for(request.user), order_id)
 
 
 def _with_reason(call: Callable[..., Any]) -> Callable[..., Any]:
@@ -339,7 +340,7 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
             "refund_form": RefundForm(request.POST),
             "posted": {"action": action, **request.POST.dict()},
         }
-        return _order_page(request, actor, order_id, status=error.status, error=error.message, **forms)
+        return order_page(request, actor, order_id, status=error.status, error=error.message, **forms)
     messages.success(request, _("订单已更新。"))
     return redirect("orders:detail", order_id)
 
