@@ -132,6 +132,21 @@ class RefundForm(PageForm):
     note = forms.CharField(label=_("退款原因"), max_length=MAX_TEXT)
 
 
+class OpenAccountForm(PageForm):
+    name = forms.CharField(label=_("账户名称"), max_length=128)
+    pi = forms.CharField(
+        label=_("负责人用户名"),
+        max_length=150,
+        required=False,
+        help_text=_("留空则由您本人负责；单位管理员可为本单位的课题组负责人开户。"),
+    )
+
+
+class ProjectForm(PageForm):
+    project = forms.CharField(label=_("课题名称"), max_length=200, required=False)
+    funding_source = forms.CharField(label=_("经费来源"), max_length=100, required=False)
+
+
 class MemberForm(PageForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
 

@@ -49,7 +49,9 @@ from dayi.network.models import Institution
 from dayi.orders import pricing, queries, services
 from dayi.orders.forms import (
     MemberForm,
+    OpenAccountForm,
     PriceFormSet,
+    ProjectForm,
     ReasonForm,
     RefundForm,
     ResultForm,
@@ -287,6 +289,9 @@ def order_page(
         "awaiting_price": pricing.awaits_price(order.quote),
         "readable": [pricing.readable(line) for line in order.lines or order.quote.get("lines", [])],
         "money": queries.what_is_owed(order),
+        "project_form": forms.get("project_form")
+        or ProjectForm(initial={"project": order.project, "funding_source": order.funding_source}),
+        "describes": order.customer_id == actor.user.pk and order.status not in services.SETTLED_OR_CLOSED,
     }
     return render(request, "orders/detail.html", context, status=status)
 
@@ -317,6 +322,9 @@ ACTIONS: dict[str, Callable[[Actor, int, Any, dt.datetime], Any]] = {
     "refund": lambda a, pk, post, now: services.refund_order(
         a, pk, amount=post.get("amount") or "0", note=post.get("note", ""), now=now
     ),
+    "project": lambda a, pk, post, now: services.describe_project(
+        a, pk, project=post.get("project", ""), funding_source=post.get("funding_source", ""), now=now
+    ),
     "set-price": lambda a, pk, post, now: services.set_order_price(
         a, pk, amount=post.get("amount") or "0", note=post.get("note", ""), now=now
     ),
@@ -338,6 +346,7 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
         forms = {
             "reason_form": ReasonForm(request.POST),
             "refund_form": RefundForm(request.POST),
+            "project_form": ProjectForm(request.POST) if action == "project" else None,
             "posted": {"action": action, **request.POST.dict()},
         }
         return order_page(request, actor, order_id, status=error.status, error=error.message, **forms)
@@ -348,12 +357,52 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 # --- accounts --------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def my_accounts(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(request.user)
+def _accounts_page(
+    request: HttpRequest,
+    actor: Actor,
+    *,
+    form: OpenAccountForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
     accounts = visible_accounts(actor).select_related("institution", "pi").order_by("name")
-    return render(request, "orders/accounts.html", {"accounts": accounts, "keeps_books": keeps_books(actor)})
+    context = {
+        "accounts": accounts,
+        "keeps_books": keeps_books(actor),
+        "open_form": form or OpenAccountForm(),
+        "error": error,
+    }
+    return render(request, "orders/accounts.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_accounts(request: HttpRequest) -> HttpResponse:
+    """The accounts the user reads, and opening one (for themselves, or as the institution's admin for a
+    PI of it) through ``open_account``, the service of POST /accounts."""
+    actor = actor_for(request.user)
+    if request.method == "GET":
+        return _accounts_page(request, actor)
+    form = OpenAccountForm(request.POST)
+    if not form.is_valid():
+        return _accounts_page(request, actor, form=form, status=422, error=_("请检查开户信息。"))
+    username = form.cleaned_data["pi"].strip()
+    pi = User.objects.filter(username=username, is_active=True).first() if username else actor.user
+    try:
+        if pi is None or pi.institution_id is None:
+            raise ValidationFailed(fields={"pi": [_("负责人须是某单位的在册用户。")]})
+        account = services.open_account(
+            actor,
+            name=form.cleaned_data["name"],
+            institution_id=pi.institution_id,
+            pi_id=pi.pk,
+            now=timezone.now(),
+        )
+    except DayiError as exc:
+        form.add_service_error(exc)
+        return _accounts_page(request, actor, form=form, status=exc.status, error=exc.message)
+    messages.success(request, _("课题组账户已开立。"))
+    return redirect("orders:account", account.pk)
 
 
 def _account_page(

@@ -48,6 +48,16 @@ def reads_company_books(actor: Actor, institution_id: int | None) -> bool:
     return Institution.objects.filter(pk=institution_id, kind=InstitutionKind.ENTERPRISE).exists()
 
 
+def service_record_institution_ids(actor: Actor) -> set[int] | None:
+    """Providers whose national service records the actor may export (``oversees_institution``: their own
+    admins and managers, the platform admins above them); None means all (a superuser)."""
+    if actor.is_superuser:
+        return None
+    if not actor.is_authenticated:
+        return set()
+    return set(actor.admin_institutions) | set(actor.manager_institutions) | set(actor.overseen_institutions)
+
+
 def may_decide_top_up(actor: Actor, top_up: TopUp) -> bool:
     """Four eyes: a finance officer of the account's institution who is not the requester."""
     return (

@@ -14,6 +14,7 @@ from dayi.orders.services.accounts import (
     reverse_top_up,
 )
 from dayi.orders.services.orders import (
+    SETTLED_OR_CLOSED,
     create_booking_order,
     create_sample_order,
     describe_project,
@@ -39,6 +40,7 @@ from dayi.orders.services.transitions import (
 
 __all__ = [
     "PRICEABLE",
+    "SETTLED_OR_CLOSED",
     "accept_order",
     "access_order",
     "add_member",
