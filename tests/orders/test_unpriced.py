@@ -182,3 +182,16 @@ def test_the_order_page_lets_a_manager_set_the_amount_and_keeps_a_bad_one(
     ok = alice.post(f"/orders/{order.pk}/set-price/", {"amount": "480", "note": "按合同"})
     assert ok.status_code == 302
     assert Order.objects.get(pk=order.pk).quote["amount"] == "480.00"
+
+
+def test_the_api_sets_the_amount_as_the_page_does(
+    bet: Any, people: dict[str, Any], outsiders: dict[str, Any], api_as: Any
+) -> None:
+    on_request(people, bet)
+    order = Order.objects.get(booking=book(outsiders["frank"], bet, "2026-03-03 10:00", "2026-03-03 12:00"))
+    refused = api_as("bob").post(f"/api/v1/orders/{order.pk}/price", {"amount": "480.00"})
+    assert refused.status_code == 404
+    r = api_as("alice").post(f"/api/v1/orders/{order.pk}/price", {"amount": "480.00", "note": "按合同"})
+    assert r.status_code == 200 and r.json()["quote"]["amount"] == "480.00"
+    again = api_as("alice").post(f"/api/v1/orders/{order.pk}/price", {"amount": "-1"})
+    assert again.status_code == 422
