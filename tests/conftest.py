@@ -25,6 +25,7 @@ from dayi.accounts import services as account_services
 from dayi.accounts.models import Role, RoleGrant, User
 from dayi.directory.models import Category, Instrument
 from dayi.network.models import Institution, Membership, MembershipStatus, Platform, Region
+from dayi.orders.models import PriceRule, PriceUnit, UserClass
 from dayi.search.segment import instrument_words
 
 PASSWORD = "correct-horse-battery-9"
@@ -73,7 +74,27 @@ def make_user(
     return user
 
 
-def make_instrument(institution: Institution, inventory_no: str = "2019-001", **extra: Any) -> Instrument:
+def free_price_list(instrument: Instrument) -> None:
+    """Rates of 0.00 for every user class and mode: work on the instrument is priced (free), as Dayi now
+    refuses work its price list does not cover. Tests about money set their own list (it replaces this)."""
+    rules = [
+        PriceRule(
+            instrument=instrument,
+            unit=PriceUnit.SAMPLE if mode == "sample" else PriceUnit.HOUR,
+            mode=mode,
+            user_class=user_class,
+            amount=0,
+            valid_from=dt.date(2000, 1, 1),
+        )
+        for mode in ("self", "assisted", "sample", "remote")
+        for user_class in UserClass.values
+    ]
+    PriceRule.objects.bulk_create(rules)
+
+
+def make_instrument(
+    institution: Institution, inventory_no: str = "2019-001", *, priced: bool = True, **extra: Any
+) -> Instrument:
     data: dict[str, Any] = {
         "name": "场发射透射电子显微镜",
         "name_en": "Field emission transmission electron microscope",
@@ -88,6 +109,8 @@ def make_instrument(institution: Institution, inventory_no: str = "2019-001", **
     instrument = Instrument(institution=institution, inventory_no=inventory_no, **data)
     instrument.search_words = instrument_words(instrument)  # as every write path does
     instrument.save()
+    if priced:
+        free_price_list(instrument)
     return instrument
 
 

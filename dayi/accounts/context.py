@@ -15,7 +15,7 @@ from dayi.accounts.access import (
     is_staff_of_any_institution,
     operated_institution_ids,
 )
-from dayi.accounts.access.money import keeps_books
+from dayi.accounts.access.money import keeps_books, reads_company_books
 
 
 def _asks(request: HttpRequest, predicate: Callable[[Actor], bool]) -> bool:
@@ -56,4 +56,7 @@ def roles(request: HttpRequest) -> dict[str, object]:
         "keeps_network": SimpleLazyObject(lambda: _asks(request, _keeps_network)),
         "keeps_people": SimpleLazyObject(lambda: _asks(request, _keeps_people)),
         "keeps_books": SimpleLazyObject(lambda: _asks(request, keeps_books)),
+        "company_books": SimpleLazyObject(
+            lambda: _asks(request, lambda actor: reads_company_books(actor, actor.institution_id))
+        ),
     }

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from dayi.accounts.access import Actor
     from dayi.booking.models import Booking
+    from dayi.directory.models import Instrument
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,38 @@ def publish(change: BookingChanged) -> None:
     back with it: a booking whose order cannot be made is not made either."""
     for subscriber in list(_subscribers):
         subscriber(change)
+
+
+# --- the vetting hook, before a booking is made ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingAsked:
+    """A booking that passed booking's own rules and is about to be made (under the instrument lock)."""
+
+    actor: Actor
+    instrument: Instrument
+    start: dt.datetime
+    end: dt.datetime
+    mode: str
+    now: dt.datetime
+
+
+BookingVetter = Callable[[BookingAsked], None]
+
+_vetters: list[BookingVetter] = []
+
+
+def vet_with(vetter: BookingVetter) -> None:
+    """Have ``vetter`` look at every booking before it is made; it refuses one by raising a domain error
+    (orders: work the price list does not cover). Subscribed once, like ``subscribe``."""
+    if vetter not in _vetters:
+        _vetters.append(vetter)
+
+
+def vet(asked: BookingAsked) -> None:
+    for vetter in list(_vetters):
+        vetter(asked)
 
 
 # --- after commit ------------------------------------------------------------------------------------------

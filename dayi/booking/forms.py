@@ -60,12 +60,22 @@ class BookingForm(TimesForm):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, modes: list[str], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, modes: list[str], accounts: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Only the modes the instrument offers; the service refuses any other (mode_not_offered) anyway.
         offered = [(value, label) for value, label in ServiceMode.choices if value in modes]
         field = cast(forms.ChoiceField, self.fields["mode"])
         field.choices = offered or ServiceMode.choices
+        if accounts:  # the research-group accounts the booker may charge (the order's service checks again)
+            self.fields["account"] = forms.TypedChoiceField(
+                label=_("课题组账户"),
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("不使用（自行结算）")), *accounts],
+            )
 
 
 class ReasonForm(PageForm):

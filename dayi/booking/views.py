@@ -37,6 +37,7 @@ from dayi.accounts.access.bookings import (
     visible_bookings,
 )
 from dayi.accounts.access.directory import manages_instrument
+from dayi.accounts.access.money import chargeable_accounts
 from dayi.accounts.access.sharing import sharing_refusal
 from dayi.booking import ical, queries, services, timeline
 from dayi.booking.api_feeds import ics_response
@@ -189,14 +190,23 @@ def _opening_rows(policy: BookingPolicy | None) -> list[str]:
     return rows
 
 
-def _booking_form(instrument: Instrument, data: Any = None, **kwargs: Any) -> BookingForm:
-    return BookingForm(data, zone=timeline.zone_of(instrument), modes=list(instrument.modes), **kwargs)
+def _booking_form(
+    instrument: Instrument, data: Any = None, *, user: Any = None, **kwargs: Any
+) -> BookingForm:
+    accounts = (
+        [(a.pk, a.name) for a in chargeable_accounts(actor_for(user)).order_by("name")]
+        if user is not None and user.is_authenticated
+        else []
+    )
+    return BookingForm(
+        data, zone=timeline.zone_of(instrument), modes=list(instrument.modes), accounts=accounts, **kwargs
+    )
 
 
 @require_GET
 def calendar(request: HttpRequest, instrument_id: int) -> HttpResponse:
     instrument = get_instrument(instrument_id)
-    return _calendar_page(request, instrument, _booking_form(instrument))
+    return _calendar_page(request, instrument, _booking_form(instrument, user=request.user))
 
 
 @login_required
@@ -204,7 +214,7 @@ def calendar(request: HttpRequest, instrument_id: int) -> HttpResponse:
 def book(request: HttpRequest, instrument_id: int) -> HttpResponse:
     """Book through ``create_booking``: the page obeys every rule the API does."""
     instrument = get_instrument(instrument_id)
-    form = _booking_form(instrument, request.POST)
+    form = _booking_form(instrument, request.POST, user=request.user)
     if not form.is_valid():
         return _calendar_page(request, instrument, form, status=422, error=_("请检查预约信息。"))
     data = form.cleaned_data
@@ -216,6 +226,7 @@ def book(request: HttpRequest, instrument_id: int) -> HttpResponse:
             end=data["end"],
             mode=data["mode"],
             purpose=data["purpose"],
+            account_id=data.get("account"),
             now=timezone.now(),
         )
     except DayiError as exc:

@@ -379,6 +379,29 @@ def correct(request: HttpRequest, order_id: int, body: CorrectionIn) -> dict[str
     return _fresh(request, order_id)
 
 
+class OrderPriceIn(Schema):
+    amount: Decimal
+    note: str = ""
+
+
+@router.post(
+    "/orders/{order_id}/price",
+    auth=SIGNED_IN,
+    response=OrderOut,
+    summary="Set the amount of work taken at a price on request",
+    description=(
+        "The provider's managers set the amount of an order its instrument's price list did not cover (the"
+        " instrument takes such work 'price on request'); until then it cannot be charged. 409"
+        " `invalid_state` for an order priced by the list, or already charged or closed."
+    ),
+)
+def set_price(request: HttpRequest, order_id: int, body: OrderPriceIn) -> dict[str, Any]:
+    services.set_order_price(
+        signed_in(request), order_id, amount=body.amount, note=body.note, now=timezone.now()
+    )
+    return _fresh(request, order_id)
+
+
 class RefundIn(Schema):
     amount: Decimal
     note: str

@@ -12,7 +12,9 @@ class OrdersConfig(AppConfig):
         from dayi.booking import api as booking_api
         from dayi.booking import events as booking_events
         from dayi.orders.queries import booking_order
+        from dayi.orders.services.orders import check_booking_priced
         from dayi.orders.subscriptions import follow_booking_change
 
+        booking_events.vet_with(check_booking_priced)
         booking_events.subscribe(follow_booking_change)
         booking_api.add_answer_fields(booking_order)

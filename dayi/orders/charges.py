@@ -26,13 +26,14 @@ def used_hours(booking: Booking) -> Decimal:
     return total or Decimal(0)
 
 
-def _share_line(description: str, quote: dict[str, Any], share: str) -> list[dict[str, str]]:
+def _share_line(description: str, kind: str, quote: dict[str, Any], share: str) -> list[dict[str, str]]:
     amount = yuan(Decimal(quote["amount"]) * Decimal(share))
     if not amount:
         return []
     return [
         {
             "description": description,
+            "kind": kind,
             "unit": "item",
             "quantity": share,
             "unit_price": quote["amount"],
@@ -57,12 +58,13 @@ def booking_charge(quote: dict[str, Any], booking: Booking) -> list[dict[str, st
         return []  # unpriced: nothing to charge
     shares = quote.get("shares", {})
     if booking.status == BookingStatus.NO_SHOW:
-        return _share_line("爽约 (no-show)", quote, shares.get("no_show", "0"))
+        return _share_line("爽约 (no-show)", "no_show", quote, shares.get("no_show", "0"))
     if booking.status == BookingStatus.REJECTED:
         return []
     if booking.status == BookingStatus.CANCELLED:
         if booking.late_cancellation:
-            return _share_line("逾期取消 (late cancellation)", quote, shares.get("late_cancellation", "0"))
+            late = shares.get("late_cancellation", "0")
+            return _share_line("逾期取消 (late cancellation)", "late_cancellation", quote, late)
         return []
     booked = Decimal(quote["hours"])
     lines = _time_lines(quote, max(booked, used_hours(booking)))

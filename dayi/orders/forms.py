@@ -58,6 +58,9 @@ class SharesForm(PageForm):
     no_show_share = forms.DecimalField(
         label=_("爽约收费比例（0–1）"), max_digits=4, decimal_places=3, min_value=0, max_value=1
     )
+    price_on_request = forms.BooleanField(
+        label=_("价目表未覆盖的服务按申请定价（否则拒绝预约和下单）"), required=False
+    )
 
 
 class SampleForm(PageForm):
@@ -129,6 +132,21 @@ class ResultForm(PageForm):
 class RefundForm(PageForm):
     amount = forms.DecimalField(label=_("退款金额（元）"), max_digits=14, decimal_places=2, min_value=0)
     note = forms.CharField(label=_("退款原因"), max_length=MAX_TEXT)
+
+
+class OpenAccountForm(PageForm):
+    name = forms.CharField(label=_("账户名称"), max_length=128)
+    pi = forms.CharField(
+        label=_("负责人用户名"),
+        max_length=150,
+        required=False,
+        help_text=_("留空则由您本人负责；单位管理员可为本单位的课题组负责人开户。"),
+    )
+
+
+class ProjectForm(PageForm):
+    project = forms.CharField(label=_("课题名称"), max_length=200, required=False)
+    funding_source = forms.CharField(label=_("经费来源"), max_length=100, required=False)
 
 
 class MemberForm(PageForm):

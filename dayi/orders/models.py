@@ -75,6 +75,9 @@ class InstrumentCharges(models.Model):
     )
     late_cancellation_share = models.DecimalField(max_digits=4, decimal_places=3, default=0)
     no_show_share = models.DecimalField(max_digits=4, decimal_places=3, default=0)
+    # The holder prices work its list does not cover case by case: such a booking or order is taken
+    # "price on request" (not refused) and cannot be charged until a manager sets its amount.
+    price_on_request = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dayi.core.errors import RuleViolation, ValidationFailed
 from dayi.core.money import fmt, yuan
@@ -19,6 +21,25 @@ from dayi.network.models import Institution, InstitutionKind, Membership
 from dayi.orders.models import InstrumentCharges, PriceRule, PriceUnit, UserClass
 
 HOUR = Decimal(3600)
+
+# How a quote names who pays which rate and for what: words, never the codes stored in the quote.
+CLASS_NAMES = {
+    UserClass.INTERNAL: gettext_lazy("校内用户"),
+    UserClass.ACADEMIC: gettext_lazy("校外科研用户"),
+    UserClass.ENTERPRISE: gettext_lazy("企业用户"),
+    UserClass.MEMBER: gettext_lazy("平台成员单位用户"),
+}
+MODE_NAMES = {
+    ServiceMode.SELF: gettext_lazy("占用共享"),
+    ServiceMode.ASSISTED: gettext_lazy("技术共享"),
+    ServiceMode.SAMPLE: gettext_lazy("送样检测"),
+    ServiceMode.REMOTE: gettext_lazy("远程共享"),
+}
+UNIT_NAMES = {
+    PriceUnit.HOUR: gettext_lazy("每小时"),
+    PriceUnit.SAMPLE: gettext_lazy("每样品"),
+    PriceUnit.ITEM: gettext_lazy("每项"),
+}
 
 
 def rules_on(instrument_id: int, day: dt.date) -> list[PriceRule]:
@@ -53,8 +74,12 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
 
 
 def _line(description: str, unit: str, quantity: Decimal | int, rule: PriceRule) -> dict[str, str]:
+    """A priced line; ``user_class``, ``mode`` and ``item`` let a page word it (``readable``)."""
     return {
         "description": description,
+        "user_class": rule.user_class,
+        "mode": rule.mode,
+        "item": rule.item_name,
         "unit": unit,
         "quantity": str(quantity),
         "unit_price": fmt(rule.amount),
@@ -76,8 +101,24 @@ def _find(
     return None
 
 
-def _no_price(what: str) -> RuleViolation:
-    return RuleViolation("no_price", f"价目表中没有 {what} 的价格 (the price list has no rate for {what})")
+def _name(names: dict[Any, Any], code: str) -> str:
+    return str(names.get(code, code))
+
+
+def _no_price(user_class: str, mode: str, item: str = "") -> RuleViolation:
+    """The refusal of work the price list does not cover, in words (the codes stay in ``rule``)."""
+    who, how = _name(CLASS_NAMES, user_class), _name(MODE_NAMES, mode)
+    if item:
+        message = _("该仪器的价目表中没有“%(item)s”对%(who)s的价格，暂不能下单；请联系仪器管理员。") % {
+            "item": item,
+            "who": who,
+        }
+    else:
+        message = _("该仪器尚无%(who)s%(mode)s服务的价格，暂不能预约或下单；请联系仪器管理员。") % {
+            "who": who,
+            "mode": how,
+        }
+    return RuleViolation("no_price", message)
 
 
 def _main_line(
@@ -86,11 +127,11 @@ def _main_line(
     if mode == ServiceMode.SAMPLE:
         rule = _find(rules, user_class, unit=PriceUnit.SAMPLE, mode=mode)
         if rule is None:
-            raise _no_price(f"{user_class}/sample")
+            raise _no_price(user_class, mode)
         return _line("送样检测 (per sample)", PriceUnit.SAMPLE, samples, rule), rule
     rule = _find(rules, user_class, unit=PriceUnit.HOUR, mode=mode)
     if rule is None or hours is None:
-        raise _no_price(f"{user_class}/{mode}/hour")
+        raise _no_price(user_class, mode)
     return _line(f"机时 {mode} (per hour)", PriceUnit.HOUR, hours, rule), rule
 
 
@@ -103,7 +144,7 @@ def _item_lines(
         name = str(item.get("name", ""))
         rule = _find(rules, user_class, unit="", item=name)
         if rule is None:
-            raise _no_price(name)
+            raise _no_price(user_class, ServiceMode.SAMPLE, name)
         quantity = samples if rule.unit == PriceUnit.SAMPLE else int(item.get("quantity") or 1)
         lines.append(_line(name, rule.unit, quantity, rule))
         used.append(rule)
@@ -119,6 +160,7 @@ def with_minimum(lines: list[dict[str, str]], minimum: Decimal) -> tuple[list[di
             *lines,
             {
                 "description": "最低收费 (minimum charge)",
+                "kind": "minimum",
                 "unit": "item",
                 "quantity": "1",
                 "unit_price": fmt(gap),
@@ -174,15 +216,83 @@ def quote(
     }
 
 
-def unpriced(instrument: Instrument, *, mode: str, day: dt.date, reason: str) -> dict[str, Any]:
-    """The quote of an order made while the instrument has no rate for it: nothing to charge, and why."""
+def unpriced(
+    instrument: Instrument, *, mode: str, day: dt.date, reason: str, hours: Decimal | None = None
+) -> dict[str, Any]:
+    """The quote of work the price list does not cover, taken "price on request" (the holder allows it):
+    nothing to charge until a manager sets the amount (``priced_on_request``), and why."""
     return {
         "amount": "0.00",
         "user_class": None,
         "mode": mode,
         "date": day.isoformat(),
+        "hours": str(hours) if hours is not None else None,
         "lines": [],
         "minimum": "0.00",
         "unpriced": reason,
+        "on_request": True,
         "shares": shares_of(instrument.pk),
     }
+
+
+def takes_price_on_request(instrument_id: int) -> bool:
+    return InstrumentCharges.objects.filter(pk=instrument_id, price_on_request=True).exists()
+
+
+def awaits_price(quote: dict[str, Any]) -> bool:
+    """An order taken without a rate whose amount no manager has set yet: it cannot be charged."""
+    return bool(quote.get("unpriced")) and not quote.get("set_by")
+
+
+def priced_on_request(quote: dict[str, Any], amount: Decimal, *, set_by: int, note: str) -> dict[str, Any]:
+    """The quote once a manager set the amount of work taken "price on request": one line of that amount
+    (a booking keeps its hours, so a no-show or late share is a share of this amount)."""
+    line = {
+        "description": "按申请定价 (price on request)",
+        "kind": "on_request",
+        "unit": PriceUnit.ITEM,
+        "quantity": "1",
+        "unit_price": fmt(amount),
+        "amount": fmt(amount),
+        "note": note,
+    }
+    return {**quote, "amount": fmt(amount), "unpriced": "", "set_by": set_by, "lines": [line]}
+
+
+def _quantity(text: str) -> str:
+    """2.00 → 2, 1.50 → 1.5: how a person writes a count of hours or samples."""
+    try:
+        return f"{Decimal(text).normalize():f}"
+    except ArithmeticError:
+        return text
+
+
+def readable(line: dict[str, Any]) -> str:
+    """A line in the active language: "企业用户 · 技术共享 · 每小时 300.00 元 × 2 小时". Lines stored
+    before they carried their parties (or written by hand) read as their description."""
+    kind, unit = line.get("kind", ""), line.get("unit", "")
+    values = {
+        "price": line.get("unit_price", line.get("amount", "")),
+        "qty": _quantity(str(line.get("quantity", "1"))),
+        "unit": _name(UNIT_NAMES, unit),
+        "amount": line.get("amount", ""),
+    }
+    if kind == "minimum":
+        return _("最低收费补足 %(amount)s 元") % values
+    if kind == "on_request":
+        return _("按申请定价 %(amount)s 元") % values
+    if kind == "no_show":
+        return _("爽约：报价 %(price)s 元 × %(qty)s") % values
+    if kind == "late_cancellation":
+        return _("逾期取消：报价 %(price)s 元 × %(qty)s") % values
+    if "user_class" not in line:
+        return str(line.get("description", ""))
+    who = _name(CLASS_NAMES, line["user_class"])
+    what = line.get("item") or _name(MODE_NAMES, line.get("mode") or "")
+    if unit == PriceUnit.HOUR:
+        text = _("%(who)s · %(what)s · %(unit)s %(price)s 元 × %(qty)s 小时")
+    elif unit == PriceUnit.SAMPLE:
+        text = _("%(who)s · %(what)s · %(unit)s %(price)s 元 × %(qty)s 个样品")
+    else:
+        text = _("%(who)s · %(what)s · %(unit)s %(price)s 元 × %(qty)s")
+    return text % {**values, "who": who, "what": what}

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 
 from dayi.accounts.access import Actor
 from dayi.booking.models import Booking
-from dayi.core.money import fmt
-from dayi.orders.models import Order, PriceRule
+from dayi.core.money import fmt, yuan
+from dayi.orders.models import EntryKind, Order, OrderStatus, PriceRule
 from dayi.orders.services import visible_orders
 
 
@@ -94,6 +94,24 @@ def order_out(order: Order) -> dict[str, Any]:
         "created": order.created.isoformat(),
         "updated": order.updated.isoformat(),
     }
+
+
+# Once its amount is known (completed), an order says what vouchers paid of it and what is left to pay.
+AMOUNT_KNOWN = (OrderStatus.COMPLETED, OrderStatus.CHARGED, OrderStatus.SETTLED)
+
+
+def what_is_owed(order: Order) -> dict[str, Decimal] | None:
+    """The amount, the innovation vouchers' share (通兑 entries) and what is left to pay. Before the charge
+    is written the ledger holds only the vouchers' entries, so "left" is the amount less every entry that
+    is not the charge or a correction (those are the amount already): the same sum before and after."""
+    if order.status not in AMOUNT_KNOWN:
+        return None
+    entries = list(order.ledger.all())
+    vouchers = -sum((e.amount for e in entries if e.kind == EntryKind.VOUCHER), Decimal(0))
+    paid = sum(
+        (e.amount for e in entries if e.kind not in (EntryKind.CHARGE, EntryKind.CORRECTION)), Decimal(0)
+    )
+    return {"amount": order.amount, "vouchers": yuan(vouchers), "left": yuan(order.amount + paid)}
 
 
 def booking_order(booking: Booking) -> dict[str, Any]:

@@ -46,10 +46,12 @@ from dayi.core.pages import LOCAL_FORMAT, message_of, shown_in_place
 from dayi.directory.models import Instrument
 from dayi.directory.services import get_instrument
 from dayi.network.models import Institution
-from dayi.orders import queries, services
+from dayi.orders import pricing, queries, services
 from dayi.orders.forms import (
     MemberForm,
+    OpenAccountForm,
     PriceFormSet,
+    ProjectForm,
     ReasonForm,
     RefundForm,
     ResultForm,
@@ -74,7 +76,11 @@ def _price_initial(instrument: Instrument) -> list[dict[str, Any]]:
 
 def _shares_initial(instrument: Instrument) -> dict[str, Any]:
     c = InstrumentCharges.objects.filter(pk=instrument.pk).first() or InstrumentCharges()
-    return {"late_cancellation_share": c.late_cancellation_share, "no_show_share": c.no_show_share}
+    return {
+        "late_cancellation_share": c.late_cancellation_share,
+        "no_show_share": c.no_show_share,
+        "price_on_request": c.price_on_request,
+    }
 
 
 def _prices_page(
@@ -112,6 +118,7 @@ def prices(request: HttpRequest, instrument_id: int) -> HttpResponse:
             kept,
             late_cancellation=shares.cleaned_data["late_cancellation_share"],
             no_show=shares.cleaned_data["no_show_share"],
+            price_on_request=shares.cleaned_data["price_on_request"],
             now=timezone.now(),
         )
     except DayiError as exc:
@@ -145,7 +152,7 @@ def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
         context["error"] = _("选择时段后显示报价。")
     else:
         try:
-            context["q"] = services.quote_for(
+            context["q"] = services.price_for(
                 instrument,
                 institution=customer,
                 mode=request.GET.get("mode", ""),
@@ -156,6 +163,8 @@ def quote(request: HttpRequest, instrument_id: int) -> HttpResponse:
             )
         except DayiError as exc:
             context["error"] = exc.message
+    if context["q"] is not None:
+        context["readable"] = [pricing.readable(line) for line in context["q"]["lines"]]
     return render(request, "orders/_quote.html", context)
 
 
@@ -233,6 +242,7 @@ def _buttons(actor: Actor, order: Order) -> list[str]:
     sample = order.kind == OrderKind.SAMPLE
     # A booking's order is rejected or cancelled through its booking (the booking's own rules).
     closes = sample and (manager or customer)
+    awaiting = pricing.awaits_price(order.quote)
     by_status: dict[str, list[tuple[str, bool]]] = {
         S.SUBMITTED: [("accept", manager), ("reject", manager and sample), ("cancel", closes)],
         S.ACCEPTED: [
@@ -243,11 +253,15 @@ def _buttons(actor: Actor, order: Order) -> list[str]:
         ],
         S.SAMPLES_RECEIVED: [("start", manager), ("cancel", closes)],
         S.IN_SERVICE: [("complete", manager)],
-        S.COMPLETED: [("charge", manager)],
+        S.COMPLETED: [("charge", manager and not awaiting)],
         S.CHARGED: [("settle", manager)],
         S.SETTLED: [("refund", manager)],
     }
-    return [name for name, allowed in by_status.get(order.status, []) if allowed]
+    buttons = [name for name, allowed in by_status.get(order.status, []) if allowed]
+    # Work taken "price on request": its managers set the amount before it can be charged.
+    if manager and (awaiting or order.quote.get("set_by")) and order.status in services.PRICEABLE:
+        buttons.insert(0, "set-price")
+    return buttons
 
 
 def _timeline(order: Order) -> list[AuditEvent]:
@@ -258,7 +272,7 @@ def _timeline(order: Order) -> list[AuditEvent]:
     )
 
 
-def _order_page(
+def order_page(
     request: HttpRequest, actor: Actor, order_id: int, *, status: int = 200, error: str = "", **forms: Any
 ) -> HttpResponse:
     order = services.access_order(actor, order_id)  # again: an action may have changed it
@@ -271,6 +285,13 @@ def _order_page(
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "result_form": forms.get("result_form") or ResultForm(),
         "refund_form": forms.get("refund_form") or RefundForm(),
+        "posted": forms.get("posted") or {},
+        "awaiting_price": pricing.awaits_price(order.quote),
+        "readable": [pricing.readable(line) for line in order.lines or order.quote.get("lines", [])],
+        "money": queries.what_is_owed(order),
+        "project_form": forms.get("project_form")
+        or ProjectForm(initial={"project": order.project, "funding_source": order.funding_source}),
+        "describes": order.customer_id == actor.user.pk and order.status not in services.SETTLED_OR_CLOSED,
     }
     return render(request, "orders/detail.html", context, status=status)
 
@@ -278,7 +299,7 @@ def _order_page(
 @login_required
 @require_GET
 def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
-    return _order_page(request, actor_for(request.user), order_id)
+    return order_page(request, actor_for(request.user), order_id)
 
 
 def _with_reason(call: Callable[..., Any]) -> Callable[..., Any]:
@@ -301,6 +322,12 @@ ACTIONS: dict[str, Callable[[Actor, int, Any, dt.datetime], Any]] = {
     "refund": lambda a, pk, post, now: services.refund_order(
         a, pk, amount=post.get("amount") or "0", note=post.get("note", ""), now=now
     ),
+    "project": lambda a, pk, post, now: services.describe_project(
+        a, pk, project=post.get("project", ""), funding_source=post.get("funding_source", ""), now=now
+    ),
+    "set-price": lambda a, pk, post, now: services.set_order_price(
+        a, pk, amount=post.get("amount") or "0", note=post.get("note", ""), now=now
+    ),
 }
 
 
@@ -316,8 +343,13 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
         ACTIONS[action](actor, order_id, request.POST, timezone.now())
     except (DayiError, ValueError) as exc:
         error = exc if isinstance(exc, DayiError) else ValidationFailed(_("金额格式不正确。"))
-        forms = {"reason_form": ReasonForm(request.POST), "refund_form": RefundForm(request.POST)}
-        return _order_page(request, actor, order_id, status=error.status, error=error.message, **forms)
+        forms = {
+            "reason_form": ReasonForm(request.POST),
+            "refund_form": RefundForm(request.POST),
+            "project_form": ProjectForm(request.POST) if action == "project" else None,
+            "posted": {"action": action, **request.POST.dict()},
+        }
+        return order_page(request, actor, order_id, status=error.status, error=error.message, **forms)
     messages.success(request, _("订单已更新。"))
     return redirect("orders:detail", order_id)
 
@@ -325,12 +357,52 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
 # --- accounts --------------------------------------------------------------------------------------------
 
 
-@login_required
-@require_GET
-def my_accounts(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(request.user)
+def _accounts_page(
+    request: HttpRequest,
+    actor: Actor,
+    *,
+    form: OpenAccountForm | None = None,
+    status: int = 200,
+    error: str = "",
+) -> HttpResponse:
     accounts = visible_accounts(actor).select_related("institution", "pi").order_by("name")
-    return render(request, "orders/accounts.html", {"accounts": accounts, "keeps_books": keeps_books(actor)})
+    context = {
+        "accounts": accounts,
+        "keeps_books": keeps_books(actor),
+        "open_form": form or OpenAccountForm(),
+        "error": error,
+    }
+    return render(request, "orders/accounts.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_accounts(request: HttpRequest) -> HttpResponse:
+    """The accounts the user reads, and opening one (for themselves, or as the institution's admin for a
+    PI of it) through ``open_account``, the service of POST /accounts."""
+    actor = actor_for(request.user)
+    if request.method == "GET":
+        return _accounts_page(request, actor)
+    form = OpenAccountForm(request.POST)
+    if not form.is_valid():
+        return _accounts_page(request, actor, form=form, status=422, error=_("请检查开户信息。"))
+    username = form.cleaned_data["pi"].strip()
+    pi = User.objects.filter(username=username, is_active=True).first() if username else actor.user
+    try:
+        if pi is None or pi.institution_id is None:
+            raise ValidationFailed(fields={"pi": [_("负责人须是某单位的在册用户。")]})
+        account = services.open_account(
+            actor,
+            name=form.cleaned_data["name"],
+            institution_id=pi.institution_id,
+            pi_id=pi.pk,
+            now=timezone.now(),
+        )
+    except DayiError as exc:
+        form.add_service_error(exc)
+        return _accounts_page(request, actor, form=form, status=exc.status, error=exc.message)
+    messages.success(request, _("课题组账户已开立。"))
+    return redirect("orders:account", account.pk)
 
 
 def _account_page(

@@ -90,15 +90,20 @@ def get_service_records(request: HttpRequest, params: Query[RecordParams]) -> Ht
     actor = signed_in(request)
     records.check_format(params.format)
     qs = records.service_orders(actor, params.institution, params.from_, params.to)
-    name = f"dayi-service-records-{params.institution}.{params.format}"
-    if params.format == "csv":
-        return _attachment(records.as_csv(qs), "text/csv; charset=utf-8", name)
-    if params.format == "xlsx":
-        return FileResponse(
-            records.as_xlsx(qs),
-            as_attachment=True,
-            filename=name,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
+    if params.format in ("csv", "xlsx"):
+        return service_records_file(qs, params.institution, params.format)
     items = [records.row(o) for o in qs]
     return JsonResponse({"count": len(items), "items": items})
+
+
+def service_records_file(qs: Any, institution_id: int, file_format: str) -> HttpResponseBase:
+    """The records as a download (CSV or XLSX): the API's and the export page's one answer."""
+    name = f"dayi-service-records-{institution_id}.{file_format}"
+    if file_format == "csv":
+        return _attachment(records.as_csv(qs), "text/csv; charset=utf-8", name)
+    return FileResponse(
+        records.as_xlsx(qs),
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -6,7 +6,8 @@ account (its orders' ``account``) — for one calendar month in Asia/Shanghai. I
 payments take from it):
 
 - opening: what the customer owed at the start of the month (every earlier entry of its orders);
-- charges, corrections, payments: the month's entries of each kind;
+- charges, corrections, payments: the month's entries of each kind (an innovation voucher's share, 通兑,
+  counts as a payment: a funder paid that part of the order);
 - total: charges + corrections, what the month's services cost;
 - closing: opening + charges + corrections + payments.
 
@@ -30,6 +31,7 @@ from dayi.accounts.access import (
     oversees_institution_records,
     records_overseen_ids,
 )
+from dayi.accounts.access.money import reads_company_books
 from dayi.core.errors import NotFound, ValidationFailed
 from dayi.core.money import yuan
 from dayi.network.models import Institution
@@ -39,7 +41,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 KINDS = ("institution", "account")
 ZERO = Decimal("0.00")
 # The entries of an order, as opposed to an account's own top-ups and refunds.
-ORDER_KINDS = (EntryKind.CHARGE, EntryKind.CORRECTION, EntryKind.PAYMENT)
+ORDER_KINDS = (EntryKind.CHARGE, EntryKind.CORRECTION, EntryKind.PAYMENT, EntryKind.VOUCHER)
+PAID = (EntryKind.PAYMENT, EntryKind.VOUCHER)
 
 
 @dataclass
@@ -114,16 +117,16 @@ def parse_month(text: str) -> tuple[int, int]:
     return year, month
 
 
-def _sum(kind: str, prefix: str, start: dt.datetime, after: dt.datetime) -> Any:
-    month = Q(**{f"{prefix}created__gte": start, f"{prefix}created__lt": after, f"{prefix}kind": kind})
+def _sum(kinds: tuple[str, ...], prefix: str, start: dt.datetime, after: dt.datetime) -> Any:
+    month = Q(**{f"{prefix}created__gte": start, f"{prefix}created__lt": after, f"{prefix}kind__in": kinds})
     return Coalesce(Sum(f"{prefix}amount", filter=month), ZERO)
 
 
 def _month_sums(prefix: str, start: dt.datetime, after: dt.datetime) -> dict[str, Any]:
     return {
-        "charges": _sum(EntryKind.CHARGE, prefix, start, after),
-        "corrections": _sum(EntryKind.CORRECTION, prefix, start, after),
-        "payments": _sum(EntryKind.PAYMENT, prefix, start, after),
+        "charges": _sum((EntryKind.CHARGE,), prefix, start, after),
+        "corrections": _sum((EntryKind.CORRECTION,), prefix, start, after),
+        "payments": _sum(PAID, prefix, start, after),
     }
 
 
@@ -255,7 +258,9 @@ def _scope(actor: Actor, kind: str, subject_id: int) -> set[int] | None:
         raise NotFound("对账单不存在 (no such statement)")
     if kind == "institution":
         exists = Institution.objects.filter(pk=subject_id).exists()
-        if exists and oversees_institution_records(actor, subject_id):
+        if exists and (
+            oversees_institution_records(actor, subject_id) or reads_company_books(actor, subject_id)
+        ):
             return None
     else:
         account = Account.objects.filter(pk=subject_id).first()
@@ -281,7 +286,10 @@ def customers_for(actor: Actor) -> dict[str, list[tuple[int, str]]]:
     inst = Institution.objects.all()
     acc = Account.objects.all()
     if managed is not None:
-        admin = records_overseen_ids(actor) or set()
+        admin = set(records_overseen_ids(actor) or set())
+        own = actor.institution_id
+        if own is not None and reads_company_books(actor, own):
+            admin.add(own)
         served = Order.objects.filter(provider_id__in=managed)
         inst = inst.filter(Q(pk__in=admin) | Q(pk__in=served.values("customer_institution_id")))
         acc = acc.filter(

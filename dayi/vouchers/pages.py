@@ -214,13 +214,50 @@ def usable_vouchers(actor: Actor, company: Institution, *, today: dt.date) -> li
     )
 
 
-def payable_orders(actor: Actor, company: Institution) -> QuerySet[Order]:
-    """The company's completed or charged orders not yet claimed: those a voucher may still pay. The
-    signed-in user's own orders, or all the company's when they administer it."""
-    rows = access.voucher_payable_orders(actor, company.pk).filter(
-        status__in=USABLE, redemption_claim__isnull=True
+def subsidy_covered(order: Order) -> bool:
+    """A voucher already paid the order's whole subsidised share (its scheme's ratio of the amount), so no
+    voucher can pay more of it. Reads ``order.voucher_uses`` (prefetch it with their vouchers' schemes)."""
+    uses = list(order.voucher_uses.all())
+    if not uses:
+        return False
+    share = yuan(uses[0].voucher.scheme.subsidy_ratio * order.amount)
+    return sum((u.amount for u in uses), ZERO) >= share
+
+
+def _payable_rows(actor: Actor, company: Institution) -> QuerySet[Order]:
+    return (
+        access.voucher_payable_orders(actor, company.pk)
+        .filter(status__in=USABLE, redemption_claim__isnull=True)
+        .select_related("instrument", "provider")
+        .prefetch_related("voucher_uses__voucher__scheme")
+        .order_by("-created", "-id")
     )
-    return rows.select_related("instrument", "provider").order_by("-created", "-id")
+
+
+def payable_orders(actor: Actor, company: Institution, *, limit: int = 200) -> list[Order]:
+    """The company's completed or charged orders not yet claimed whose subsidised share a voucher has not
+    covered yet: those a voucher may still pay. The signed-in user's own orders, or all the company's when
+    they administer it."""
+    rows = _payable_rows(actor, company)[: limit * 2]
+    return [o for o in rows if not subsidy_covered(o)][:limit]
+
+
+def order_panel(actor: Actor, order: Order, *, today: dt.date) -> dict[str, Any]:
+    """The voucher part of an order's page: what vouchers paid of it, and — for the company's people while
+    a voucher may still pay it — the vouchers they may apply (the service checks again on the press)."""
+    uses = list(
+        access.visible_voucher_uses(actor)
+        .filter(order=order)
+        .select_related("voucher", "voucher__scheme", "payer")
+        .order_by("created", "id")
+    )
+    company = company_of(actor)
+    vouchers: list[Voucher] = []
+    if company is not None and order.customer_institution_id == company.pk:
+        payable = _payable_rows(actor, company).filter(pk=order.pk).first()
+        if payable is not None and not subsidy_covered(payable):
+            vouchers = usable_vouchers(actor, company, today=today)
+    return {"uses": uses, "vouchers": vouchers}
 
 
 # --- the officer's queue ---------------------------------------------------------------------------------

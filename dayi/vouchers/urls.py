@@ -51,4 +51,5 @@ urlpatterns = [
         name="reject_claim",
     ),
     path("vouchers/schemes/<slug:code>/queue/settle-month/", views.settle_month, name="settle_month"),
+    path("orders/<int:order_id>/voucher/", views.use_on_order, name="use_on_order"),
 ]

@@ -30,6 +30,7 @@ from dayi.core.errors import DayiError, Forbidden
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Category, ServiceMode
 from dayi.network.models import Institution
+from dayi.orders.views import order_page
 from dayi.vouchers import pages, queries, services
 from dayi.vouchers.forms import (
     ApplyForm,
@@ -671,3 +672,27 @@ def bar_provider(request: HttpRequest, code: str) -> HttpResponse:
         return _queue_page(request, scheme, bar_form=form, status=exc.status, error=_said(exc))
     messages.success(request, _("服务机构已移出，理由已记入其信用记录。"))
     return redirect(reverse("vouchers:queue", args=[code]) + "#listed")
+
+
+# --- a voucher applied from the order's page -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def use_on_order(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Pay part of the order with one of the company's vouchers, from the order's page (the wallet's form
+    does the same); a refusal redraws the order's page with the voucher still chosen."""
+    actor = actor_for(request.user)
+    access.access_voucher_order(actor, order_id)  # a stranger gets 404 before anything is told
+    number = request.POST.get("voucher", "").strip()
+    try:
+        result = services.apply_voucher_to_order(actor, order_id, number, now=timezone.now())
+    except DayiError as exc:
+        posted = {"action": "voucher", "voucher": number}
+        return order_page(request, actor, order_id, status=exc.status, error=_said(exc), posted=posted)
+    if result["mode"] == "tongdui":
+        done = _("已用创新券支付 %(covered)s 元。") % {"covered": result["covered"]}
+    else:
+        done = _("创新券将在您全额支付后报销 %(covered)s 元。") % {"covered": result["covered"]}
+    messages.success(request, done)
+    return redirect("orders:detail", order_id)

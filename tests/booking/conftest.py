@@ -43,10 +43,13 @@ def at(text: str, zone: dt.tzinfo = SHANGHAI) -> dt.datetime:
     return dt.datetime.fromisoformat(text).replace(tzinfo=zone)
 
 
-def make_bet(institution: Any, inventory_no: str = "BET-001", **policy: Any) -> Instrument:
+def make_bet(
+    institution: Any, inventory_no: str = "BET-001", *, priced: bool = True, **policy: Any
+) -> Instrument:
     return make_instrument(
         institution,
         inventory_no,
+        priced=priced,
         name="全自动比表面积及孔隙度分析仪",
         name_en="Automatic surface area and porosity analyser (BET)",
         category_id="0104",

@@ -39,7 +39,7 @@ def test_it_books_and_answers_201_in_the_instruments_zone(api_as: Any, bet: Any,
     assert res.status_code == 201, res.content
     data = res.json()
     assert {"id", "status", "start", "end", "quote"} <= set(data)
-    assert (data["status"], data["quote"]) == ("confirmed", None)
+    assert (data["status"], data["quote"]["amount"]) == ("confirmed", "0.00")  # the fixture's free rates
     assert data["start"] == f"{day}T10:00:00+08:00"
     assert data["occupied"]["start"] == f"{day}T09:40:00+08:00"
 

@@ -1,8 +1,9 @@
 """Orders fixtures: the BET analyser of 浙江大学 (tests/booking) with a price list, and order helpers.
 
 Prices (yuan): assisted time per hour — internal 100, academic 200, enterprise 300, member 150; samples —
-internal 50, academic 80, enterprise 120; a test item "孔径分布" (pore size) 30 per sample for academics;
-a consumable "液氮" (liquid nitrogen) 20 per item for academics; minimum charge 100 for academics' samples.
+internal 50, academic 80, enterprise 120; a test item "孔径分布" (pore size) 30 per sample for academics
+and 20 for internal users; a consumable "液氮" (liquid nitrogen) 20 per item for academics; minimum
+charge 100 for academics' samples.
 """
 
 from __future__ import annotations
@@ -47,13 +48,15 @@ PRICE_LIST = [
     rule("sample", "academic", "80", minimum="100"),
     rule("sample", "enterprise", "120"),
     rule("sample", "academic", "30", item_name="孔径分布"),
+    rule("sample", "internal", "20", item_name="孔径分布"),
     rule("item", "academic", "20", item_name="液氮"),
 ]
 
 
 @pytest.fixture
 def bet(network: dict[str, Any]) -> Instrument:
-    return make_bet(network["zju"])
+    """The analyser without a price list (``priced`` gives it one)."""
+    return make_bet(network["zju"], priced=False)
 
 
 @pytest.fixture

@@ -46,12 +46,6 @@ def test_every_booking_gets_an_order_with_its_quote(booked: Any, people: dict[st
     )
 
 
-def test_a_booking_without_a_price_gets_an_unpriced_order(bet: Any, people: dict[str, Any]) -> None:
-    booking = book(people["eve"], bet, "2026-03-03 10:00", "2026-03-03 11:00")
-    order = Order.objects.get(booking=booking)
-    assert order.quote["amount"] == "0.00" and order.quote["unpriced"]
-
-
 def test_booked_time_is_charged_when_the_user_came_late(booked: Any, people: dict[str, Any]) -> None:
     session(people, booked, "2026-03-03 10:30", "2026-03-03 12:00")
     order = complete(people, booked)

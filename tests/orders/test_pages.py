@@ -15,7 +15,7 @@ from dayi.orders import services
 from dayi.orders.models import Account, InstrumentCharges, Order, PriceRule
 from tests.booking.conftest import NOW
 from tests.money import ask, finance_officer
-from tests.orders.conftest import submit
+from tests.orders.conftest import PRICE_LIST, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_the_price_editor_refuses_a_manager_of_another_institution(priced: Any, 
     assert client_for(people, "bob").get(f"/manage/instruments/{priced.pk}/prices/").status_code == 403
     r = client_for(people, "bob").post(f"/manage/instruments/{priced.pk}/prices/", price_post([HOUR_ROW]))
     assert r.status_code == 403
-    assert PriceRule.objects.filter(instrument=priced).count() == 9
+    assert PriceRule.objects.filter(instrument=priced).count() == len(PRICE_LIST)
     assert client_for(people, None).get(f"/manage/instruments/{priced.pk}/prices/").status_code == 302
 
 
@@ -93,7 +93,7 @@ def test_a_bad_rate_is_shown_and_nothing_changes(priced: Any, people: Any) -> No
     r = client_for(people, "alice").post(f"/manage/instruments/{priced.pk}/prices/", price_post([bad]))
     assert r.status_code == 422
     assert "未做任何更改" in r.content.decode()
-    assert PriceRule.objects.filter(instrument=priced).count() == 9
+    assert PriceRule.objects.filter(instrument=priced).count() == len(PRICE_LIST)
 
 
 # --- the quote on the booking page -----------------------------------------------------------------------

@@ -74,6 +74,7 @@ def test_it_applies_the_minimum_charge(priced: Any, outsiders: dict[str, Any]) -
     assert q["amount"] == "100.00"
     assert q["lines"][-1] == {
         "description": "最低收费 (minimum charge)",
+        "kind": "minimum",
         "unit": "item",
         "quantity": "1",
         "unit_price": "20.00",

@@ -98,6 +98,7 @@ READS = {
 OWN_BEHALF = {
     "instruments/<int:instrument_id>/calendar/book/", "instruments/<int:instrument_id>/samples/", "demands/",
     "vouchers/wallet/use/", "vouchers/wallet/claim/", "vouchers/apply/",
+    "accounts/",  # opening a research-group account for oneself (or, as its admin, for a PI of one's own)
 }  # fmt: skip
 
 # Pages that refuse a signed-in outsider with their form again (422) or a redirect to the page with a

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 
 from dayi.accounts.access import Actor, administers_institution, require_signed_in
 from dayi.core.errors import Forbidden, NotFound
+from dayi.network.models import Institution, InstitutionKind
 from dayi.orders.models import Account, TopUp
 
 
@@ -36,6 +37,25 @@ def confirms_top_ups_of(actor: Actor, institution_id: int) -> bool:
 def keeps_books(actor: Actor) -> bool:
     """A finance officer of some institution: the one who sees the queue of top-ups."""
     return actor.is_superuser or bool(actor.finance_institutions)
+
+
+def reads_company_books(actor: Actor, institution_id: int | None) -> bool:
+    """A company's own people read its statements: in money a company's users act for it, as they hold and
+    spend its innovation vouchers (``acts_for_company``). A university's researchers do not read their
+    university's books (its admins do, ``oversees_institution_records``)."""
+    if institution_id is None or not actor.is_authenticated or actor.institution_id != institution_id:
+        return False
+    return Institution.objects.filter(pk=institution_id, kind=InstitutionKind.ENTERPRISE).exists()
+
+
+def service_record_institution_ids(actor: Actor) -> set[int] | None:
+    """Providers whose national service records the actor may export (``oversees_institution``: their own
+    admins and managers, the platform admins above them); None means all (a superuser)."""
+    if actor.is_superuser:
+        return None
+    if not actor.is_authenticated:
+        return set()
+    return set(actor.admin_institutions) | set(actor.manager_institutions) | set(actor.overseen_institutions)
 
 
 def may_decide_top_up(actor: Actor, top_up: TopUp) -> bool:

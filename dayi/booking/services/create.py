@@ -352,6 +352,8 @@ def _create(
     _check_qualified(r)
     _check_quota(r)
     _check_future(r)
+    # The apps above booking refuse what they cannot serve (orders: no price for this user and mode).
+    events.vet(events.BookingAsked(actor, instrument, start, end, mode, now))
     attempt.update(occupied=occupied, zone=r.zone)
     return _save(r, occupied, warmup, purpose=purpose, request_key=request_key, account_id=account_id)
 

@@ -14,13 +14,16 @@ from dayi.orders.services.accounts import (
     reverse_top_up,
 )
 from dayi.orders.services.orders import (
+    SETTLED_OR_CLOSED,
     create_booking_order,
     create_sample_order,
     describe_project,
+    price_for,
     quote_for,
 )
 from dayi.orders.services.prices import replace_prices, save_price_list, set_charge_shares
 from dayi.orders.services.transitions import (
+    PRICEABLE,
     accept_order,
     cancel_order,
     charge_order,
@@ -30,11 +33,14 @@ from dayi.orders.services.transitions import (
     receive_samples,
     refund_order,
     reject_order,
+    set_order_price,
     settle_order,
     start_order,
 )
 
 __all__ = [
+    "PRICEABLE",
+    "SETTLED_OR_CLOSED",
     "accept_order",
     "access_order",
     "add_member",
@@ -48,6 +54,7 @@ __all__ = [
     "describe_project",
     "follow_booking",
     "open_account",
+    "price_for",
     "quote_for",
     "receive_samples",
     "refund_order",
@@ -58,6 +65,7 @@ __all__ = [
     "reverse_top_up",
     "save_price_list",
     "set_charge_shares",
+    "set_order_price",
     "settle_order",
     "start_order",
     "visible_orders",

@@ -12,6 +12,7 @@ from dayi.accounts.access.money import chargeable_accounts
 from dayi.accounts.access.orders import access_order
 from dayi.accounts.access.sharing import check_may_use_instrument
 from dayi.booking import timeline
+from dayi.booking.events import BookingAsked
 from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
 from dayi.core.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
@@ -72,14 +73,37 @@ def quote_for(
     )
 
 
-def _quote_or_unpriced(instrument: Instrument, **kwargs: Any) -> dict[str, Any]:
-    """An order is never refused for want of a price: it is stored unpriced, with the reason."""
+def price_for(instrument: Instrument, **kwargs: Any) -> dict[str, Any]:
+    """The quote of the work, or — when the price list does not cover it — an unpriced quote if the holder
+    takes such work "price on request", else the refusal (422 ``no_price``, in words). Never 0.00 by
+    default: unpriced work charged nothing without anyone deciding so was the bug."""
     try:
         return quote_for(instrument, **kwargs)
     except RuleViolation as exc:
+        if exc.rule != "no_price" or not pricing.takes_price_on_request(instrument.pk):
+            raise
         zone = timeline.zone_of(instrument)
         day = (kwargs.get("start") or kwargs["now"]).astimezone(zone).date()
-        return pricing.unpriced(instrument, mode=kwargs["mode"], day=day, reason=exc.message)
+        start, end = kwargs.get("start"), kwargs.get("end")
+        hours = pricing.hours_between(start, end) if start and end else None
+        return pricing.unpriced(instrument, mode=kwargs["mode"], day=day, reason=exc.message, hours=hours)
+
+
+def _customer_of(actor: Actor) -> Institution | None:
+    return Institution.objects.filter(pk=actor.institution_id).first() if actor.institution_id else None
+
+
+def check_booking_priced(asked: BookingAsked) -> None:
+    """Booking's vetting hook: a booking the price list does not cover is refused before it is made."""
+    price_for(
+        asked.instrument,
+        institution=_customer_of(asked.actor),
+        mode=asked.mode,
+        start=asked.start,
+        end=asked.end,
+        samples=0,
+        now=asked.now,
+    )
 
 
 def _record(
@@ -105,7 +129,7 @@ def create_booking_order(
     instrument = booking.instrument
     account = _member_account(actor, account_id)
     customer = Institution.objects.filter(pk=booking.customer_id).first() if booking.customer_id else None
-    quote = _quote_or_unpriced(
+    quote = price_for(
         instrument,
         institution=customer,
         mode=booking.mode,
@@ -248,8 +272,8 @@ def _create_sample_order(
     clean = wanted["samples"]
     items = wanted["items"]
     account = _usable_account(actor, wanted["account_id"])
-    customer = Institution.objects.filter(pk=actor.institution_id).first() if actor.institution_id else None
-    quote = _quote_or_unpriced(
+    customer = _customer_of(actor)
+    quote = price_for(
         instrument,
         institution=customer,
         mode=ServiceMode.SAMPLE,

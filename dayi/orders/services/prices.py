@@ -89,14 +89,23 @@ def _share(value: Any, key: str) -> Decimal:
 
 @transaction.atomic
 def set_charge_shares(
-    actor: Actor, instrument_id: int, *, late_cancellation: Any, no_show: Any, now: dt.datetime
+    actor: Actor,
+    instrument_id: int,
+    *,
+    late_cancellation: Any,
+    no_show: Any,
+    price_on_request: bool | None = None,
+    now: dt.datetime,
 ) -> InstrumentCharges:
-    """The shares of the booked amount charged for a late cancellation and for a no-show."""
+    """The shares of the booked amount charged for a late cancellation and for a no-show, and whether
+    work the price list does not cover is taken "price on request" (None: unchanged)."""
     instrument = access_instrument(actor, instrument_id, for_update=True)
     charges, _ = InstrumentCharges.objects.get_or_create(instrument=instrument)
     before = audit.snapshot(charges)
     charges.late_cancellation_share = _share(late_cancellation, "late_cancellation_share")
     charges.no_show_share = _share(no_show, "no_show_share")
+    if price_on_request is not None:
+        charges.price_on_request = bool(price_on_request)
     charges.save()
     audit.record(
         "prices.shares",
@@ -118,9 +127,17 @@ def save_price_list(
     *,
     late_cancellation: Any,
     no_show: Any,
+    price_on_request: bool | None = None,
     now: dt.datetime,
 ) -> list[PriceRule]:
     """The editor's save: the rates and the two shares together, so a bad share keeps the old rates too."""
     created = replace_prices(actor, instrument_id, rules, now=now)
-    set_charge_shares(actor, instrument_id, late_cancellation=late_cancellation, no_show=no_show, now=now)
+    set_charge_shares(
+        actor,
+        instrument_id,
+        late_cancellation=late_cancellation,
+        no_show=no_show,
+        price_on_request=price_on_request,
+        now=now,
+    )
     return created

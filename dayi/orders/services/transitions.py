@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, check_operates, operates
 from dayi.accounts.access.orders import access_order
@@ -21,7 +22,7 @@ from dayi.booking.models import Booking, BookingStatus
 from dayi.core import audit
 from dayi.core.errors import Forbidden, ValidationFailed
 from dayi.core.money import checked_amount, yuan
-from dayi.orders import charges
+from dayi.orders import charges, pricing
 from dayi.orders.errors import InvalidState
 from dayi.orders.models import Account, EntryKind, LedgerEntry, Order, OrderKind, OrderStatus
 from dayi.orders.services.accounts import debit
@@ -134,6 +135,8 @@ def complete_order(actor: Actor, order_id: int, *, now: dt.datetime, note: str =
 def charge_order(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
     """Write the charge to the ledger; an order with an account is paid from it at once, or 409."""
     order, before = _managed(actor, order_id)
+    if pricing.awaits_price(order.quote):
+        raise InvalidState(_("该订单按申请定价，请先填写金额再计费。"))
     _move(order, [S.COMPLETED], S.CHARGED, now=now)  # locks the order row: one charge per order
     _entry(order, EntryKind.CHARGE, order.amount, actor, now=now, note="服务收费 (charge)")
     # What the account pays is what is still owed: an innovation voucher may already have paid a share.
@@ -195,6 +198,36 @@ def correct_charge(
     order.refresh_from_db()
     _entry(order, EntryKind.CORRECTION, delta, actor, now=now, note=_reason(note))
     _record("order.correct", order, actor, before, now=now, reason=note)
+    return order
+
+
+# The largest amount a manager sets for work taken "price on request" (yuan).
+PRICE_LIMIT = 100_000_000
+PRICEABLE = [S.SUBMITTED, S.ACCEPTED, S.SAMPLES_RECEIVED, S.IN_SERVICE, S.COMPLETED]
+
+
+@transaction.atomic
+def set_order_price(
+    actor: Actor, order_id: int, *, amount: Decimal | str, note: str = "", now: dt.datetime
+) -> Order:
+    """A manager sets the amount of work taken "price on request" (before it is charged). A completed
+    order's charge is computed again from it (a no-show still costs its share of this amount)."""
+    order, before = _managed(actor, order_id)
+    if not order.quote.get("unpriced") and not order.quote.get("set_by"):
+        raise InvalidState(_("该订单已按价目表计价。"))
+    value = checked_amount(amount, limit=PRICE_LIMIT)
+    if value <= 0:
+        raise ValidationFailed(fields={"amount": [_("须大于零。")]})
+    quote = pricing.priced_on_request(order.quote, value, set_by=actor.user.pk, note=note.strip()[:500])
+    # Conditional: a charge that commits first wins, and this answers invalid_state.
+    if not Order.objects.filter(pk=order.pk, status__in=PRICEABLE).update(quote=quote, updated=now):
+        raise InvalidState(_("订单已计费或已关闭，不能再定价。"))
+    order = Order.objects.select_related("booking").get(pk=order.pk)
+    if order.status == S.COMPLETED:
+        lines, total = charges.charge_lines(order)
+        Order.objects.filter(pk=order.pk).update(lines=lines, amount=total)
+        order.refresh_from_db()
+    _record("order.set_price", order, actor, before, now=now, reason=note.strip())
     return order
 
 
