@@ -22,8 +22,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for
@@ -200,7 +200,7 @@ def _window(request: HttpRequest, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime,
         try:
             value = dt.datetime.fromisoformat(request.GET.get(key, "").strip().replace(" ", "+"))
         except ValueError:
-            raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
+            raise ValidationFailed(fields={key: [gettext("应为 ISO 8601 时间")]}) from None
         values.append(value if value.tzinfo else value.replace(tzinfo=zone))
     queries.check_window(values[0], values[1])
     return values[0], values[1]

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from dayi.booking.policy import validate_policy
 from dayi.core.money import yuan
 from dayi.directory.models import Category, Purpose, ServiceMode, ShareMode, Source, Status
@@ -81,7 +83,10 @@ def _choice(key: str, raw: Any, allowed: list[str]) -> tuple[str | None, str | N
     value = _ALIASES.get(key, {}).get(value, value)
     if value in allowed:
         return value, None
-    return None, f"应为 {', '.join(allowed)} 之一 (must be one of these), got {_text(raw)!r}"
+    return None, gettext("应为 %(choices)s 之一，而不是 %(got)s") % {
+        "choices": ", ".join(allowed),
+        "got": repr(_text(raw)),
+    }
 
 
 def _list(raw: Any) -> list[str]:
@@ -109,7 +114,7 @@ def _date(raw: Any) -> tuple[dt.date | None, str | None]:
             raise ValueError(text)
         return dt.date(*numbers), None
     except ValueError:
-        return None, f"日期格式应为 YYYY-MM-DD (a date like 2019-06-30), got {_text(raw)!r}"
+        return None, gettext("日期格式应为 YYYY-MM-DD，而不是 %(got)s") % {"got": repr(_text(raw))}
 
 
 def _money(raw: Any) -> tuple[Decimal | None, str | None]:
@@ -117,9 +122,9 @@ def _money(raw: Any) -> tuple[Decimal | None, str | None]:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        return None, f"应为金额（元） (an amount in yuan), got {_text(raw)!r}"
+        return None, gettext("应为金额（元），而不是 %(got)s") % {"got": repr(_text(raw))}
     if not value.is_finite() or value < 0 or value > MAX_VALUE:
-        return None, "金额应在 0 到 999,999,999,999.99 元之间 (out of range)"
+        return None, gettext("金额应在 0 到 999,999,999,999.99 元之间")
     return yuan(value), None
 
 
@@ -139,20 +144,20 @@ def clean_instrument(
     if not partial:
         for key in REQUIRED:
             if _text(raw.get(key)) == "":
-                fail(key, "必填 (required)")
+                fail(key, gettext("必填"))
     for key, limit in TEXT_LIMITS.items():
         if key in raw and key not in errors:
             value = _text(raw[key])
             if len(value) > limit:
-                fail(key, f"不能超过 {limit} 个字符 (at most {limit} characters)")
+                fail(key, gettext("不能超过 %(limit)s 个字符") % {"limit": limit})
             elif key in REQUIRED and value == "":
-                fail(key, "必填 (required)")
+                fail(key, gettext("必填"))
             else:
                 clean[key] = value
     if "category" in raw and "category" not in errors:
         code = _text(raw["category"])
         if code not in lookups.categories:
-            fail("category", f"未知的分类代码 {code!r} (unknown category code)")
+            fail("category", gettext("未知的分类代码 %(code)s") % {"code": f"{code!r}"})
         else:
             clean["category"] = lookups.categories[code]
     if "original_value" in raw and "original_value" not in errors:
@@ -187,9 +192,9 @@ def clean_instrument(
     if "disciplines" in raw:
         disciplines = _list(raw["disciplines"])
         if len(disciplines) > 4:
-            fail("disciplines", "最多四个学科 (at most four disciplines)")
+            fail("disciplines", gettext("最多四个学科"))
         elif any(len(d) > 64 for d in disciplines):
-            fail("disciplines", "每个学科不超过64字 (64 characters each)")
+            fail("disciplines", gettext("每个学科不超过64字"))
         else:
             clean["disciplines"] = disciplines
     if "in_service_date" in raw:
@@ -201,7 +206,7 @@ def clean_instrument(
     if "region" in raw and _text(raw["region"]) != "":
         code = _text(raw["region"])
         if code not in lookups.regions:
-            fail("region", f"未知的行政区划代码 {code!r} (unknown region code)")
+            fail("region", gettext("未知的行政区划代码 %(code)s") % {"code": f"{code!r}"})
         else:
             clean["region"] = lookups.regions[code]
     if "timezone" in raw and _text(raw["timezone"]) != "":
@@ -210,10 +215,10 @@ def clean_instrument(
             zoneinfo.ZoneInfo(name)
             clean["timezone"] = name
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            fail("timezone", f"未知时区 {name!r} (unknown IANA time zone)")
+            fail("timezone", gettext("未知时区 %(name)s") % {"name": f"{name!r}"})
     if "booking_policy" in raw and raw["booking_policy"] is not None:
         if not isinstance(raw["booking_policy"], dict):
-            fail("booking_policy", "应为对象 (must be an object)")
+            fail("booking_policy", gettext("应为对象"))
         else:
             for key, problems in validate_policy(raw["booking_policy"]).items():
                 errors.setdefault(f"booking_policy.{key}", []).extend(problems)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from dayi.core.errors import RuleViolation, ValidationFailed
 from dayi.core.money import fmt, yuan
@@ -77,7 +78,7 @@ def _find(
 
 
 def _no_price(what: str) -> RuleViolation:
-    return RuleViolation("no_price", f"价目表中没有 {what} 的价格 (the price list has no rate for {what})")
+    return RuleViolation("no_price", gettext("价目表中没有 %(what)s 的价格") % {"what": what})
 
 
 def _main_line(
@@ -138,9 +139,11 @@ def shares_of(instrument_id: int) -> dict[str, str]:
 
 def _check_request(mode: str, samples: int) -> None:
     if mode not in ServiceMode.values:
-        raise ValidationFailed(fields={"mode": [f"应为 {', '.join(ServiceMode.values)} 之一 (one of these)"]})
+        raise ValidationFailed(
+            fields={"mode": [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(ServiceMode.values)}]}
+        )
     if samples < 0:
-        raise ValidationFailed(fields={"samples": ["不能为负 (must not be negative)"]})
+        raise ValidationFailed(fields={"samples": [gettext("不能为负")]})
 
 
 def quote(
