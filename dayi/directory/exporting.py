@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from dayi.core.errors import ValidationFailed
 from dayi.core.spreadsheet import csv_text, xlsx_cell
@@ -27,13 +27,17 @@ HEADER_STYLES = ("zh", "en")
 FORMATS = ("csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
 CHUNK = 2000
-LABELS: dict[str, dict[str, str]] = {
-    "status": dict(Status.choices),
-    "share_mode": dict(ShareMode.choices),
-    "source": dict(Source.choices),
-    "purpose": dict(Purpose.choices),
-    "modes": dict(ServiceMode.choices),
-}
+with override("zh-hans"):  # the national form's Chinese words, in whatever language it is asked for
+    LABELS: dict[str, dict[str, str]] = {
+        name: {value: str(label) for value, label in choices.choices}
+        for name, choices in (
+            ("status", Status),
+            ("share_mode", ShareMode),
+            ("source", Source),
+            ("purpose", Purpose),
+            ("modes", ServiceMode),
+        )
+    }
 
 
 def check(file_format: str, headers: str) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from dayi.booking.policy import validate_policy
 from dayi.core.money import yuan
@@ -41,17 +41,25 @@ REQUIRED = ("inventory_no", "name", "category", "original_value")
 MAX_VALUE = Decimal("999999999999.99")
 
 # Chinese labels accepted wherever a coded value is expected (the national form uses the Chinese words).
-_ALIASES: dict[str, dict[str, str]] = {
-    "status": {str(label): value for value, label in Status.choices}
-    | {"运行正常": "normal", "正常运行": "normal", "远程": "remote", "待维修": "awaiting_repair"},
-    "share_mode": {str(label): value for value, label in ShareMode.choices}
-    | {"内部": "internal", "对外": "external", "外部共享": "external", "不对外": "none", "不共享": "none"},
-    "source": {str(label): value for value, label in Source.choices}
-    | {"采购": "purchased", "自研": "self_built"},
-    "purpose": {str(label): value for value, label in Purpose.choices},
-    "modes": {str(label): value for value, label in ServiceMode.choices}
-    | {"委托共享": "sample", "送样检测": "sample", "送样": "sample"},
-}
+with override("zh-hans"):
+    _ALIASES: dict[str, dict[str, str]] = {
+        "status": {str(label): value for value, label in Status.choices}
+        | {"运行正常": "normal", "正常运行": "normal", "远程": "remote"}
+        | {"待维修": "awaiting_repair"},
+        "share_mode": {str(label): value for value, label in ShareMode.choices}
+        | {
+            "内部": "internal",
+            "对外": "external",
+            "外部共享": "external",
+            "不对外": "none",
+            "不共享": "none",
+        },
+        "source": {str(label): value for value, label in Source.choices}
+        | {"采购": "purchased", "自研": "self_built"},
+        "purpose": {str(label): value for value, label in Purpose.choices},
+        "modes": {str(label): value for value, label in ServiceMode.choices}
+        | {"委托共享": "sample", "送样检测": "sample", "送样": "sample"},
+    }
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 from ninja import Query, Router, Schema, Status
 
 from dayi.api import SIGNED_IN, current_actor, page_bounds, signed_in
@@ -20,7 +20,8 @@ from dayi.evaluation import engine, exporting, queries, services
 from dayi.evaluation.models import Evaluation, EvaluationResult, Grade, NationalResult
 
 router = Router(tags=["evaluation"])
-GRADE_LABELS = {g.value: str(g.label) for g in Grade}
+with override("zh-hans"):  # the API's labels are the Chinese names of the grades (API.md)
+    GRADE_LABELS = {g.value: str(g.label) for g in Grade}
 
 
 class EvaluationIn(Schema):

@@ -22,7 +22,7 @@ from typing import IO, Any
 from django.db.models import DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from dayi.accounts.access import Actor, oversees_institution, require_signed_in
 from dayi.booking.models import UsageRecord
@@ -36,7 +36,8 @@ from dayi.statements.queries import SHANGHAI
 
 DONE = (OrderStatus.COMPLETED, OrderStatus.CHARGED, OrderStatus.SETTLED)
 FORMATS = ("json", "csv", "xlsx")
-MODE_CODES = {m.value: m.label for m in ServiceMode}
+with override("zh-hans"):  # the national form's Chinese words, in whatever language it is asked for
+    MODE_CODES = {m.value: str(m.label) for m in ServiceMode}
 
 
 @dataclass(frozen=True)
