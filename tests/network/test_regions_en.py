@@ -42,4 +42,4 @@ def test_every_region_has_an_english_name_in_plain_letters() -> None:
     names = {r["code"]: region_name_en(r) for r in rows}
     assert all(names.values())
     assert [n for n in names.values() if any("\u4e00" <= c <= "\u9fff" for c in n)] == []
-    assert [n for n in names.values() if n.lower().endswith(("qu", "zizhizhou"))] == []
+    assert [n for n in names.values() if n.lower().endswith(("zizhizhou", "zizhixian", "diqu"))] == []

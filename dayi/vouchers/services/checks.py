@@ -243,16 +243,16 @@ def check_not_claimed(order: Order) -> None:
 
 
 def notes_for(order: Order, *, payer: VoucherScheme, completed_at: dt.datetime | None) -> list[str]:
-    """Unusual patterns, shown beside a claim: not refusals, reasons to look twice."""
+    """Unusual patterns, shown beside a claim: not refusals, reasons to look twice. Stored with the claim, so
+    written in both languages like the other stored notes."""
     notes: list[str] = []
     if completed_at is not None and completed_at - order.created < QUICK_ORDER:
         minutes = int((completed_at - order.created).total_seconds() // 60)
-        notes.append(gettext("订单创建后 %(minutes)s 分钟即完成") % {"minutes": minutes})
+        notes.append(f"订单创建后 {minutes} 分钟即完成 (completed {minutes} minutes after it was created)")
     quoted = Decimal(str((order.quote or {}).get("amount") or "0"))
     if quoted and order.amount > quoted:
         notes.append(
-            gettext("收费 %(amount)s 元高于按公布价格的报价 %(quoted)s 元")
-            % {"amount": order.amount, "quoted": quoted}
+            f"收费 {order.amount} 元高于按公布价格的报价 {quoted} 元 (charged above the published price list)"
         )
     share = provider_concentration(order.provider_id, payer=payer)
     if share is not None and share >= CONCENTRATION:
