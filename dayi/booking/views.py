@@ -314,9 +314,9 @@ def _row(b: Booking, *, message: str = "", error: str = "") -> dict[str, Any]:
         "start": _local(b.start, zone),
         "end": _local(b.end, zone),
         "zone": str(zone),
-        # The labels are the catalogues' Chinese msgids: shown in the reader's language
-        "status_label": _(STATUS_LABELS.get(b.status, b.status)),
-        "mode_label": _(MODE_LABELS.get(b.mode, b.mode)),
+        # The labels are lazy: shown in the reader's language
+        "status_label": str(STATUS_LABELS.get(b.status, b.status)),
+        "mode_label": str(MODE_LABELS.get(b.mode, b.mode)),
         "can_cancel": b.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED),
         "can_check_in": b.status == BookingStatus.CONFIRMED,
         "can_check_out": b.status == BookingStatus.IN_PROGRESS,
@@ -470,7 +470,7 @@ def _usage_row(
         "end": _local(u.end, zone),
         "claimed_end": _local(u.claimed_end, zone),
         "zone": str(zone),
-        "source_label": _(SOURCE_LABELS.get(u.source, u.source)),  # the labels are msgids of the catalogue
+        "source_label": str(SOURCE_LABELS.get(u.source, u.source)),  # lazy: in the reader's language
         "correctable": correctable,
         "form": (form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"))
         if correctable
