@@ -22,6 +22,7 @@ from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import URLPattern, URLResolver
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -71,7 +72,7 @@ class SessionAuth:
         if user is None or not user.is_authenticated:
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS") and not _csrf_ok(request):
-            raise Forbidden("CSRF 校验失败 (CSRF check failed)")
+            raise Forbidden(gettext("CSRF 校验失败"))
         return user
 
 
@@ -94,10 +95,10 @@ def current_actor(request: HttpRequest) -> Actor:
     if header:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthenticated("Authorization 头格式应为 Bearer <token> (use a bearer token)")
+            raise NotAuthenticated(gettext("Authorization 头格式应为 Bearer <token>"))
         user = user_for_token(token.strip(), now=timezone.now())
         if user is None:
-            raise NotAuthenticated("令牌无效或已过期 (the token is invalid, expired or revoked)")
+            raise NotAuthenticated(gettext("令牌无效或已过期"))
         request.user = user
     actor = actor_for(user)
     request._dayi_actor = actor  # type: ignore[attr-defined]  # the per-request cache of the caller
@@ -107,7 +108,7 @@ def current_actor(request: HttpRequest) -> Actor:
 def signed_in(request: HttpRequest) -> Actor:
     actor = current_actor(request)
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录 (sign in first)")
+        raise NotAuthenticated(gettext("请先登录"))
     return actor
 
 
@@ -127,7 +128,10 @@ def _answer_405_in_the_error_shape(view: Callable[..., Any]) -> Callable[..., An
         if not isinstance(response, HttpResponseNotAllowed):
             return response
         allowed = response["Allow"]
-        message = f"不支持 {request.method} 方法，可用：{allowed} (method not allowed; allowed: {allowed})"
+        message = gettext("不支持 %(method)s 方法，可用：%(allowed)s") % {
+            "method": request.method,
+            "allowed": allowed,
+        }
         body = {"error": {"code": "method_not_allowed", "message": message}}
         answer = error_response(request, 405, body)
         answer["Allow"] = allowed
@@ -143,7 +147,7 @@ def _fields_with_nul(request: HttpRequest) -> dict[str, list[str]]:
     four that answered 500). Multipart bodies carry files, which may hold any byte.
     """
     found: dict[str, list[str]] = {}
-    message = ["不能包含 NUL 字符 (may not contain NUL)"]
+    message = [gettext("不能包含 NUL 字符")]
     if "\x00" in request.path:
         found["path"] = message
     for key, values in request.GET.lists():
@@ -176,7 +180,7 @@ class DayiAPI(NinjaAPI):
         # its exception handling: the one place to refuse a NUL for all endpoints with the API's answer.
         nul = _fields_with_nul(request)
         if nul:
-            message = "文本不能包含 NUL 字符 (text may not contain the NUL character)"
+            message = gettext("文本不能包含 NUL 字符")
             raise ValidationFailed(message, fields=nul)
         return super().create_temporal_response(request)
 
@@ -215,18 +219,18 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "form", "payload")]
         fields.setdefault(".".join(loc) or "body", []).append(str(err.get("msg", "invalid")))
-    body = {"code": "bad_request", "message": "请求格式或类型错误 (malformed request)", "fields": fields}
+    body = {"code": "bad_request", "message": gettext("请求格式或类型错误"), "fields": fields}
     return error_response(request, 400, {"error": body})
 
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _dayi_error(request, NotAuthenticated("请先登录 (sign in first)"))
+    return _dayi_error(request, NotAuthenticated(gettext("请先登录")))
 
 
 @api.exception_handler(Http404)
 def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return error_response(request, 404, {"error": {"code": "not_found", "message": "未找到 (not found)"}})
+    return error_response(request, 404, {"error": {"code": "not_found", "message": gettext("未找到")}})
 
 
 @api.exception_handler(HttpError)
@@ -248,20 +252,20 @@ _HTTP_ERRORS = {
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     # A body without Content-Length, found too big while read (RequestLimitsMiddleware catches the rest).
-    body = {"code": "payload_too_large", "message": "请求体过大 (the request body is too large)"}
+    body = {"code": "payload_too_large", "message": gettext("请求体过大")}
     return error_response(request, 413, {"error": body})
 
 
 @api.exception_handler(MultiPartParserError)
 def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-    body = {"code": "bad_request", "message": f"multipart 请求格式错误 (malformed multipart body: {exc})"}
+    body = {"code": "bad_request", "message": gettext("multipart 请求格式错误") % {"exc": exc}}
     return error_response(request, 400, {"error": body})
 
 
 @api.exception_handler(Exception)
 def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error in %s %s", request.method, request.path)
-    body = {"code": "server_error", "message": "服务器内部错误 (internal error; it has been logged)"}
+    body = {"code": "server_error", "message": gettext("服务器内部错误")}
     return error_response(request, 500, {"error": body})
 
 
@@ -272,10 +276,10 @@ def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.dat
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
+        raise ValidationFailed(fields={key: [gettext("应为 ISO 8601 时间")]}) from None
     if value.tzinfo is None:
         if zone is None or len(text) != 10:
-            raise ValidationFailed(fields={key: ["须带时区偏移，如 +08:00 (give the offset)"]})
+            raise ValidationFailed(fields={key: [gettext("须带时区偏移，如 +08:00")]})
         value = value.replace(tzinfo=zone)
     return value
 
@@ -283,9 +287,15 @@ def moment(text: str, key: str, zone: zoneinfo.ZoneInfo | None = None) -> dt.dat
 def page_bounds(page: int, page_size: int) -> tuple[int, int]:
     """Validated (offset, limit) for ``?page=&page_size=``."""
     if not 1 <= page <= MAX_PAGE:
-        raise ValidationFailed(fields={"page": [f"必须在 1 到 {MAX_PAGE} 之间 (1 to {MAX_PAGE})"]})
+        raise ValidationFailed(
+            fields={"page": [gettext("必须在 1 到 %(MAX_PAGE)s 之间") % {"MAX_PAGE": MAX_PAGE}]}
+        )
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationFailed(
-            fields={"page_size": [f"必须在 1 到 {MAX_PAGE_SIZE} 之间 (1 to {MAX_PAGE_SIZE})"]}
+            fields={
+                "page_size": [
+                    gettext("必须在 1 到 %(MAX_PAGE_SIZE)s 之间") % {"MAX_PAGE_SIZE": MAX_PAGE_SIZE}
+                ]
+            }
         )
     return (page - 1) * page_size, page_size

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "dayi.core.context.site",
+                "dayi.core.context.punctuation",
                 "dayi.accounts.context.roles",
             ],
         },

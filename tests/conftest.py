@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dayi.accounts import services as account_services
 from dayi.accounts.models import Role, RoleGrant, User
@@ -145,6 +146,15 @@ def _refill_after_flush(sender: Any, **kwargs: Any) -> None:
 
 
 post_migrate.connect(_refill_after_flush, dispatch_uid="dayi-tests-refill-reference-data")
+
+
+@pytest.fixture(autouse=True)
+def _chinese_by_default() -> Any:
+    """Each test starts in the default language: a request in English (LocaleMiddleware) leaves English
+    active in the thread, and messages are in the active language only (issue 12)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -20,13 +21,13 @@ class User(AbstractUser):
 
 
 class Role(models.TextChoices):
-    PLATFORM_ADMIN = "platform_admin", "平台管理员"
-    INSTITUTION_ADMIN = "institution_admin", "单位管理员"
-    INSTRUMENT_MANAGER = "instrument_manager", "仪器管理员"
-    VOUCHER_OFFICER = "voucher_officer", "创新券经办人"
+    PLATFORM_ADMIN = "platform_admin", _("平台管理员")
+    INSTITUTION_ADMIN = "institution_admin", _("单位管理员")
+    INSTRUMENT_MANAGER = "instrument_manager", _("仪器管理员")
+    VOUCHER_OFFICER = "voucher_officer", _("创新券经办人")
     # Confirms (or rejects) the top-ups of the institution's research-group accounts: money enters Dayi
     # only through them, never on the word of whoever asks for it.
-    FINANCE_OFFICER = "finance_officer", "财务人员"
+    FINANCE_OFFICER = "finance_officer", _("财务人员")
 
 
 class RoleGrant(models.Model):

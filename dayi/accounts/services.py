@@ -14,6 +14,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.accounts import tokens
@@ -65,7 +66,7 @@ def _refuse_if_over(failures: Any, cap: int, *, window: dt.timedelta, now: dt.da
     retry = max(1, math.ceil((newest[-1] + window - now).total_seconds()))
     minutes = math.ceil(retry / 60)
     raise RateLimited(
-        f"登录失败次数过多，请 {minutes} 分钟后再试 (too many failed sign-ins; try again in {minutes} min)",
+        gettext("登录失败次数过多，请 %(minutes)s 分钟后再试") % {"minutes": minutes},
         retry_after=retry,
     )
 
@@ -76,7 +77,7 @@ def sign_in(username: str, password: str, *, address: str | None, now: dt.dateti
     user = django_authenticate(username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username[:150], address=address, at=now)
-        raise NotAuthenticated("用户名或密码错误 (wrong username or password)")
+        raise NotAuthenticated(gettext("用户名或密码错误"))
     return user
 
 
@@ -100,7 +101,7 @@ def revoke_token(actor: Actor, token_id: int, *, now: dt.datetime) -> None:
     require_signed_in(actor.user)
     row = ApiToken.objects.filter(pk=token_id, user=actor.user).first()
     if row is None:
-        raise NotFound("令牌不存在 (no such token)")
+        raise NotFound(gettext("令牌不存在"))
     # A conditional update: revoking twice is harmless and records one event.
     if ApiToken.objects.filter(pk=row.pk, revoked__isnull=True).update(revoked=now):
         audit.record("token.revoke", row, actor=actor.user, after={"revoked": now.isoformat()}, now=now)
@@ -121,33 +122,29 @@ def _resolve_grant(actor: Actor, spec: GrantSpec, index: int) -> RoleGrant:
     """The RoleGrant this spec names, if ``actor`` may hand it out."""
     where = f"roles.{index}"
     if spec.role not in Role.values:
-        raise ValidationFailed(fields={f"{where}.role": [f"未知角色 {spec.role!r} (unknown role)"]})
+        raise ValidationFailed(
+            fields={f"{where}.role": [gettext("未知角色 %(role)s") % {"role": f"{spec.role!r}"}]}
+        )
     grant = RoleGrant(role=spec.role, scheme="")
     if spec.role == Role.PLATFORM_ADMIN:
         platform = Platform.objects.filter(code=spec.platform or "").first()
         if platform is None:
-            raise ValidationFailed(
-                fields={f"{where}.platform": ["需要一个存在的平台代码 (a platform code is required)"]}
-            )
+            raise ValidationFailed(fields={f"{where}.platform": [gettext("需要一个存在的平台代码")]})
         if not administers_platform(actor, platform):
-            raise Forbidden("不能授予本平台以外的管理权限 (you may only grant roles within your platforms)")
+            raise Forbidden(gettext("不能授予本平台以外的管理权限"))
         grant.platform = platform
     elif spec.role in (Role.INSTITUTION_ADMIN, Role.INSTRUMENT_MANAGER, Role.FINANCE_OFFICER):
         institution = Institution.objects.filter(pk=spec.institution or 0).first()
         if institution is None:
-            raise ValidationFailed(
-                fields={f"{where}.institution": ["需要一个存在的单位 (an institution is required)"]}
-            )
+            raise ValidationFailed(fields={f"{where}.institution": [gettext("需要一个存在的单位")]})
         if not may_grant_institution_role(actor, institution.pk, spec.role):
-            raise Forbidden("不能授予其他单位的角色 (you may only grant roles within your institutions)")
+            raise Forbidden(gettext("不能授予其他单位的角色"))
         grant.institution = institution
     else:  # voucher_officer: schemes are run by their funders; only superusers appoint officers for now
         if not spec.scheme:
-            raise ValidationFailed(
-                fields={f"{where}.scheme": ["需要创新券方案代码 (a scheme code is required)"]}
-            )
+            raise ValidationFailed(fields={f"{where}.scheme": [gettext("需要创新券方案代码")]})
         if not is_superuser(actor):
-            raise Forbidden("只有超级管理员可以任命创新券经办人 (only a superuser appoints voucher officers)")
+            raise Forbidden(gettext("只有超级管理员可以任命创新券经办人"))
         grant.scheme = spec.scheme
     return grant
 
@@ -163,17 +160,17 @@ def _unique(grants: list[RoleGrant]) -> list[RoleGrant]:
 def _check_username_and_email(username: str, email: str) -> None:
     errors: dict[str, list[str]] = {}
     if not username.strip():
-        errors["username"] = ["不能为空 (required)"]
+        errors["username"] = [gettext("不能为空")]
     else:
         try:
             User.username_validator(username)
         except DjangoValidationError:
-            errors["username"] = ["只能包含字母、数字和 @.+-_ (letters, digits and @.+-_ only)"]
+            errors["username"] = [gettext("只能包含字母、数字和 @.+-_")]
     if email:
         try:
             validate_email(email)
         except DjangoValidationError:
-            errors["email"] = ["邮箱地址无效 (not an email address)"]
+            errors["email"] = [gettext("邮箱地址无效")]
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -190,7 +187,8 @@ def _new_user(
     _check_username_and_email(username, email)
     if User.objects.filter(username=username).exists():
         raise DuplicateUser(
-            f"用户名 {username} 已被使用 (username taken)", fields={"username": ["已被使用 (taken)"]}
+            gettext("用户名 %(username)s 已被使用") % {"username": username},
+            fields={"username": [gettext("已被使用")]},
         )
     user = User(username=username, email=email, institution=institution, display_name=display_name)
     try:
@@ -216,16 +214,16 @@ def create_user(
 ) -> User:
     require_signed_in(actor.user)
     if not _may_create_users(actor):
-        raise Forbidden("只有平台或单位管理员可以创建用户 (only platform or institution admins create users)")
+        raise Forbidden(gettext("只有平台或单位管理员可以创建用户"))
     institution = None
     if institution_id is not None:
         institution = Institution.objects.filter(pk=institution_id).first()
         if institution is None:
-            raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+            raise ValidationFailed(fields={"institution": [gettext("单位不存在")]})
         if not operates(actor, institution.pk, "users"):
-            raise Forbidden("不能为其他单位创建用户 (you may only create users of your institutions)")
+            raise Forbidden(gettext("不能为其他单位创建用户"))
     elif not is_platform_admin(actor):
-        raise ValidationFailed(fields={"institution": ["请指定所属单位 (name the user's institution)"]})
+        raise ValidationFailed(fields={"institution": [gettext("请指定所属单位")]})
     grants = _unique([_resolve_grant(actor, spec, i) for i, spec in enumerate(roles or [])])
     user = _new_user(username, password, email=email, institution=institution, display_name=display_name)
     for grant in grants:

@@ -41,11 +41,11 @@ def _text(label: Any, *, required: bool = True, rows: int = 2, limit: int = TEXT
 
 def statuses() -> list[tuple[str, Any]]:
     """The directory's statuses, labelled in the active language (their Chinese labels are msgids)."""
-    return [(value, _(label)) for value, label in Status.choices]
+    return list(Status.choices)
 
 
 def modes() -> list[tuple[str, Any]]:
-    return [(value, _(label)) for value, label in ServiceMode.choices]
+    return list(ServiceMode.choices)
 
 
 class TrainingAskForm(PageForm):

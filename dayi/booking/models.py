@@ -14,17 +14,18 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import BigIntegerField, F, Q, Value
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 
 
 class BookingStatus(models.TextChoices):
-    PENDING = "pending", "待审批"
-    CONFIRMED = "confirmed", "已确认"
-    REJECTED = "rejected", "已拒绝"
-    CANCELLED = "cancelled", "已取消"
-    IN_PROGRESS = "in_progress", "使用中"
-    COMPLETED = "completed", "已完成"
-    NO_SHOW = "no_show", "爽约"
-    EXPIRED = "expired", "已过期"  # pending past the policy's approval window: nobody decided in time
+    PENDING = "pending", _("待审批")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("已拒绝")
+    CANCELLED = "cancelled", _("已取消")
+    IN_PROGRESS = "in_progress", _("使用中")
+    COMPLETED = "completed", _("已完成")
+    NO_SHOW = "no_show", _("爽约")
+    EXPIRED = "expired", _("已过期")  # pending past the policy's approval window: nobody decided in time
 
 
 # Statuses whose ``occupied`` range blocks the instrument. A pending booking holds its time until it is
@@ -144,10 +145,10 @@ class Qualification(models.Model):
 class UsageSource(models.TextChoices):
     """Who typed the figure in: what it may count for depends on it (issue 11, hole 4)."""
 
-    MANAGER = "manager", "管理员录入"  # an instrument manager checked out, entered or corrected it
-    SELF = "self", "用户自报"  # the booker checked in and out themselves: counts once a manager confirms
-    DEVICE = "device", "设备采集"  # an instrument's own log (an interlock, a device agent)
-    IMPORT = "import", "导入"  # brought in from another system
+    MANAGER = "manager", _("管理员录入")  # an instrument manager checked out, entered or corrected it
+    SELF = "self", _("用户自报")  # the booker checked in and out themselves: counts once a manager confirms
+    DEVICE = "device", _("设备采集")  # an instrument's own log (an interlock, a device agent)
+    IMPORT = "import", _("导入")  # brought in from another system
 
 
 class UsageRecord(models.Model):

@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Extract
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.bookings import visible_bookings, visible_usage
@@ -46,13 +47,11 @@ class Gap:
 
 def check_window(start: dt.datetime, end: dt.datetime, limit: dt.timedelta = MAX_WINDOW) -> None:
     if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationFailed(fields={"start": ["须带时区偏移 (give the offset, e.g. +08:00)"]})
+        raise ValidationFailed(fields={"start": [gettext("须带时区偏移")]})
     if end <= start:
-        raise ValidationFailed(fields={"end": ["结束须晚于开始 (end must be after start)"]})
+        raise ValidationFailed(fields={"end": [gettext("结束须晚于开始")]})
     if end - start > limit:
-        raise ValidationFailed(
-            fields={"end": [f"时间范围不超过 {limit.days} 天 (at most {limit.days} days)"]}
-        )
+        raise ValidationFailed(fields={"end": [gettext("时间范围不超过 %(days)s 天") % {"days": limit.days}]})
 
 
 def occupied_ranges(
@@ -256,9 +255,11 @@ def earliest_slot(
 def check_earliest(minutes: int, days: int) -> None:
     errors: dict[str, list[str]] = {}
     if not 1 <= minutes <= 7 * 24 * 60:
-        errors["minutes"] = ["应在 1 到 10080 之间 (1 to 10080)"]
+        errors["minutes"] = [gettext("应在 1 到 10080 之间")]
     if not 1 <= days <= MAX_EARLIEST_DAYS:
-        errors["days"] = [f"应在 1 到 {MAX_EARLIEST_DAYS} 之间 (1 to {MAX_EARLIEST_DAYS})"]
+        errors["days"] = [
+            gettext("应在 1 到 %(MAX_EARLIEST_DAYS)s 之间") % {"MAX_EARLIEST_DAYS": MAX_EARLIEST_DAYS}
+        ]
     if errors:
         raise ValidationFailed(fields=errors)
 

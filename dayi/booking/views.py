@@ -23,8 +23,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dayi.accounts.access import Actor, actor_for
@@ -251,7 +251,7 @@ def _window(request: HttpRequest, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime,
         try:
             value = dt.datetime.fromisoformat(request.GET.get(key, "").strip().replace(" ", "+"))
         except ValueError:
-            raise ValidationFailed(fields={key: ["应为 ISO 8601 时间 (an ISO 8601 time)"]}) from None
+            raise ValidationFailed(fields={key: [gettext("应为 ISO 8601 时间")]}) from None
         values.append(value if value.tzinfo else value.replace(tzinfo=zone))
     queries.check_window(values[0], values[1])
     return values[0], values[1]
@@ -395,9 +395,9 @@ def _row(b: Booking, *, message: str = "", error: str = "") -> dict[str, Any]:
         "start": _local(b.start, zone),
         "end": _local(b.end, zone),
         "zone": str(zone),
-        # The labels are the catalogues' Chinese msgids: shown in the reader's language
-        "status_label": _(STATUS_LABELS.get(b.status, b.status)),
-        "mode_label": _(MODE_LABELS.get(b.mode, b.mode)),
+        # The labels are lazy: shown in the reader's language
+        "status_label": str(STATUS_LABELS.get(b.status, b.status)),
+        "mode_label": str(MODE_LABELS.get(b.mode, b.mode)),
         "can_cancel": b.status in (BookingStatus.PENDING, BookingStatus.CONFIRMED),
         "can_check_in": b.status == BookingStatus.CONFIRMED,
         "can_check_out": b.status == BookingStatus.IN_PROGRESS,
@@ -551,7 +551,7 @@ def _usage_row(
         "end": _local(u.end, zone),
         "claimed_end": _local(u.claimed_end, zone),
         "zone": str(zone),
-        "source_label": _(SOURCE_LABELS.get(u.source, u.source)),  # the labels are msgids of the catalogue
+        "source_label": str(SOURCE_LABELS.get(u.source, u.source)),  # lazy: in the reader's language
         "correctable": correctable,
         "form": (form or UsageCorrectionForm(initial=initial, zone=zone, prefix=f"u{u.pk}"))
         if correctable

@@ -294,7 +294,7 @@ def _booking_row(b: Any, redraw: dict[str, Any]) -> dict[str, Any]:
         "start": start,
         "end": end,
         "zone": str(zone),
-        "status_label": _(BookingStatus(b.status).label),
+        "status_label": BookingStatus(b.status).label,
         "move": redraw["move"]
         if mine and "move" in redraw
         else f.MoveForm(prefix=f"m{b.pk}", initial={"start": start.replace(tzinfo=None)}),

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import admin
 from django.db import models
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from dayi.core.models import AuditEvent
 
@@ -68,7 +69,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    read_only_note = "审计记录只追加、不可修改 (the audit trail is append-only)"
+    read_only_note = gettext("审计记录只追加、不可修改")
     list_display = ("at", "action", "object_type", "object_id", "actor", "institution_id")
     list_filter = ("object_type",)
     search_fields = ("action", "object_id", "actor__username")

@@ -12,6 +12,9 @@ from typing import Any
 class DayiError(Exception):
     status = 400
     code = "bad_request"
+    # A domain error's own default message (a gettext_lazy Chinese msgid), read in the active language
+    # when the error is raised; without one, the class's docstring.
+    default_message: Any = None
 
     def __init__(
         self,
@@ -21,8 +24,9 @@ class DayiError(Exception):
         fields: dict[str, list[str]] | None = None,
         **extra: Any,
     ) -> None:
-        super().__init__(message or self.__class__.__doc__ or "")
-        self.message = str(message or self.__class__.__doc__ or "")
+        fallback = str(self.default_message) if self.default_message else self.__class__.__doc__
+        super().__init__(message or fallback or "")
+        self.message = str(message or fallback or "")
         if code:
             self.code = code
         self.fields = fields or {}

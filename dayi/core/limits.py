@@ -16,6 +16,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.http import parse_header_parameters
+from django.utils.translation import gettext
 
 
 def body_limit(content_type: str) -> int:
@@ -44,14 +45,14 @@ class RequestLimitsMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return error_page(request, 400, "bad_request", "Content-Length 无效 (bad Content-Length)")
+            return error_page(request, 400, "bad_request", gettext("Content-Length 无效"))
         limit = body_limit(content_type)
         if limit and length > limit:
             mb = f"{limit / (1024 * 1024):.1f}"
-            message = f"请求体超过 {mb} MB (the request body is larger than the {mb} MB limit)"
+            message = gettext("请求体超过 %(mb)s MB") % {"mb": mb}
             return error_page(request, 413, "payload_too_large", message)
         if content_type == "multipart/form-data" and length and not params.get("boundary"):
-            message = "multipart 请求缺少 boundary (a multipart body needs a boundary)"
+            message = gettext("multipart 请求缺少 boundary")
             return error_page(request, 400, "bad_request", message)
         return None
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 FEN = Decimal("0.01")
 
 
@@ -30,9 +32,9 @@ def checked_amount(value: Decimal | int | str, *, limit: Decimal | int, field: s
     except (ArithmeticError, ValueError, TypeError):
         exact = Decimal("NaN")
     if not exact.is_finite():
-        raise ValidationFailed(fields={field: ["不是金额 (not an amount of money)"]})
+        raise ValidationFailed(fields={field: [gettext("不是金额")]})
     if abs(exact) > Decimal(limit):
-        raise ValidationFailed(fields={field: [f"不能超过 {limit} (at most {limit})"]})
+        raise ValidationFailed(fields={field: [gettext("不能超过 %(limit)s") % {"limit": limit}]})
     if exact != yuan(exact):
-        raise ValidationFailed(fields={field: ["最多两位小数 (at most two decimal places)"]})
+        raise ValidationFailed(fields={field: [gettext("最多两位小数")]})
     return yuan(exact)

@@ -16,6 +16,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 
 from dayi.core.errors import DayiError
 from dayi.core.formats import ISO_DATETIME
@@ -83,9 +84,9 @@ class PageErrors:
         if isinstance(exception, DayiError):
             return refused(request, exception)
         if is_htmx(request) and isinstance(exception, Http404):
-            return refusal(request, 404, "未找到 (not found)", code="not_found")
+            return refusal(request, 404, gettext("未找到"), code="not_found")
         if is_htmx(request) and isinstance(exception, PermissionDenied):
-            return refusal(request, 403, "没有权限 (forbidden)", code="forbidden")
+            return refusal(request, 403, gettext("没有权限"), code="forbidden")
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext
 
 from dayi.core.pages import refusal
 
@@ -20,23 +21,23 @@ def _error(request: HttpRequest, status: int, code: str, message: str) -> HttpRe
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "bad_request", "请求有误 (bad request)")
+    return _error(request, 400, "bad_request", gettext("请求有误"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "forbidden", "没有权限 (forbidden)")
+    return _error(request, 403, "forbidden", gettext("没有权限"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "not_found", "页面不存在 (not found)")
+    return _error(request, 404, "not_found", gettext("页面不存在"))
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form or htmx press without a valid CSRF token (an old tab after signing out, often): say so, and
     for htmx answer the fragment, never a whole page swapped into a row."""
-    message = "CSRF 校验失败，请刷新页面后重试 (CSRF check failed: reload the page)"
+    message = gettext("CSRF 校验失败，请刷新页面后重试")
     return _error(request, 403, "forbidden", message)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "server_error", "服务器内部错误 (internal error)")
+    return _error(request, 500, "server_error", gettext("服务器内部错误"))

@@ -5,20 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class DemandStatus(models.TextChoices):
-    OPEN = "open", "征集中"
-    AWARDED = "awarded", "已选定"
-    CLOSED = "closed", "已关闭"
-    EXPIRED = "expired", "已过期"
+    OPEN = "open", _("征集中")
+    AWARDED = "awarded", _("已选定")
+    CLOSED = "closed", _("已关闭")
+    EXPIRED = "expired", _("已过期")
 
 
 class QuoteStatus(models.TextChoices):
-    OFFERED = "offered", "已报价"
-    ACCEPTED = "accepted", "已接受"
-    DECLINED = "declined", "未选中"
-    WITHDRAWN = "withdrawn", "已撤回"
+    OFFERED = "offered", _("已报价")
+    ACCEPTED = "accepted", _("已接受")
+    DECLINED = "declined", _("未选中")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Demand(models.Model):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.demands import visible_demands, visible_quotes
@@ -24,7 +25,11 @@ class DemandFilters:
 
     def validate(self) -> None:
         if self.status and self.status not in DemandStatus.values:
-            raise ValidationFailed(fields={"status": [f"应为 {', '.join(DemandStatus.values)} 之一"]})
+            raise ValidationFailed(
+                fields={
+                    "status": [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(DemandStatus.values)}]
+                }
+            )
 
 
 def demands(actor: Actor, f: DemandFilters) -> QuerySet[Demand]:

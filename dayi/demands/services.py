@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.accounts.access.demands import access_demand, speaks_for_company
@@ -40,7 +41,7 @@ MAX_WORDS = 8  # searches per demand and region: posting stays fast
 
 def _check_company(actor: Actor, demand: Demand) -> None:
     if not speaks_for_company(actor, demand):
-        raise Forbidden("只有发布需求的单位可以这样做 (only the posting company may do this)")
+        raise Forbidden(gettext("只有发布需求的单位可以这样做"))
 
 
 # --- posting and suggestions -----------------------------------------------------------------------------
@@ -51,23 +52,23 @@ def _clean_post(data: dict[str, Any], *, today: dt.date) -> dict[str, Any]:
     title = str(data.get("title") or "").strip()
     description = str(data.get("description") or "").strip()
     if not title or len(title) > 200:
-        errors["title"] = ["标题须为1到200字 (1 to 200 characters)"]
+        errors["title"] = [gettext("标题须为1到200字")]
     if not description:
-        errors["description"] = ["请说明检测内容 (say what to measure)"]
+        errors["description"] = [gettext("请说明检测内容")]
     budget = data.get("budget")
     if budget is not None and Decimal(budget) < 0:
-        errors["budget"] = ["预算不能为负 (must not be negative)"]
+        errors["budget"] = [gettext("预算不能为负")]
     deadline = data.get("deadline")
     if not isinstance(deadline, dt.date) or deadline < today:
-        errors["deadline"] = ["截止日期不能早于今天 (the deadline is in the past)"]
+        errors["deadline"] = [gettext("截止日期不能早于今天")]
     category = data.get("category") or None
     if category and not Category.objects.filter(code=category).exists():
-        errors["category"] = ["没有这个分类 (no such category)"]
+        errors["category"] = [gettext("没有这个分类")]
     region = data.get("region") or None
     if region and not Region.objects.filter(code=region).exists():
-        errors["region"] = ["没有这个行政区划 (no such region)"]
+        errors["region"] = [gettext("没有这个行政区划")]
     if errors:
-        raise ValidationFailed("需求信息有误 (the demand is not valid)", fields=errors)
+        raise ValidationFailed(gettext("需求信息有误"), fields=errors)
     return {
         "title": title,
         "description": description,
@@ -135,7 +136,7 @@ def post_demand(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Dema
     """A signed-in user posts a need on behalf of their institution; its suggested managers are told."""
     require_signed_in(actor.user)
     if not actor.institution_id:
-        raise Forbidden("请先关联所在单位 (post on behalf of your institution: you have none)")
+        raise Forbidden(gettext("请先关联所在单位"))
     clean = _clean_post(data, today=now.astimezone(SHANGHAI).date())
     demand = Demand.objects.create(
         company_id=actor.institution_id, posted_by=actor.user, created=now, **clean
@@ -159,12 +160,10 @@ def post_demand(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Dema
 def _quoting_instrument(actor: Actor, instrument_id: int | None) -> Instrument:
     instrument = directory.listed().filter(pk=instrument_id).first() if instrument_id else None
     if instrument is None:
-        raise ValidationFailed(fields={"instrument": ["请选择提供服务的仪器 (name the instrument)"]})
+        raise ValidationFailed(fields={"instrument": [gettext("请选择提供服务的仪器")]})
     check_operates(actor, instrument.institution_id, "orders")
     if ServiceMode.SAMPLE not in instrument.modes:
-        raise RuleViolation(
-            "mode_not_offered", "该仪器不提供送样检测 (no sample submission on this instrument)"
-        )
+        raise RuleViolation("mode_not_offered", gettext("该仪器不提供送样检测"))
     return instrument
 
 
@@ -184,13 +183,13 @@ def quote_demand(
     demand = access_demand(actor, demand_id)
     instrument = _quoting_instrument(actor, instrument_id)
     if instrument.institution_id == demand.company_id:
-        raise RuleViolation("own_demand", "不能为本单位的需求报价 (a provider cannot answer its own demand)")
+        raise RuleViolation("own_demand", gettext("不能为本单位的需求报价"))
     if demand.status != DemandStatus.OPEN:
-        raise Conflict("该需求已不再征集报价 (the demand is no longer open)")
+        raise Conflict(gettext("该需求已不再征集报价"))
     if demand.deadline < now.astimezone(SHANGHAI).date():
-        raise Conflict("该需求已过截止日期 (the demand's deadline has passed)")
+        raise Conflict(gettext("该需求已过截止日期"))
     if yuan(amount) < 0:
-        raise ValidationFailed(fields={"amount": ["报价不能为负 (must not be negative)"]})
+        raise ValidationFailed(fields={"amount": [gettext("报价不能为负")]})
     try:
         with transaction.atomic():  # a savepoint: the named constraint decides a second offer
             quote = DemandQuote.objects.create(
@@ -204,9 +203,7 @@ def quote_demand(
                 created=now,
             )
     except IntegrityError:
-        raise Conflict(
-            "本单位已对该需求报价 (your institution has an offer on this demand)", code="duplicate"
-        ) from None
+        raise Conflict(gettext("本单位已对该需求报价"), code="duplicate") from None
     audit.record(
         "demand.quote",
         quote,
@@ -269,16 +266,16 @@ def accept_quote(actor: Actor, quote_id: int, *, now: dt.datetime) -> tuple[Dema
     require_signed_in(actor.user)
     quote = DemandQuote.objects.filter(pk=quote_id).first()
     if quote is None:
-        raise NotFound("报价不存在 (no such quote)")
+        raise NotFound(gettext("报价不存在"))
     # The demand's row lock serialises two accepts (of the same or of different quotes): the second
     # waits, then reads the demand awarded and is refused, so one demand makes one order.
     demand = access_demand(actor, quote.demand_id, for_update=True)
     _check_company(actor, demand)
     quote.refresh_from_db()
     if demand.status != DemandStatus.OPEN or quote.status != QuoteStatus.OFFERED:
-        raise Conflict("该报价已不能接受 (the demand is no longer open or the offer stands no more)")
+        raise Conflict(gettext("该报价已不能接受"))
     if quote.valid_until and quote.valid_until < now.astimezone(SHANGHAI).date():
-        raise Conflict("该报价已过有效期 (the offer has expired)")
+        raise Conflict(gettext("该报价已过有效期"))
     before = audit.snapshot(demand)
     order = _order_for(actor, demand, quote, now=now)
     demand.quotes.filter(status=QuoteStatus.OFFERED).exclude(pk=quote.pk).update(status=QuoteStatus.DECLINED)
@@ -305,7 +302,7 @@ def close_demand(actor: Actor, demand_id: int, *, now: dt.datetime, reason: str 
     demand = access_demand(actor, demand_id, for_update=True)
     _check_company(actor, demand)
     if demand.status != DemandStatus.OPEN:
-        raise Conflict("只能关闭征集中的需求 (only an open demand can be closed)")
+        raise Conflict(gettext("只能关闭征集中的需求"))
     before = audit.snapshot(demand)
     demand.quotes.filter(status=QuoteStatus.OFFERED).update(status=QuoteStatus.DECLINED)
     demand.status = DemandStatus.CLOSED

@@ -56,6 +56,32 @@ def _read(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+@cache
+def reviewed_names_en() -> dict[str, str]:
+    """Reviewed English names by Chinese name (data/name_en_reviewed.csv: each with MOE code and basis)."""
+    return {r["name_zh"]: r["name_en"] for r in _read("name_en_reviewed.csv")}
+
+
+def plausible_name_en(name: str) -> bool:
+    """Whether an unreviewed machine-translated name looks like a name (the list's worst were sentences,
+    lower-case fragments or the word None); a name that fails is left out and the Chinese name shown."""
+    return (
+        name.isascii()
+        and name[:1].isupper()
+        and name != "None"
+        and not any(mark in name for mark in (":", ";", "Seal", "Affixed", "  "))
+    )
+
+
+def university_name_en(row: dict[str, str]) -> str:
+    """The English name of a row of the universities list: the reviewed one, else the list's if plausible."""
+    reviewed = reviewed_names_en().get(row["name_zh"])
+    if reviewed:
+        return reviewed
+    name = row["name_en"].strip()
+    return name if name != row["name_zh"] and plausible_name_en(name) else ""
+
+
 def _latest_grade(row: dict[str, str]) -> str:
     for year in range(2024, 2017, -1):
         if row.get(f"grade_{year}"):
@@ -120,7 +146,7 @@ def holders() -> tuple[Holder, ...]:
         result.append(
             Holder(
                 name=row["name_zh"],
-                name_en=row["name_en"] if row["name_en"] != row["name_zh"] else "",
+                name_en=university_name_en(row),
                 kind="university",
                 region=_university_region(row),
                 department=(graded or {}).get("department_filled") or row["authority"],
@@ -137,7 +163,7 @@ def holders() -> tuple[Holder, ...]:
         result.append(
             Holder(
                 name=name,
-                name_en="",
+                name_en=reviewed_names_en().get(name, ""),
                 kind=_kind(name),
                 region=_institute_region(row),
                 department=row["department_filled"],

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from dayi.core.admin import ReadOnlyAdmin
 from dayi.directory.models import Category, Expert, Instrument
@@ -38,7 +39,7 @@ class InstrumentAdmin(ReadOnlyAdmin):
     @admin.display(description="如何修改")
     def where_to_edit(self, obj: Instrument) -> Any:
         if obj.retired:
-            return "已退役 (retired)"
+            return gettext("已退役")
         return format_html('<a href="{}">在仪器管理页面编辑</a>', reverse("manage:edit", args=[obj.pk]))
 
 

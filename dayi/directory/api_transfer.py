@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, UploadedFile
 
 from dayi.api import SIGNED_IN, ErrorOut, signed_in
@@ -68,7 +69,7 @@ def import_instruments(
     actor = signed_in(request)
     if file.size is not None and file.size > importing.MAX_BYTES:
         raise ImportFileTooLarge(
-            f"文件超过 {importing.MAX_BYTES // (1024 * 1024)} MB (the file is too large)"
+            gettext("文件超过 %(value)s MB") % {"value": f"{importing.MAX_BYTES // (1024 * 1024)}"}
         )
     result = importing.import_instruments(
         actor,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext, override
 
 from dayi.core.errors import ValidationFailed
 from dayi.core.spreadsheet import csv_text, xlsx_cell
@@ -26,23 +27,27 @@ HEADER_STYLES = ("zh", "en")
 FORMATS = ("csv", "xlsx")
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header
 CHUNK = 2000
-LABELS: dict[str, dict[str, str]] = {
-    "status": dict(Status.choices),
-    "share_mode": dict(ShareMode.choices),
-    "source": dict(Source.choices),
-    "purpose": dict(Purpose.choices),
-    "modes": dict(ServiceMode.choices),
-}
+with override("zh-hans"):  # the national form's Chinese words, in whatever language it is asked for
+    LABELS: dict[str, dict[str, str]] = {
+        name: {value: str(label) for value, label in choices.choices}
+        for name, choices in (
+            ("status", Status),
+            ("share_mode", ShareMode),
+            ("source", Source),
+            ("purpose", Purpose),
+            ("modes", ServiceMode),
+        )
+    }
 
 
 def check(file_format: str, headers: str) -> None:
     errors: dict[str, list[str]] = {}
     if file_format not in FORMATS:
-        errors["format"] = [f"应为 {', '.join(FORMATS)} 之一 (one of these)"]
+        errors["format"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(FORMATS)}]
     if headers not in HEADER_STYLES:
-        errors["headers"] = [f"应为 {', '.join(HEADER_STYLES)} 之一 (zh: the national form, en: API names)"]
+        errors["headers"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(HEADER_STYLES)}]
     if errors:
-        raise ValidationFailed("导出参数有误 (invalid export parameters)", fields=errors)
+        raise ValidationFailed(gettext("导出参数有误"), fields=errors)
 
 
 def header_row(headers: str = "zh") -> list[str]:
@@ -134,7 +139,8 @@ def xlsx_file(f: queries.InstrumentFilters, headers: str = "zh") -> IO[bytes]:
     qs = instruments(f)
     if qs.count() > XLSX_MAX_ROWS:
         raise ValidationFailed(
-            f"超过 Excel 的 {XLSX_MAX_ROWS:,} 行上限，请导出 CSV 或缩小范围 (too many rows; use CSV)",
+            gettext("超过 Excel 的 %(XLSX_MAX_ROWS)s 行上限，请导出 CSV 或缩小范围")
+            % {"XLSX_MAX_ROWS": f"{XLSX_MAX_ROWS:,}"},
             fields={"format": ["xlsx"]},
         )
     book = Workbook(write_only=True)

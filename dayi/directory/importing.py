@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import JSONField
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.booking.policy import starting_policy
@@ -155,14 +156,12 @@ def file_kind(content: bytes, filename: str = "") -> str:
     if content.startswith(b"PK\x03\x04"):
         return "xlsx"
     if content.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
-        raise UnsupportedImportFormat(
-            "不支持旧版 Excel (.xls) 文件，请另存为 .xlsx 或 CSV (save the workbook as .xlsx or CSV)"
-        )
+        raise UnsupportedImportFormat(gettext("不支持旧版 Excel (.xls) 文件，请另存为 .xlsx 或 CSV"))
     if name.endswith((".xlsx", ".xlsm")):
-        raise UnsupportedImportFormat("文件不是有效的 XLSX (the file is not a valid XLSX workbook)")
+        raise UnsupportedImportFormat(gettext("文件不是有效的 XLSX"))
     head = content[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnsupportedImportFormat("只接受 CSV 或 XLSX 文件 (only CSV or XLSX files are accepted)")
+        raise UnsupportedImportFormat(gettext("只接受 CSV 或 XLSX 文件"))
     return "csv"
 
 
@@ -183,7 +182,7 @@ def decode_text(content: bytes, fallback: str = "gb18030") -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     raise UnsupportedImportFormat(
-        f"无法识别文件编码，请保存为 UTF-8 (could not read the text as {' or '.join(candidates)})"
+        gettext("无法识别文件编码，请保存为 UTF-8") % {"value": f"{' or '.join(candidates)}"}
     )
 
 
@@ -194,7 +193,7 @@ def read_csv(content: bytes, fallback: str = "gb18030") -> Table:
     try:
         rows = list(_limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)))
     except csv.Error as exc:
-        raise ImportRejected(f"CSV 格式错误 (malformed CSV): {exc}", rows=[]) from None
+        raise ImportRejected(gettext("CSV 格式错误：%(error)s") % {"error": exc}, rows=[]) from None
     return Table(rows=rows, encoding=encoding)
 
 
@@ -213,7 +212,7 @@ def check_zip_sizes(content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise UnsupportedImportFormat(f"无法读取 XLSX 文件 (could not read the workbook): {exc}") from None
+        raise UnsupportedImportFormat(gettext("无法读取 XLSX 文件：%(error)s") % {"error": exc}) from None
     unpacked = sum(p.file_size for p in parts)
     packed_tight = [
         p.filename
@@ -223,8 +222,7 @@ def check_zip_sizes(content: bytes) -> None:
     if unpacked > XLSX_MAX_UNPACKED_BYTES or packed_tight:
         mb = XLSX_MAX_UNPACKED_BYTES // (1024 * 1024)
         raise ImportFileTooLarge(
-            f"XLSX 文件解压后过大或压缩比异常（上限 {mb} MB），请拆分或另存为 CSV"
-            f" (the workbook unpacks to more than {mb} MB or is packed like a zip bomb; split it or use CSV)"
+            gettext("XLSX 文件解压后过大或压缩比异常（上限 %(mb)s MB），请拆分或另存为 CSV") % {"mb": mb}
         )
 
 
@@ -236,7 +234,7 @@ def read_xlsx(content: bytes) -> Table:
         # read_only streams the sheet instead of building every cell object; data_only reads cached values.
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise UnsupportedImportFormat(f"无法读取 XLSX 文件 (could not read the workbook): {exc}") from None
+        raise UnsupportedImportFormat(gettext("无法读取 XLSX 文件：%(error)s") % {"error": exc}) from None
     try:
         sheet = book.worksheets[0]
         rows = [list(r) for r in _limited(sheet.iter_rows(values_only=True))]
@@ -249,7 +247,9 @@ def _limited(rows: Iterable[Any]) -> Iterator[Any]:
     for n, row in enumerate(rows):
         if n > MAX_ROWS + HEADER_SEARCH_ROWS:
             raise ImportRejected(
-                f"文件超过 {MAX_ROWS} 行，请拆分 (more than {MAX_ROWS:,} rows; split the file)", rows=[]
+                gettext("文件超过 %(MAX_ROWS)s 行，请拆分")
+                % {"MAX_ROWS": MAX_ROWS, "MAX_ROWS2": f"{MAX_ROWS:,}"},
+                rows=[],
             )
         yield row
 
@@ -319,7 +319,7 @@ def cell(row: list[Any], index: int) -> Any:
 def national_rows(table: Table) -> Parsed:
     header_at = find_header(table.rows, lambda h: normalise_header(h) in HEADERS)
     if header_at is None:
-        message = "未找到表头：请使用国家仪器信息表的中文列名或 API 字段名 (no header row recognised)"
+        message = gettext("未找到表头：请使用国家仪器信息表的中文列名或 API 字段名")
         return Parsed(rows=[], columns={}, errors=[RowError(0, "", message)])
     columns, ignored, errors = _map_header(table.rows[header_at])
     if errors:
@@ -346,7 +346,11 @@ def _map_header(header: list[Any]) -> tuple[dict[str, tuple[int, Column]], list[
         if column.field in EXPORT_ONLY:
             continue
         if column.field in taken:
-            message = f"列“{taken[column.field]}”与“{label}”重复 (two columns give {column.field})"
+            message = gettext("列“%(taken)s”与“%(label)s”重复") % {
+                "taken": taken[column.field],
+                "label": label,
+                "field": column.field,
+            }
             errors.append(RowError(0, column.field, message, label))
             continue
         taken[column.field] = label
@@ -355,7 +359,12 @@ def _map_header(header: list[Any]) -> tuple[dict[str, tuple[int, Column]], list[
         if name not in taken:
             header_text = next(c.header for c in COLUMNS if c.field == name)
             errors.append(
-                RowError(0, name, f"缺少必填列“{header_text}” (missing column {name})", header_text)
+                RowError(
+                    0,
+                    name,
+                    gettext("缺少必填列“%(header_text)s”") % {"header_text": header_text, "name": name},
+                    header_text,
+                )
             )
     return columns, ignored, errors
 
@@ -398,7 +407,7 @@ def amount_in_yuan(value: Any, scale: int = 1) -> tuple[Any, str | None]:
     except InvalidOperation:
         if scale == 1:
             return value, None
-        return value, f"应为金额（万元） (an amount in 10,000 yuan), got {value!r}"
+        return value, gettext("应为金额（万元），而不是 %(got)s") % {"got": repr(value)}
     return amount * scale, None
 
 
@@ -436,9 +445,10 @@ def clean_rows(
         if not problems and not raw.problems:
             inventory_no = clean["inventory_no"]
             if inventory_no in first_seen:
-                message = (
-                    f"资产编号 {inventory_no} 与第 {first_seen[inventory_no]} 行重复 (duplicate in the file)"
-                )
+                message = gettext("资产编号 %(inventory_no)s 与第 %(first_seen)s 行重复") % {
+                    "inventory_no": inventory_no,
+                    "first_seen": first_seen[inventory_no],
+                }
                 errors.append(RowError(raw.number, "inventory_no", message, parsed.columns["inventory_no"]))
             else:
                 first_seen[inventory_no] = raw.number
@@ -451,7 +461,7 @@ def clean_rows(
 def reject(errors: list[RowError], row_count: int) -> ImportRejected:
     bad_rows = len({e.row for e in errors})
     shown = errors[:MAX_REPORTED_ERRORS]
-    more = f"; 仅列出前 {len(shown)} 条 (first {len(shown)} listed)" if len(errors) > len(shown) else ""
+    more = gettext("; 仅列出前 %(shown)s 条") % {"shown": len(shown)} if len(errors) > len(shown) else ""
     message = (
         f"{bad_rows} 行有误，未导入任何数据；row 为数据行号，从 1 起，表头不计，0 表示表头"
         f" ({bad_rows} of {row_count} rows have errors, nothing was imported; `row` counts data rows from 1,"
@@ -774,7 +784,7 @@ def _managed_institution(actor: Actor, institution_id: int) -> Institution:
     require_signed_in(actor.user)
     institution = Institution.objects.select_related("region").filter(pk=institution_id).first()
     if institution is None:
-        raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+        raise ValidationFailed(fields={"institution": [gettext("单位不存在")]})
     check_operates(actor, institution.pk, "instruments")
     return institution
 
@@ -782,14 +792,15 @@ def _managed_institution(actor: Actor, institution_id: int) -> Institution:
 def _check_request(content: bytes, fmt: str | None) -> str | None:
     if len(content) > MAX_BYTES:
         raise ImportFileTooLarge(
-            f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请拆分后导入"
-            f" (the file is larger than {MAX_BYTES // (1024 * 1024)} MB; split it)"
+            gettext("文件超过 %(mb)s MB，请拆分后导入") % {"mb": MAX_BYTES // (1024 * 1024)}
         )
     fmt = (fmt or "").strip().lower() or None
     if fmt is not None and fmt not in FORMATS:
-        raise ValidationFailed(fields={"format": [f"应为 {', '.join(FORMATS)} 之一 (one of these)"]})
+        raise ValidationFailed(
+            fields={"format": [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(FORMATS)}]}
+        )
     if not content.strip():
-        raise ValidationFailed(fields={"file": ["文件为空 (the file is empty)"]})
+        raise ValidationFailed(fields={"file": [gettext("文件为空")]})
     return fmt
 
 
@@ -802,11 +813,11 @@ def _parse(
         table = read_table(content, filename=filename, fallback=uniquip.FALLBACK_ENCODING)
         return uniquip.uniquip_rows(table, defaults or Defaults(), lookups), table.encoding
     if fmt is not None and fmt != file_kind(content, filename):
-        raise UnsupportedImportFormat(f"文件内容不是 {fmt.upper()} (the file is not {fmt.upper()})")
+        raise UnsupportedImportFormat(gettext("文件内容不是 %(value)s") % {"value": fmt.upper()})
     table = read_table(content, filename=filename)
     parsed = national_rows(table)
     if parsed.errors and uniquip.looks_like_uniquip(table):
-        parsed.errors[0].message += "；这像是 uniquip 文件，请加 format=uniquip (this looks like uniquip)"
+        parsed.errors[0].message += gettext("；这像是 uniquip 文件，请加 format=uniquip")
     return parsed, table.encoding
 
 
@@ -842,7 +853,5 @@ def _apply(
             audit.record_many(audit_events(actor, institution, planned, summary, now=now))
     except IntegrityError:
         # Only a concurrent single create (which does not take the import lock) can get here.
-        raise DuplicateInventoryNo(
-            "导入期间有仪器以相同资产编号被创建，请重试 (an inventory number was taken meanwhile; retry)"
-        ) from None
+        raise DuplicateInventoryNo(gettext("导入期间有仪器以相同资产编号被创建，请重试")) from None
     return planned

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Category(models.Model):
@@ -32,41 +33,41 @@ class Category(models.Model):
 
 
 class Status(models.TextChoices):
-    NORMAL = "normal", "正常"
-    STANDBY = "standby", "待机"
-    REMOTE = "remote", "远程服务"
-    OCCASIONAL_FAULTS = "occasional_faults", "偶有故障"
-    FREQUENT_FAULTS = "frequent_faults", "故障频繁"
-    AWAITING_REPAIR = "awaiting_repair", "待修"
-    AWAITING_SCRAPPING = "awaiting_scrapping", "待报废"
+    NORMAL = "normal", _("正常")
+    STANDBY = "standby", _("待机")
+    REMOTE = "remote", _("远程服务")
+    OCCASIONAL_FAULTS = "occasional_faults", _("偶有故障")
+    FREQUENT_FAULTS = "frequent_faults", _("故障频繁")
+    AWAITING_REPAIR = "awaiting_repair", _("待修")
+    AWAITING_SCRAPPING = "awaiting_scrapping", _("待报废")
 
 
 WORKING_STATUSES = [Status.NORMAL, Status.STANDBY, Status.REMOTE, Status.OCCASIONAL_FAULTS]
 
 
 class ShareMode(models.TextChoices):
-    INTERNAL = "internal", "内部共享"
-    EXTERNAL = "external", "对外共享"
-    NONE = "none", "不共享"
+    INTERNAL = "internal", _("内部共享")
+    EXTERNAL = "external", _("对外共享")
+    NONE = "none", _("不共享")
 
 
 class ServiceMode(models.TextChoices):
-    SELF = "self", "占用共享"
-    ASSISTED = "assisted", "技术共享"
-    SAMPLE = "sample", "委托共享（送样检测）"
-    REMOTE = "remote", "远程共享"
+    SELF = "self", _("占用共享")
+    ASSISTED = "assisted", _("技术共享")
+    SAMPLE = "sample", _("委托共享（送样检测）")
+    REMOTE = "remote", _("远程共享")
 
 
 class Source(models.TextChoices):
-    PURCHASED = "purchased", "购置"
-    SELF_BUILT = "self_built", "研制"
-    DONATED = "donated", "捐赠"
-    OTHER = "other", "其他"
+    PURCHASED = "purchased", _("购置")
+    SELF_BUILT = "self_built", _("研制")
+    DONATED = "donated", _("捐赠")
+    OTHER = "other", _("其他")
 
 
 class Purpose(models.TextChoices):
-    GENERAL = "general", "通用"
-    SPECIAL = "special", "专用"
+    GENERAL = "general", _("通用")
+    SPECIAL = "special", _("专用")
 
 
 class Instrument(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext
 
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
@@ -51,23 +52,23 @@ class InstrumentFilters:
     def validate(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.sort not in SORTS:
-            errors["sort"] = [f"应为 {', '.join(SORTS)} 之一 (one of these)"]
+            errors["sort"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(SORTS)}]
         if self.mode and self.mode not in ServiceMode.values:
-            errors["mode"] = [f"应为 {', '.join(ServiceMode.values)} 之一"]
+            errors["mode"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(ServiceMode.values)}]
         if self.status and self.status not in Status.values:
-            errors["status"] = [f"应为 {', '.join(Status.values)} 之一"]
+            errors["status"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(Status.values)}]
         if self.region and not (self.region.isdigit() and len(self.region) == 6):
-            errors["region"] = ["应为六位行政区划代码 (a six-digit region code)"]
+            errors["region"] = [gettext("应为六位行政区划代码")]
         if self.near and not (self.near.isdigit() and len(self.near) == 6):
-            errors["near"] = ["应为六位行政区划代码 (a six-digit region code)"]
+            errors["near"] = [gettext("应为六位行政区划代码")]
         if self.category and not (self.category.isdigit() and len(self.category) in (2, 4, 6)):
-            errors["category"] = ["应为2、4或6位分类代码 (a 2, 4 or 6 digit category code)"]
+            errors["category"] = [gettext("应为2、4或6位分类代码")]
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
-            errors["min_value"] = ["不能大于 max_value (greater than max_value)"]
+            errors["min_value"] = [gettext("不能大于 max_value")]
         if self.q is not None and len(self.q) > 200:
-            errors["q"] = ["检索词不能超过200字 (at most 200 characters)"]
+            errors["q"] = [gettext("检索词不能超过200字")]
         if errors:
-            raise ValidationFailed("检索条件有误 (invalid search parameters)", fields=errors)
+            raise ValidationFailed(gettext("检索条件有误"), fields=errors)
 
 
 def listed() -> QuerySet[Instrument]:
@@ -78,7 +79,7 @@ def listed() -> QuerySet[Instrument]:
 def _platform(code: str) -> Platform:
     platform = Platform.objects.filter(code=code).first()
     if platform is None:
-        raise ValidationFailed(fields={"platform": [f"平台 {code} 不存在 (no such platform)"]})
+        raise ValidationFailed(fields={"platform": [gettext("平台 %(code)s 不存在") % {"code": code}]})
     return platform
 
 

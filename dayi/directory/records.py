@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext, override
+
 from dayi.booking.policy import validate_policy
 from dayi.core.money import yuan
 from dayi.directory.models import Category, Purpose, ServiceMode, ShareMode, Source, Status
@@ -39,17 +41,25 @@ REQUIRED = ("inventory_no", "name", "category", "original_value")
 MAX_VALUE = Decimal("999999999999.99")
 
 # Chinese labels accepted wherever a coded value is expected (the national form uses the Chinese words).
-_ALIASES: dict[str, dict[str, str]] = {
-    "status": {str(label): value for value, label in Status.choices}
-    | {"运行正常": "normal", "正常运行": "normal", "远程": "remote", "待维修": "awaiting_repair"},
-    "share_mode": {str(label): value for value, label in ShareMode.choices}
-    | {"内部": "internal", "对外": "external", "外部共享": "external", "不对外": "none", "不共享": "none"},
-    "source": {str(label): value for value, label in Source.choices}
-    | {"采购": "purchased", "自研": "self_built"},
-    "purpose": {str(label): value for value, label in Purpose.choices},
-    "modes": {str(label): value for value, label in ServiceMode.choices}
-    | {"委托共享": "sample", "送样检测": "sample", "送样": "sample"},
-}
+with override("zh-hans"):
+    _ALIASES: dict[str, dict[str, str]] = {
+        "status": {str(label): value for value, label in Status.choices}
+        | {"运行正常": "normal", "正常运行": "normal", "远程": "remote"}
+        | {"待维修": "awaiting_repair"},
+        "share_mode": {str(label): value for value, label in ShareMode.choices}
+        | {
+            "内部": "internal",
+            "对外": "external",
+            "外部共享": "external",
+            "不对外": "none",
+            "不共享": "none",
+        },
+        "source": {str(label): value for value, label in Source.choices}
+        | {"采购": "purchased", "自研": "self_built"},
+        "purpose": {str(label): value for value, label in Purpose.choices},
+        "modes": {str(label): value for value, label in ServiceMode.choices}
+        | {"委托共享": "sample", "送样检测": "sample", "送样": "sample"},
+    }
 
 
 @dataclass
@@ -81,7 +91,10 @@ def _choice(key: str, raw: Any, allowed: list[str]) -> tuple[str | None, str | N
     value = _ALIASES.get(key, {}).get(value, value)
     if value in allowed:
         return value, None
-    return None, f"应为 {', '.join(allowed)} 之一 (must be one of these), got {_text(raw)!r}"
+    return None, gettext("应为 %(choices)s 之一，而不是 %(got)s") % {
+        "choices": ", ".join(allowed),
+        "got": repr(_text(raw)),
+    }
 
 
 def _list(raw: Any) -> list[str]:
@@ -109,7 +122,7 @@ def _date(raw: Any) -> tuple[dt.date | None, str | None]:
             raise ValueError(text)
         return dt.date(*numbers), None
     except ValueError:
-        return None, f"日期格式应为 YYYY-MM-DD (a date like 2019-06-30), got {_text(raw)!r}"
+        return None, gettext("日期格式应为 YYYY-MM-DD，而不是 %(got)s") % {"got": repr(_text(raw))}
 
 
 def _money(raw: Any) -> tuple[Decimal | None, str | None]:
@@ -117,9 +130,9 @@ def _money(raw: Any) -> tuple[Decimal | None, str | None]:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        return None, f"应为金额（元） (an amount in yuan), got {_text(raw)!r}"
+        return None, gettext("应为金额（元），而不是 %(got)s") % {"got": repr(_text(raw))}
     if not value.is_finite() or value < 0 or value > MAX_VALUE:
-        return None, "金额应在 0 到 999,999,999,999.99 元之间 (out of range)"
+        return None, gettext("金额应在 0 到 999,999,999,999.99 元之间")
     return yuan(value), None
 
 
@@ -139,20 +152,20 @@ def clean_instrument(
     if not partial:
         for key in REQUIRED:
             if _text(raw.get(key)) == "":
-                fail(key, "必填 (required)")
+                fail(key, gettext("必填"))
     for key, limit in TEXT_LIMITS.items():
         if key in raw and key not in errors:
             value = _text(raw[key])
             if len(value) > limit:
-                fail(key, f"不能超过 {limit} 个字符 (at most {limit} characters)")
+                fail(key, gettext("不能超过 %(limit)s 个字符") % {"limit": limit})
             elif key in REQUIRED and value == "":
-                fail(key, "必填 (required)")
+                fail(key, gettext("必填"))
             else:
                 clean[key] = value
     if "category" in raw and "category" not in errors:
         code = _text(raw["category"])
         if code not in lookups.categories:
-            fail("category", f"未知的分类代码 {code!r} (unknown category code)")
+            fail("category", gettext("未知的分类代码 %(code)s") % {"code": f"{code!r}"})
         else:
             clean["category"] = lookups.categories[code]
     if "original_value" in raw and "original_value" not in errors:
@@ -187,9 +200,9 @@ def clean_instrument(
     if "disciplines" in raw:
         disciplines = _list(raw["disciplines"])
         if len(disciplines) > 4:
-            fail("disciplines", "最多四个学科 (at most four disciplines)")
+            fail("disciplines", gettext("最多四个学科"))
         elif any(len(d) > 64 for d in disciplines):
-            fail("disciplines", "每个学科不超过64字 (64 characters each)")
+            fail("disciplines", gettext("每个学科不超过64字"))
         else:
             clean["disciplines"] = disciplines
     if "in_service_date" in raw:
@@ -201,7 +214,7 @@ def clean_instrument(
     if "region" in raw and _text(raw["region"]) != "":
         code = _text(raw["region"])
         if code not in lookups.regions:
-            fail("region", f"未知的行政区划代码 {code!r} (unknown region code)")
+            fail("region", gettext("未知的行政区划代码 %(code)s") % {"code": f"{code!r}"})
         else:
             clean["region"] = lookups.regions[code]
     if "timezone" in raw and _text(raw["timezone"]) != "":
@@ -210,10 +223,10 @@ def clean_instrument(
             zoneinfo.ZoneInfo(name)
             clean["timezone"] = name
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            fail("timezone", f"未知时区 {name!r} (unknown IANA time zone)")
+            fail("timezone", gettext("未知时区 %(name)s") % {"name": f"{name!r}"})
     if "booking_policy" in raw and raw["booking_policy"] is not None:
         if not isinstance(raw["booking_policy"], dict):
-            fail("booking_policy", "应为对象 (must be an object)")
+            fail("booking_policy", gettext("应为对象"))
         else:
             for key, problems in validate_policy(raw["booking_policy"]).items():
                 errors.setdefault(f"booking_policy.{key}", []).extend(problems)

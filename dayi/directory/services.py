@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
@@ -30,7 +31,7 @@ get_instrument = get_listed_instrument
 
 def _raise_if_invalid(errors: dict[str, list[str]]) -> None:
     if errors:
-        raise ValidationFailed("仪器信息有误 (the instrument has invalid fields)", fields=errors)
+        raise ValidationFailed(gettext("仪器信息有误"), fields=errors)
 
 
 @transaction.atomic
@@ -38,7 +39,7 @@ def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -
     require_signed_in(actor.user)
     institution = Institution.objects.filter(pk=data.get("institution") or 0).first()
     if institution is None:
-        raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+        raise ValidationFailed(fields={"institution": [gettext("单位不存在")]})
     check_operates(actor, institution.pk, "instruments")
     clean, errors = clean_instrument(data, Lookups.load())
     _raise_if_invalid(errors)
@@ -52,8 +53,8 @@ def create_instrument(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -
             instrument.save()
     except IntegrityError:
         raise DuplicateInventoryNo(
-            f"本单位已有资产编号为 {clean['inventory_no']} 的仪器 (inventory number taken)",
-            fields={"inventory_no": ["已存在 (taken)"]},
+            gettext("本单位已有资产编号为 %(clean)s 的仪器") % {"clean": clean["inventory_no"]},
+            fields={"inventory_no": [gettext("已存在")]},
         ) from None
     audit.record(
         "instrument.create",
@@ -83,7 +84,7 @@ def update_instrument(
             instrument.save()
     except IntegrityError:
         raise DuplicateInventoryNo(
-            "本单位已有该资产编号的仪器 (inventory number taken)", fields={"inventory_no": ["已存在 (taken)"]}
+            gettext("本单位已有该资产编号的仪器"), fields={"inventory_no": [gettext("已存在")]}
         ) from None
     b, a = audit.changes(before, audit.snapshot(instrument))
     audit.record(
@@ -128,7 +129,7 @@ def _expert_values(data: dict[str, Any]) -> dict[str, Any]:
     if "name" in data:
         name = str(data.get("name") or "").strip()
         if not name or len(name) > 64:
-            raise ValidationFailed(fields={"name": ["必填，不超过64字 (required, at most 64 characters)"]})
+            raise ValidationFailed(fields={"name": [gettext("必填，不超过64字")]})
         values["name"] = name
     if "title" in data:
         values["title"] = str(data.get("title") or "").strip()[:64]
@@ -146,10 +147,10 @@ def create_expert(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Ex
     institution_id = data.get("institution")
     if institution_id is None:
         if not may_name_experts_without_institution(actor):
-            raise ValidationFailed(fields={"institution": ["必填 (required)"]})
+            raise ValidationFailed(fields={"institution": [gettext("必填")]})
     else:
         if not Institution.objects.filter(pk=institution_id).exists():
-            raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+            raise ValidationFailed(fields={"institution": [gettext("单位不存在")]})
         check_operates(actor, institution_id, "instruments")
     values = _expert_values({"name": "", **data})
     expert = Expert.objects.create(institution_id=institution_id, **values)

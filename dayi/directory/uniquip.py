@@ -20,6 +20,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext
+
 from dayi.core.errors import ValidationFailed
 from dayi.directory.importing import (
     Parsed,
@@ -106,7 +108,7 @@ def _known(header: Any) -> bool:
 def uniquip_rows(table: Table, defaults: Defaults, lookups: Lookups) -> Parsed:
     header_at = find_header(table.rows, _known, at_least=2)
     if header_at is None:
-        message = "未找到 uniquip 表头（Description, Department, Contact Email …） (no uniquip header row)"
+        message = gettext("未找到 uniquip 表头（Description, Department, Contact Email …）")
         return Parsed(rows=[], columns={}, errors=[RowError(0, "", message)])
     header = table.rows[header_at]
     index = {KNOWN[normalise_header(h)]: i for i, h in enumerate(header) if _known(h)}
@@ -131,20 +133,16 @@ def _checked_defaults(defaults: Defaults, lookups: Lookups) -> dict[str, Any]:
     """The defaults as raw values, refused up front rather than once per row."""
     errors: dict[str, list[str]] = {}
     if is_blank(defaults.category):
-        errors["default_category"] = [
-            "uniquip 文件没有分类编码，请指定默认分类 (required: the feed has no category)"
-        ]
+        errors["default_category"] = [gettext("uniquip 文件没有分类编码，请指定默认分类")]
     if is_blank(defaults.original_value):
-        errors["default_value"] = [
-            "uniquip 文件没有原值，请指定默认原值（元） (required: the feed has no value)"
-        ]
+        errors["default_value"] = [gettext("uniquip 文件没有原值，请指定默认原值（元）")]
     if not errors:
         raw = {"category": defaults.category, "original_value": defaults.original_value}
         _, problems = clean_instrument(raw, lookups, partial=True)
         for key, messages in problems.items():
             errors["default_value" if key == "original_value" else "default_category"] = messages
     if errors:
-        raise ValidationFailed("uniquip 导入需要默认分类和原值 (defaults for uniquip)", fields=errors)
+        raise ValidationFailed(gettext("uniquip 导入需要默认分类和原值"), fields=errors)
     return {"category": defaults.category, "original_value": defaults.original_value}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext, override
 from ninja import Query, Router, Schema, Status
 
 from dayi.api import SIGNED_IN, current_actor, page_bounds, signed_in
@@ -19,7 +20,8 @@ from dayi.evaluation import engine, exporting, queries, services
 from dayi.evaluation.models import Evaluation, EvaluationResult, Grade, NationalResult
 
 router = Router(tags=["evaluation"])
-GRADE_LABELS = {g.value: str(g.label) for g in Grade}
+with override("zh-hans"):  # the API's labels are the Chinese names of the grades (API.md)
+    GRADE_LABELS = {g.value: str(g.label) for g in Grade}
 
 
 class EvaluationIn(Schema):
@@ -317,7 +319,7 @@ def export_response(e: Evaluation, file_format: str) -> HttpResponseBase:
         response = HttpResponse(exporting.as_pdf(e), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    raise ValidationFailed(fields={"format": ["应为 xlsx 或 pdf (xlsx or pdf)"]})
+    raise ValidationFailed(fields={"format": [gettext("应为 xlsx 或 pdf")]})
 
 
 @router.get(
@@ -330,7 +332,7 @@ def export_evaluation(
     request: HttpRequest, evaluation_id: int, params: Query[EvaluationExportParams]
 ) -> HttpResponseBase:
     if params.format not in ("xlsx", "pdf"):
-        raise ValidationFailed(fields={"format": ["应为 xlsx 或 pdf (xlsx or pdf)"]})
+        raise ValidationFailed(fields={"format": [gettext("应为 xlsx 或 pdf")]})
     return export_response(queries.get_evaluation(current_actor(request), evaluation_id), params.format)
 
 
@@ -488,9 +490,7 @@ def put_input(
 def history(request: HttpRequest, params: Query[HistoryParams]) -> dict[str, Any]:
     offset, limit = page_bounds(params.page, params.page_size)
     if params.grade and params.grade not in GRADE_LABELS:
-        raise ValidationFailed(
-            fields={"grade": ["应为 excellent, good, qualified, poor 之一 (one of these)"]}
-        )
+        raise ValidationFailed(fields={"grade": [gettext("应为 excellent, good, qualified, poor 之一")]})
     qs = queries.national_results(year=params.year, grade=params.grade or "", q=(params.q or "").strip())
     items = [
         {

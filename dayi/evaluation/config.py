@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext
+
 from dayi.core.errors import ValidationFailed
 from dayi.evaluation.metrics import HUNDRED, METRICS, ZERO, q2
 
@@ -111,16 +113,16 @@ class _Errors:
             if not value.is_finite():
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
-            self.add(where, "应为数字 (a number)")
+            self.add(where, gettext("应为数字"))
             return ZERO
         value = q2(value)
         if positive and value <= 0:
-            self.add(where, "应大于 0 (must be more than 0)")
+            self.add(where, gettext("应大于 0"))
         if (low is not None and value < low) or (high is not None and value > high):
             span = (
-                f"{low} 到 {high} 之间 (from {low} to {high})"
+                gettext("%(low)s 到 %(high)s 之间") % {"low": low, "high": high}
                 if low is not None
-                else f"不超过 {high} (at most {high})"
+                else gettext("不超过 %(high)s") % {"high": high}
             )
             self.add(where, f"应{span}")
         return value
@@ -128,24 +130,24 @@ class _Errors:
 
 def _clean_indicator(raw: Any, where: str, errors: _Errors) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        errors.add(where, "应为对象 (an object)")
+        errors.add(where, gettext("应为对象"))
         return {}
     metric = METRICS.get(str(raw.get("metric", "")))
     code = str(raw.get("code") or raw.get("metric") or "").strip()
     method = str(raw.get("method", ""))
     group = str(raw.get("group", ""))
     if metric is None:
-        errors.add(f"{where}.metric", f"应为 {', '.join(METRICS)} 之一 (a known metric)")
+        errors.add(f"{where}.metric", gettext("应为 %(choices)s 之一") % {"choices": ", ".join(METRICS)})
     if not code or len(code) > 40:
-        errors.add(f"{where}.code", "代码应为1到40个字符 (1 to 40 characters)")
+        errors.add(f"{where}.code", gettext("代码应为1到40个字符"))
     if group not in GROUPS:
-        errors.add(f"{where}.group", f"应为 {', '.join(GROUPS)} 之一 (a known group)")
+        errors.add(f"{where}.group", gettext("应为 %(choices)s 之一") % {"choices": ", ".join(GROUPS)})
     if method not in METHODS:
-        errors.add(f"{where}.method", f"应为 {', '.join(METHODS)} 之一 (a known method)")
+        errors.add(f"{where}.method", gettext("应为 %(choices)s 之一") % {"choices": ", ".join(METHODS)})
     elif metric is not None and (method == "yes_no") != metric.yes_no:
         errors.add(
             f"{where}.method",
-            "是/否指标只能用是/否计分，数值指标不能 (yes/no metrics score yes/no, numbers do not)",
+            gettext("是/否指标只能用是/否计分，数值指标不能"),
         )
     clean: dict[str, Any] = {
         "code": code,
@@ -160,7 +162,7 @@ def _clean_indicator(raw: Any, where: str, errors: _Errors) -> dict[str, Any]:
         floor = errors.number(raw.get("floor"), f"{where}.floor")
         target = errors.number(raw.get("target"), f"{where}.target")
         if target <= floor:
-            errors.add(f"{where}.target", "目标值应大于下限 (the target must exceed the floor)")
+            errors.add(f"{where}.target", gettext("目标值应大于下限"))
         clean.update(floor=str(floor), target=str(target))
     elif method == "national_ratio":
         reference = errors.number(raw.get("reference"), f"{where}.reference", positive=True)
@@ -173,7 +175,7 @@ def _clean_grading(raw: Any, errors: _Errors) -> dict[str, Any]:
     raw = raw if isinstance(raw, dict) else {}
     method = str(raw.get("method", "thresholds"))
     if method not in GRADINGS:
-        errors.add("grading.method", "应为 thresholds 或 quotas (thresholds or quotas)")
+        errors.add("grading.method", gettext("应为 thresholds 或 quotas"))
     t_raw = raw.get("thresholds") if isinstance(raw.get("thresholds"), dict) else {}
     q_raw = raw.get("quotas") if isinstance(raw.get("quotas"), dict) else {}
     t = {
@@ -181,13 +183,13 @@ def _clean_grading(raw: Any, errors: _Errors) -> dict[str, Any]:
         for k in ("excellent", "good", "qualified")
     }
     if not t["excellent"] > t["good"] > t["qualified"]:
-        errors.add("grading.thresholds", "应为 优秀 > 良好 > 合格 (excellent > good > qualified)")
+        errors.add("grading.thresholds", gettext("应为 优秀 > 良好 > 合格"))
     q = {
         k: errors.number(q_raw.get(k), f"grading.quotas.{k}", low=ZERO, high=HUNDRED)
         for k in ("excellent", "good", "poor")
     }
     if sum(q.values()) > HUNDRED:
-        errors.add("grading.quotas", "比例之和不能超过100 (the shares add up to at most 100)")
+        errors.add("grading.quotas", gettext("比例之和不能超过100"))
     return {
         "method": method,
         "thresholds": {k: str(v) for k, v in t.items()},
@@ -203,20 +205,20 @@ def clean_config(raw: Any) -> dict[str, Any]:
     g_raw = raw.get("groups") if isinstance(raw.get("groups"), dict) else {}
     groups = {g: errors.number(g_raw.get(g), f"groups.{g}", low=ZERO, high=HUNDRED) for g in GROUPS}
     if sum(groups.values()) != HUNDRED:
-        errors.add("groups", "三组权重之和应为100 (the group weights add up to 100)")
+        errors.add("groups", gettext("三组权重之和应为100"))
     items = raw.get("indicators")
     if not isinstance(items, list) or not items:
-        errors.add("indicators", "至少需要一个指标 (at least one indicator)")
+        errors.add("indicators", gettext("至少需要一个指标"))
         items = []
     indicators = [_clean_indicator(item, f"indicators.{n}", errors) for n, item in enumerate(items)]
     codes = [i.get("code") for i in indicators]
     for n, code in enumerate(codes):
         if code and codes.index(code) != n:
-            errors.add(f"indicators.{n}.code", "指标代码重复 (the code is used twice)")
+            errors.add(f"indicators.{n}.code", gettext("指标代码重复"))
     for g, weight in groups.items():
         if weight > 0 and not any(i.get("group") == g for i in indicators):
-            errors.add(f"groups.{g}", "有权重的组至少需要一个指标 (a weighted group needs an indicator)")
+            errors.add(f"groups.{g}", gettext("有权重的组至少需要一个指标"))
     grading = _clean_grading(raw.get("grading"), errors)
     if errors.fields:
-        raise ValidationFailed("评价配置有误 (the configuration is not valid)", fields=errors.fields)
+        raise ValidationFailed(gettext("评价配置有误"), fields=errors.fields)
     return {"groups": {g: str(w) for g, w in groups.items()}, "indicators": indicators, "grading": grading}

@@ -1,5 +1,7 @@
 """Error codes of the evaluation domain (raised as the core error classes with these codes/rules)."""
 
+from django.utils.translation import gettext
+
 from dayi.core.errors import Conflict, RuleViolation
 
 # 422 rule_violation, rule "nothing_to_evaluate": no member institution of the platform's subtree holds an
@@ -12,11 +14,9 @@ FIGURES_UNAVAILABLE = "figures_unavailable"
 def nothing_to_evaluate() -> RuleViolation:
     return RuleViolation(
         NOTHING_TO_EVALUATE,
-        "该平台及下级平台没有持有仪器的成员单位 (no member institution holds an instrument)",
+        gettext("该平台及下级平台没有持有仪器的成员单位"),
     )
 
 
 def figures_unavailable() -> Conflict:
-    return Conflict(
-        "统计模块尚未提供机时数据 (the utilisation figures are not available)", code=FIGURES_UNAVAILABLE
-    )
+    return Conflict(gettext("统计模块尚未提供机时数据"), code=FIGURES_UNAVAILABLE)

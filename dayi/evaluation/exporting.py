@@ -6,11 +6,14 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
+from django.utils.translation import override
+
 from dayi.core.spreadsheet import xlsx_cell
 from dayi.evaluation import engine, queries
 from dayi.evaluation.models import Evaluation, Grade, IndicatorScore
 
-GRADE_ZH = {g.value: str(g.label) for g in Grade}
+with override("zh-hans"):  # the report's Chinese words, whatever the reader's language
+    GRADE_ZH = {g.value: str(g.label) for g in Grade}
 HISTORY_YEARS = list(range(2018, 2025))
 
 RESULT_HEADER = [

@@ -17,15 +17,16 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Grade(models.TextChoices):
     """The national four grades, best first."""
 
-    EXCELLENT = "excellent", "优秀"
-    GOOD = "good", "良好"
-    QUALIFIED = "qualified", "合格"
-    POOR = "poor", "较差"
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    QUALIFIED = "qualified", _("合格")
+    POOR = "poor", _("较差")
 
 
 GRADE_ORDER = [g.value for g in Grade]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, administered_platforms, is_superuser
 from dayi.core.errors import NotFound
@@ -139,7 +140,7 @@ def visible_evaluations(actor: Actor) -> QuerySet[Evaluation]:
 def get_evaluation(actor: Actor, evaluation_id: int) -> Evaluation:
     evaluation = visible_evaluations(actor).filter(pk=evaluation_id).first()
     if evaluation is None:
-        raise NotFound("评价不存在 (no such evaluation)")
+        raise NotFound(gettext("评价不存在"))
     return evaluation
 
 
@@ -170,7 +171,7 @@ def result_detail(actor: Actor, evaluation_id: int, institution_id: int) -> Eval
         .first()
     )
     if result is None:
-        raise NotFound("该单位未参加此次评价 (the institution was not evaluated in this run)")
+        raise NotFound(gettext("该单位未参加此次评价"))
     return result
 
 

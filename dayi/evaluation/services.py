@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, check_platform_admin, require_signed_in
 from dayi.core import audit
@@ -35,7 +36,14 @@ M = TypeVar("M", bound=models.Model)  # the model whose row _locked_row returns
 
 def check_year(year: int) -> int:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise ValidationFailed(fields={"year": [f"应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间 (a year)"]})
+        raise ValidationFailed(
+            fields={
+                "year": [
+                    gettext("应在 %(FIRST_YEAR)s 到 %(LAST_YEAR)s 之间")
+                    % {"FIRST_YEAR": FIRST_YEAR, "LAST_YEAR": LAST_YEAR}
+                ]
+            }
+        )
     return year
 
 
@@ -119,9 +127,7 @@ def _staff(value: Any) -> int | None:
     except (TypeError, ValueError):
         staff = -1
     if staff < 0 or staff > 100_000 or isinstance(value, bool):
-        raise ValidationFailed(
-            fields={"technical_staff": ["应为不小于 0 的整数 (a whole number, 0 or more)"]}
-        )
+        raise ValidationFailed(fields={"technical_staff": [gettext("应为不小于 0 的整数")]})
     return staff
 
 
@@ -143,11 +149,9 @@ def save_manual_input(
     check_year(year)
     staff = _staff(technical_staff)
     if len(note or "") > 500:
-        raise ValidationFailed(fields={"note": ["不能超过500字 (at most 500 characters)"]})
+        raise ValidationFailed(fields={"note": [gettext("不能超过500字")]})
     if not queries.member_ids(platform).filter(institution_id=institution_id).exists():
-        raise ValidationFailed(
-            fields={"institution": ["该单位不是本平台的成员 (not a member of this platform or below)"]}
-        )
+        raise ValidationFailed(fields={"institution": [gettext("该单位不是本平台的成员")]})
     row, created = _locked_row(
         ManualInput, {"updated": now}, platform=platform, year=year, institution_id=institution_id
     )
@@ -253,7 +257,7 @@ def publish_evaluation(actor: Actor, evaluation_id: int, *, now: dt.datetime) ->
     check_platform_admin(actor, evaluation.platform)
     # Conditional update: of two admins publishing at once, the row count says who did it.
     if not Evaluation.objects.filter(pk=evaluation.pk, published__isnull=True).update(published=now):
-        raise Conflict("该评价已公布 (already published)")
+        raise Conflict(gettext("该评价已公布"))
     evaluation.published = now
     audit.record(
         "evaluation.publish", evaluation, actor=actor.user, after={"published": now.isoformat()}, now=now

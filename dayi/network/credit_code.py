@@ -7,6 +7,8 @@ check character computed with weights 3^i mod 31.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {ch: i for i, ch in enumerate(ALPHABET)}
 _WEIGHTS = [
@@ -22,14 +24,14 @@ def check_character(first17: str) -> str:
 def problem(code: str) -> str | None:
     """Why ``code`` is not a valid credit code, or None when it is."""
     if len(code) != 18:
-        return "统一社会信用代码应为18位 (must be 18 characters)"
+        return gettext("统一社会信用代码应为18位")
     bad = [ch for ch in code if ch not in _VALUE]
     if bad:
-        return f"含有非法字符 {bad[0]!r} (character not allowed)"
+        return gettext("含有非法字符 %(bad)s") % {"bad": f"{bad[0]!r}"}
     if not code[2:8].isdigit():
-        return "第3-8位应为行政区划代码 (characters 3-8 must be a region code)"
+        return gettext("第3-8位应为行政区划代码")
     if check_character(code[:17]) != code[17]:
-        return "校验码错误 (check character does not match)"
+        return gettext("校验码错误")
     return None
 
 

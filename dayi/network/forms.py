@@ -92,7 +92,7 @@ class PlatformForm(PageForm):
 
     def __init__(self, *args: Any, parents: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "level", [(c.value, _(c.label)) for c in PlatformLevel])
+        set_choices(self, "level", [(c.value, c.label) for c in PlatformLevel])
         if parents is None:  # editing: the code and the place in the tree stay
             del self.fields["code"], self.fields["parent"]
         else:
@@ -129,7 +129,7 @@ class InstitutionForm(PageForm):
 
     def __init__(self, *args: Any, platforms: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        set_choices(self, "kind", [(c.value, _(c.label)) for c in InstitutionKind])
+        set_choices(self, "kind", [(c.value, c.label) for c in InstitutionKind])
         if platforms is None:  # editing: memberships are requests, decided on /manage/network/
             del self.fields["platforms"], self.fields["reason"]
         else:

@@ -6,12 +6,13 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionLevel(models.TextChoices):
-    PROVINCE = "province", "省级"
-    CITY = "city", "地级"
-    COUNTY = "county", "县级"
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("地级")
+    COUNTY = "county", _("县级")
 
 
 class Region(models.Model):
@@ -52,11 +53,11 @@ def region_prefix(code: str) -> str:
 
 
 class PlatformLevel(models.TextChoices):
-    NATIONAL = "national", "国家级"
-    REGIONAL = "regional", "区域联盟"
-    PROVINCIAL = "provincial", "省级"
-    MUNICIPAL = "municipal", "市级"
-    INSTITUTIONAL = "institutional", "单位级"
+    NATIONAL = "national", _("国家级")
+    REGIONAL = "regional", _("区域联盟")
+    PROVINCIAL = "provincial", _("省级")
+    MUNICIPAL = "municipal", _("市级")
+    INSTITUTIONAL = "institutional", _("单位级")
 
 
 PLATFORM_LEVEL_ORDER = [c.value for c in PlatformLevel]
@@ -93,11 +94,11 @@ class Platform(models.Model):
 
 
 class InstitutionKind(models.TextChoices):
-    UNIVERSITY = "university", "高等院校"
-    INSTITUTE = "institute", "科研院所"
-    ENTERPRISE = "enterprise", "企业"
-    GOVERNMENT = "government", "政府机构"
-    OTHER = "other", "其他"
+    UNIVERSITY = "university", _("高等院校")
+    INSTITUTE = "institute", _("科研院所")
+    ENTERPRISE = "enterprise", _("企业")
+    GOVERNMENT = "government", _("政府机构")
+    OTHER = "other", _("其他")
 
 
 class Institution(models.Model):
@@ -134,9 +135,9 @@ class Institution(models.Model):
 
 
 class MembershipStatus(models.TextChoices):
-    PENDING = "pending", "待确认"
-    ACCEPTED = "accepted", "已加入"
-    REFUSED = "refused", "已拒绝"
+    PENDING = "pending", _("待确认")
+    ACCEPTED = "accepted", _("已加入")
+    REFUSED = "refused", _("已拒绝")
 
 
 class AcceptedMemberships(models.Manager["Membership"]):

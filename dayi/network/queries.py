@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.core.errors import ValidationFailed
 from dayi.network.models import (
@@ -42,7 +43,7 @@ def platforms_of(institution: Institution) -> QuerySet[Platform]:
 def regions(parent: str | None = None, level: str | None = None) -> QuerySet[Region]:
     if level and level not in RegionLevel.values:
         raise ValidationFailed(
-            fields={"level": [f"应为 {', '.join(RegionLevel.values)} 之一 (one of these)"]}
+            fields={"level": [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(RegionLevel.values)}]}
         )
     qs = Region.objects.all()
     if parent:

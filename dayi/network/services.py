@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.accounts.access import (
@@ -50,7 +51,7 @@ def get_platform(code: str, *, for_update: bool = False) -> Platform:
     qs = Platform.objects.select_for_update() if for_update else Platform.objects
     platform = qs.filter(code=code).first()
     if platform is None:
-        raise NotFound(f"平台 {code} 不存在 (no such platform)")
+        raise NotFound(gettext("平台 %(code)s 不存在") % {"code": code})
     return platform
 
 
@@ -58,7 +59,7 @@ def get_institution(institution_id: int, *, for_update: bool = False) -> Institu
     qs = Institution.objects.select_for_update() if for_update else Institution.objects
     institution = qs.filter(pk=institution_id).first()
     if institution is None:
-        raise NotFound("单位不存在 (no such institution)")
+        raise NotFound(gettext("单位不存在"))
     return institution
 
 
@@ -67,7 +68,7 @@ def _regions(codes: list[str], field: str) -> list[Region]:
     missing = [c for c in codes if c not in found]
     if missing:
         raise ValidationFailed(
-            fields={field: [f"未知的行政区划代码 {', '.join(missing)} (unknown region codes)"]}
+            fields={field: [gettext("未知的行政区划代码 %(choices)s") % {"choices": ", ".join(missing)}]}
         )
     return [found[c] for c in codes]
 
@@ -81,19 +82,17 @@ def _region(code: str, field: str = "region") -> Region:
 
 def _check_level(level: str, parent: Platform | None) -> None:
     if level not in PlatformLevel.values:
-        raise ValidationFailed(fields={"level": [f"未知的平台级别 {level!r} (unknown level)"]})
-    if parent is not None and PLATFORM_LEVEL_ORDER.index(level) < PLATFORM_LEVEL_ORDER.index(parent.level):
         raise ValidationFailed(
-            fields={"level": ["下级平台的级别不能高于上级 (a child cannot rank above its parent)"]}
+            fields={"level": [gettext("未知的平台级别 %(level)s") % {"level": f"{level!r}"}]}
         )
+    if parent is not None and PLATFORM_LEVEL_ORDER.index(level) < PLATFORM_LEVEL_ORDER.index(parent.level):
+        raise ValidationFailed(fields={"level": [gettext("下级平台的级别不能高于上级")]})
 
 
 def _check_level_above_children(level: str, platform: Platform) -> None:
     rank = PLATFORM_LEVEL_ORDER.index(level)
     if any(PLATFORM_LEVEL_ORDER.index(c.level) < rank for c in platform.children.all()):
-        raise ValidationFailed(
-            fields={"level": ["不能低于其下级平台的级别 (a platform cannot rank below its children)"]}
-        )
+        raise ValidationFailed(fields={"level": [gettext("不能低于其下级平台的级别")]})
 
 
 @transaction.atomic
@@ -113,17 +112,17 @@ def create_platform(
     parent = get_platform(parent_code) if parent_code else None
     if parent is None:
         if not is_superuser(actor):
-            raise Forbidden("只有超级管理员可以创建顶级平台 (only a superuser creates a root platform)")
+            raise Forbidden(gettext("只有超级管理员可以创建顶级平台"))
     else:
         check_platform_admin(actor, parent)
     _check_level(level, parent)
     if not code or not code.replace("-", "").replace("_", "").isalnum() or len(code) > 32:
-        raise ValidationFailed(fields={"code": ["代码只能包含字母、数字、- 和 _ (letters, digits, - and _)"]})
+        raise ValidationFailed(fields={"code": [gettext("代码只能包含字母、数字、- 和 _")]})
     if not name.strip():
-        raise ValidationFailed(fields={"name": ["不能为空 (required)"]})
+        raise ValidationFailed(fields={"name": [gettext("不能为空")]})
     if Platform.objects.filter(code=code).exists():
         raise DuplicateRecord(
-            f"平台代码 {code} 已存在 (platform code taken)", fields={"code": ["已存在 (taken)"]}
+            gettext("平台代码 %(code)s 已存在") % {"code": code}, fields={"code": [gettext("已存在")]}
         )
     platform = Platform.objects.create(
         code=code,
@@ -149,7 +148,7 @@ def update_platform(actor: Actor, code: str, changes: dict[str, Any], *, now: dt
         if key in changes and changes[key] is not None:
             setattr(platform, key, changes[key])
     if "name" in changes and not str(changes["name"] or "").strip():
-        raise ValidationFailed(fields={"name": ["不能为空 (required)"]})
+        raise ValidationFailed(fields={"name": [gettext("不能为空")]})
     if changes.get("level") is not None:
         _check_level(changes["level"], platform.parent)
         _check_level_above_children(changes["level"], platform)
@@ -168,13 +167,13 @@ def _move(actor: Actor, platform: Platform, parent_code: str | None) -> None:
     """Re-hang a platform under another parent, rewriting the paths of its whole subtree in one update."""
     if not parent_code:
         if not is_superuser(actor):
-            raise Forbidden("只有超级管理员可以创建顶级平台 (only a superuser creates a root platform)")
+            raise Forbidden(gettext("只有超级管理员可以创建顶级平台"))
         new_parent = None
     else:
         new_parent = get_platform(parent_code)
         check_platform_admin(actor, new_parent)
         if new_parent.path.startswith(platform.path):
-            raise ValidationFailed(fields={"parent": ["不能移到自己的下级 (would make a cycle)"]})
+            raise ValidationFailed(fields={"parent": [gettext("不能移到自己的下级")]})
         _check_level(platform.level, new_parent)
     old_path = platform.path
     new_path = f"{new_parent.path if new_parent else '/'}{platform.code}/"
@@ -204,9 +203,9 @@ def _check_regions(actor: Actor, platform: Platform, institution: Institution, r
     if reason.strip() and administers_platform_above(actor, platform):
         return True
     raise OutsideRegions(
-        f"{institution.name} 不在平台 {platform.code} 的地区范围内 (outside the platform's regions); "
-        "上级平台管理员可附理由加入 (an admin of a platform above it may override with a reason)",
-        fields={"institution": ["不在平台的地区范围内 (outside the platform's regions)"]},
+        gettext("%(institution)s 不在平台 %(platform)s 的地区范围内；上级平台管理员可附理由加入")
+        % {"institution": institution.name, "platform": platform.code},
+        fields={"institution": [gettext("不在平台的地区范围内")]},
     )
 
 
@@ -233,15 +232,13 @@ def request_membership(
     check_platform_admin(actor, platform)
     institution = Institution.objects.filter(pk=institution_id).first()
     if institution is None:
-        raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+        raise ValidationFailed(fields={"institution": [gettext("单位不存在")]})
     override = _check_regions(actor, platform, institution, reason)
     existing = (
         Membership.requests.select_for_update().filter(platform=platform, institution=institution).first()
     )
     if existing is not None and existing.status != MembershipStatus.REFUSED:
-        raise DuplicateRecord(
-            "该单位已是平台成员或已有待确认的申请 (already a member, or a request is pending)"
-        )
+        raise DuplicateRecord(gettext("该单位已是平台成员或已有待确认的申请"))
     membership = existing or Membership(platform=platform, institution=institution)
     membership.status = MembershipStatus.PENDING
     membership.requested_by = actor.user
@@ -277,7 +274,7 @@ def _pending(membership_id: int) -> Membership:
         .first()
     )
     if membership is None:
-        raise NotFound("成员申请不存在 (no such membership request)")
+        raise NotFound(gettext("成员申请不存在"))
     return membership
 
 
@@ -288,9 +285,9 @@ def _decide(
     membership = _pending(membership_id)
     if not may(actor, membership):
         # Deny by default: one who may not decide learns nothing about the request.
-        raise NotFound("成员申请不存在 (no such membership request)")
+        raise NotFound(gettext("成员申请不存在"))
     if membership.status != MembershipStatus.PENDING:
-        raise Conflict(f"该申请已处理 (already {membership.status})", code="already_decided")
+        raise Conflict(gettext("该申请已处理") % {"status": membership.status}, code="already_decided")
     membership.status = status
     membership.decided = now
     membership.decided_by = actor.user
@@ -333,12 +330,10 @@ def remove_member(actor: Actor, code: str, institution_id: int, *, now: dt.datet
     require_signed_in(actor.user)
     platform = get_platform(code)
     if not (administers_platform(actor, platform) or administers_institution(actor, institution_id)):
-        raise Forbidden(
-            "只有该平台或该单位的管理员可以这样做 (only the platform's or the institution's admins)"
-        )
+        raise Forbidden(gettext("只有该平台或该单位的管理员可以这样做"))
     deleted, _ = Membership.requests.filter(platform=platform, institution_id=institution_id).delete()
     if not deleted:
-        raise NotFound("该单位不是平台成员 (not a member)")
+        raise NotFound(gettext("该单位不是平台成员"))
     # Leaving ends what the institution delegated to that platform: no power outlives the membership.
     ended = Delegation.objects.filter(
         platform=platform, institution_id=institution_id, revoked__isnull=True
@@ -356,7 +351,7 @@ def remove_member(actor: Actor, code: str, institution_id: int, *, now: dt.datet
 def institution_memberships(actor: Actor, institution_id: int) -> QuerySet[Membership]:
     """Every membership row of an institution (requests too), for its own admin."""
     if not administers_institution(actor, institution_id):
-        raise NotFound("单位不存在 (no such institution)")
+        raise NotFound(gettext("单位不存在"))
     return (
         Membership.requests.filter(institution_id=institution_id)
         .select_related("platform")
@@ -389,7 +384,7 @@ def _clean_powers(powers: list[str]) -> list[str]:
     unknown = [p for p in powers if p not in POWERS]
     if unknown or not powers:
         raise ValidationFailed(
-            fields={"powers": [f"应为 {', '.join(POWERS)} 中的一个或多个 (one or more of these)"]}
+            fields={"powers": [gettext("应为 %(choices)s 中的一个或多个") % {"choices": ", ".join(POWERS)}]}
         )
     return [p for p in POWERS if p in powers]
 
@@ -408,20 +403,18 @@ def delegate(
     require_signed_in(actor.user)
     institution = get_institution(institution_id, for_update=True)
     if not administers_institution(actor, institution.pk):
-        raise NotFound("单位不存在 (no such institution)")
+        raise NotFound(gettext("单位不存在"))
     platform = get_platform(platform_code)
     clean = _clean_powers(powers)
     if until is not None and until < now.date():
-        raise ValidationFailed(fields={"until": ["不能早于今天 (cannot be in the past)"]})
+        raise ValidationFailed(fields={"until": [gettext("不能早于今天")]})
     belongs = Membership.objects.filter(
         institution=institution, platform__path__startswith=platform.path
     ).exists()
     if not belongs:
         raise NotAMember(
-            f"单位不是平台 {platform.code} 的成员 (not a member of the platform)",
-            fields={
-                "platform": ["单位不是该平台或其下级平台的成员 (not a member of it or of a platform below)"]
-            },
+            gettext("单位不是平台 %(code)s 的成员") % {"code": platform.code},
+            fields={"platform": [gettext("单位不是该平台或其下级平台的成员")]},
         )
     delegation = Delegation.objects.create(
         institution=institution,
@@ -448,7 +441,7 @@ def revoke_delegation(
 ) -> Delegation:
     require_signed_in(actor.user)
     if not administers_institution(actor, institution_id):
-        raise NotFound("授权不存在 (no such delegation)")
+        raise NotFound(gettext("授权不存在"))
     delegation = (
         Delegation.objects.select_for_update(of=("self",))
         .select_related("platform")
@@ -456,9 +449,9 @@ def revoke_delegation(
         .first()
     )
     if delegation is None:
-        raise NotFound("授权不存在 (no such delegation)")
+        raise NotFound(gettext("授权不存在"))
     if delegation.revoked is not None:
-        raise Conflict("该授权已撤销 (already revoked)", code="already_revoked")
+        raise Conflict(gettext("该授权已撤销"), code="already_revoked")
     delegation.revoked = now
     delegation.revoked_by = actor.user
     delegation.save(update_fields=["revoked", "revoked_by"])
@@ -477,7 +470,7 @@ def revoke_delegation(
 def institution_delegations(actor: Actor, institution_id: int) -> QuerySet[Delegation]:
     """Every delegation of an institution, revoked ones too, for its own admin."""
     if not administers_institution(actor, institution_id):
-        raise NotFound("单位不存在 (no such institution)")
+        raise NotFound(gettext("单位不存在"))
     return Delegation.objects.filter(institution_id=institution_id).select_related("platform")
 
 
@@ -541,7 +534,7 @@ def _clean_institution(data: dict[str, Any]) -> dict[str, Any]:
         if key in data and data[key] is not None:
             clean[key] = data[key]
     if "name" in clean and not str(clean["name"]).strip():
-        errors["name"] = ["不能为空 (required)"]
+        errors["name"] = [gettext("不能为空")]
     if "credit_code" in clean:
         clean["credit_code"] = str(clean["credit_code"]).strip().upper()
         why = credit_code.problem(clean["credit_code"])
@@ -550,14 +543,14 @@ def _clean_institution(data: dict[str, Any]) -> dict[str, Any]:
     if "email_domains" in clean:
         clean["email_domains"] = clean_domains(clean["email_domains"])
     if "kind" in clean and clean["kind"] not in InstitutionKind.values:
-        errors["kind"] = [f"未知类型 {clean['kind']!r} (unknown kind)"]
+        errors["kind"] = [gettext("未知类型 %(clean)s") % {"clean": f"{clean['kind']!r}"}]
     if "region" in clean:
         region = Region.objects.filter(code=clean["region"]).first()
         if region is None:
-            errors["region"] = [f"未知的行政区划代码 {clean['region']} (unknown region)"]
+            errors["region"] = [gettext("未知的行政区划代码 %(clean)s") % {"clean": clean["region"]}]
         clean["region"] = region
     if errors:
-        raise ValidationFailed("单位信息有误 (the institution has invalid fields)", fields=errors)
+        raise ValidationFailed(gettext("单位信息有误"), fields=errors)
     return clean
 
 
@@ -567,8 +560,8 @@ def _check_credit_code_free(code: str, exclude_pk: int | None = None) -> None:
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
         raise DuplicateRecord(
-            "统一社会信用代码已被登记 (credit code already registered)",
-            fields={"credit_code": ["已存在 (taken)"]},
+            gettext("统一社会信用代码已被登记"),
+            fields={"credit_code": [gettext("已存在")]},
         )
 
 
@@ -585,15 +578,15 @@ def create_institution(
     it joins at once (accepted), within the platforms' regions unless an upper admin gives a reason."""
     require_signed_in(actor.user)
     if not can_create_institutions(actor):
-        raise Forbidden("只有平台管理员可以登记单位 (only platform admins onboard institutions)")
+        raise Forbidden(gettext("只有平台管理员可以登记单位"))
     missing = [k for k in ("name", "credit_code", "kind", "region") if data.get(k) in (None, "")]
     if missing:
-        raise ValidationFailed(fields={k: ["必填 (required)"] for k in missing})
+        raise ValidationFailed(fields={k: [gettext("必填")] for k in missing})
     targets = [get_platform(code) for code in platforms or []]
     for platform in targets:
         check_platform_admin(actor, platform)
     if not targets and not is_superuser(actor):
-        raise ValidationFailed(fields={"platforms": ["请指定加入的平台 (name the platform it joins)"]})
+        raise ValidationFailed(fields={"platforms": [gettext("请指定加入的平台")]})
     clean = _clean_institution(data)
     _check_credit_code_free(clean["credit_code"])
     institution = Institution(**clean)

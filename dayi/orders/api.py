@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -275,7 +276,7 @@ def quote(
         check_instrument_manager(signed_in(request), instrument.institution_id)
         customer = Institution.objects.filter(pk=institution).first()
         if customer is None:
-            raise NotFound("单位不存在 (no such institution)")
+            raise NotFound(gettext("单位不存在"))
     zone = timeline.zone_of(instrument)
     return services.quote_for(
         instrument,

@@ -165,8 +165,7 @@ class TopUpForm(PageForm):
     )
     method = forms.ChoiceField(
         label=_("来源"),
-        # The labels are Chinese msgids the orders catalogue translates (as the templates do).
-        choices=[(value, _(label)) for value, label in TopUpMethod.choices],
+        choices=TopUpMethod.choices,  # labels in the reader's language (gettext_lazy in the model)
     )
     reference = forms.CharField(label=_("转账或经费卡号"), max_length=128)
 

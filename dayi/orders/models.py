@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 def money(**options: Any) -> models.DecimalField:
@@ -22,16 +23,16 @@ def money(**options: Any) -> models.DecimalField:
 
 
 class PriceUnit(models.TextChoices):
-    HOUR = "hour", "每小时"
-    SAMPLE = "sample", "每样品"
-    ITEM = "item", "每项"
+    HOUR = "hour", _("每小时")
+    SAMPLE = "sample", _("每样品")
+    ITEM = "item", _("每项")
 
 
 class UserClass(models.TextChoices):
-    INTERNAL = "internal", "校内"
-    ACADEMIC = "academic", "校外科研"
-    ENTERPRISE = "enterprise", "企业"
-    MEMBER = "member", "平台成员"
+    INTERNAL = "internal", _("校内")
+    ACADEMIC = "academic", _("校外科研")
+    ENTERPRISE = "enterprise", _("企业")
+    MEMBER = "member", _("平台成员")
 
 
 class PriceRule(models.Model):
@@ -114,20 +115,20 @@ class Account(models.Model):
 
 
 class OrderKind(models.TextChoices):
-    BOOKING = "booking", "机时预约"
-    SAMPLE = "sample", "送样检测"
+    BOOKING = "booking", _("机时预约")
+    SAMPLE = "sample", _("送样检测")
 
 
 class OrderStatus(models.TextChoices):
-    SUBMITTED = "submitted", "已提交"
-    ACCEPTED = "accepted", "已受理"
-    SAMPLES_RECEIVED = "samples_received", "已收样"
-    IN_SERVICE = "in_service", "服务中"
-    COMPLETED = "completed", "已完成"
-    CHARGED = "charged", "已计费"
-    SETTLED = "settled", "已结算"
-    REJECTED = "rejected", "已拒绝"
-    CANCELLED = "cancelled", "已取消"
+    SUBMITTED = "submitted", _("已提交")
+    ACCEPTED = "accepted", _("已受理")
+    SAMPLES_RECEIVED = "samples_received", _("已收样")
+    IN_SERVICE = "in_service", _("服务中")
+    COMPLETED = "completed", _("已完成")
+    CHARGED = "charged", _("已计费")
+    SETTLED = "settled", _("已结算")
+    REJECTED = "rejected", _("已拒绝")
+    CANCELLED = "cancelled", _("已取消")
 
 
 class Order(models.Model):
@@ -193,16 +194,16 @@ class Order(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    CHARGE = "charge", "收费"
-    CORRECTION = "correction", "更正"
-    PAYMENT = "payment", "付款"
-    TOP_UP = "top_up", "充值"
-    REFUND = "refund", "退款"
+    CHARGE = "charge", _("收费")
+    CORRECTION = "correction", _("更正")
+    PAYMENT = "payment", _("付款")
+    TOP_UP = "top_up", _("充值")
+    REFUND = "refund", _("退款")
     # An innovation voucher paid part of the order (−, 通兑), or a rejected redemption claim handed that
     # part back to the customer (+).
-    VOUCHER = "voucher", "创新券"
+    VOUCHER = "voucher", _("创新券")
     # A confirmed top-up taken back (−): a new entry, never an edit of the top-up's own.
-    TOP_UP_REVERSAL = "top_up_reversal", "充值冲正"
+    TOP_UP_REVERSAL = "top_up_reversal", _("充值冲正")
 
 
 class LedgerEntry(models.Model):
@@ -242,16 +243,16 @@ TOP_UP_LIMIT = 10_000_000
 
 
 class TopUpMethod(models.TextChoices):
-    BANK_TRANSFER = "bank_transfer", "银行转账"
-    FUND_CARD = "fund_card", "经费卡"
-    INTERNAL_TRANSFER = "internal_transfer", "校内转账"
+    BANK_TRANSFER = "bank_transfer", _("银行转账")
+    FUND_CARD = "fund_card", _("经费卡")
+    INTERNAL_TRANSFER = "internal_transfer", _("校内转账")
 
 
 class TopUpStatus(models.TextChoices):
-    PENDING = "pending", "待确认"
-    CONFIRMED = "confirmed", "已确认"
-    REJECTED = "rejected", "已驳回"
-    REVERSED = "reversed", "已冲正"
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认")
+    REJECTED = "rejected", _("已驳回")
+    REVERSED = "reversed", _("已冲正")
 
 
 class TopUp(models.Model):

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dayi.core.errors import RuleViolation, ValidationFailed
 from dayi.core.money import fmt, yuan
@@ -180,9 +180,11 @@ def shares_of(instrument_id: int) -> dict[str, str]:
 
 def _check_request(mode: str, samples: int) -> None:
     if mode not in ServiceMode.values:
-        raise ValidationFailed(fields={"mode": [f"应为 {', '.join(ServiceMode.values)} 之一 (one of these)"]})
+        raise ValidationFailed(
+            fields={"mode": [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(ServiceMode.values)}]}
+        )
     if samples < 0:
-        raise ValidationFailed(fields={"samples": ["不能为负 (must not be negative)"]})
+        raise ValidationFailed(fields={"samples": [gettext("不能为负")]})
 
 
 def quote(

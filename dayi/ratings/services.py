@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, check_operates, require_signed_in
 from dayi.core import audit
@@ -20,16 +21,16 @@ MAX_TEXT = 2000
 def _text(value: str, field: str) -> str:
     text = (value or "").strip()
     if len(text) > MAX_TEXT:
-        raise ValidationFailed(fields={field: [f"不能超过{MAX_TEXT}字 (at most {MAX_TEXT} characters)"]})
+        raise ValidationFailed(fields={field: [gettext("不能超过%(MAX_TEXT)s字") % {"MAX_TEXT": MAX_TEXT}]})
     return text
 
 
 def _customer_order(actor: Actor, order_id: int) -> Order:
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
-        raise NotFound("订单不存在 (no such order)")
+        raise NotFound(gettext("订单不存在"))
     if order.customer_id != actor.user.pk:
-        raise Forbidden("只有下单人可以评价 (only the order's customer may rate it)")
+        raise Forbidden(gettext("只有下单人可以评价"))
     return order
 
 
@@ -37,10 +38,10 @@ def _customer_order(actor: Actor, order_id: int) -> Order:
 def rate_order(actor: Actor, order_id: int, *, level: int, comment: str = "", now: dt.datetime) -> Rating:
     require_signed_in(actor.user)
     if level not in Level.values:
-        raise ValidationFailed(fields={"level": ["应为1到5 (1 to 5; 5 is very satisfied)"]})
+        raise ValidationFailed(fields={"level": [gettext("应为1到5")]})
     order = _customer_order(actor, order_id)
     if order.status not in RATEABLE:
-        raise Conflict("服务完成后才能评价 (rate a service once it is completed)")
+        raise Conflict(gettext("服务完成后才能评价"))
     try:
         # A savepoint: a second submit loses on the constraint, and the outer transaction stays usable.
         with transaction.atomic():
@@ -48,7 +49,7 @@ def rate_order(actor: Actor, order_id: int, *, level: int, comment: str = "", no
                 order=order, level=level, comment=_text(comment, "comment"), created=now
             )
     except IntegrityError:
-        raise Conflict("该订单已评价 (this order is already rated)", code="duplicate") from None
+        raise Conflict(gettext("该订单已评价"), code="duplicate") from None
     audit.record(
         "rating.create",
         rating,
@@ -66,11 +67,11 @@ def reply_to_rating(actor: Actor, rating_id: int, *, reply: str, now: dt.datetim
     require_signed_in(actor.user)
     rating = Rating.objects.select_for_update().select_related("order").filter(pk=rating_id).first()
     if rating is None:
-        raise NotFound("评价不存在 (no such rating)")
+        raise NotFound(gettext("评价不存在"))
     check_operates(actor, rating.order.provider_id, "orders")
     text = _text(reply, "reply")
     if not text:
-        raise ValidationFailed(fields={"reply": ["回复不能为空 (the reply is empty)"]})
+        raise ValidationFailed(fields={"reply": [gettext("回复不能为空")]})
     before = audit.snapshot(rating)
     rating.reply, rating.replied_at, rating.replied_by = text, now, actor.user
     rating.save(update_fields=["reply", "replied_at", "replied_by"])

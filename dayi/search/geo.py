@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import F, FloatField, Value
 from django.db.models.functions import ASin, Coalesce, Cos, Least, Power, Radians, Sin, Sqrt
+from django.utils.translation import gettext
 
 from dayi.core.errors import ValidationFailed
 from dayi.network.models import Region
@@ -23,12 +24,12 @@ def centre(code: str) -> tuple[float, float]:
     """(lat, lon) of the region ``code``, or of the nearest ancestor that has coordinates."""
     region = Region.objects.select_related("parent__parent").filter(code=code).first()
     if region is None:
-        raise ValidationFailed(fields={"near": [f"没有行政区划 {code} (no such region)"]})
+        raise ValidationFailed(fields={"near": [gettext("没有行政区划 %(code)s") % {"code": code}]})
     chain = [region, region.parent, region.parent.parent if region.parent else None]
     for r in chain:
         if r is not None and r.lat is not None and r.lon is not None:
             return r.lat, r.lon
-    raise ValidationFailed(fields={"near": [f"行政区划 {code} 没有坐标 (no coordinates)"]})
+    raise ValidationFailed(fields={"near": [gettext("行政区划 %(code)s 没有坐标") % {"code": code}]})
 
 
 def _coordinate(name: str) -> Any:

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, is_platform_admin, require_signed_in
 from dayi.core import audit
@@ -26,22 +27,22 @@ def check_synonym_editor(actor: Actor) -> None:
     """The table serves every platform of the deployment, so any platform admin (or a superuser) edits it."""
     require_signed_in(actor.user)
     if not is_platform_admin(actor):
-        raise Forbidden("只有平台管理员可以编辑同义词表 (only platform admins may edit synonyms)")
+        raise Forbidden(gettext("只有平台管理员可以编辑同义词表"))
 
 
 def _clean_term(value: Any, errors: dict[str, list[str]]) -> str:
     term = " ".join(str(value or "").split())
     if not _SEARCHABLE.search(normalize(term)):
-        errors["term"] = ["须含文字或数字 (needs a letter or digit)"]
+        errors["term"] = [gettext("须含文字或数字")]
     elif len(term) > 64:
-        errors["term"] = ["不超过64字 (at most 64 characters)"]
+        errors["term"] = [gettext("不超过64字")]
     return term
 
 
 def _clean_note(value: Any, errors: dict[str, list[str]]) -> str:
     note = str(value or "").strip()
     if len(note) > 256:
-        errors["note"] = ["不超过256字 (at most 256 characters)"]
+        errors["note"] = [gettext("不超过256字")]
     return note
 
 
@@ -51,7 +52,7 @@ def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     for field in EDITABLE:
         if field not in data:
             if not partial and field in ("term", "expansions"):
-                errors[field] = ["必填 (required)"]
+                errors[field] = [gettext("必填")]
             continue
         value = data[field]
         if field == "term":
@@ -63,7 +64,7 @@ def _clean(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
         else:
             clean["category_id"] = _clean_category(value, errors)
     if errors:
-        raise ValidationFailed("同义词有误 (invalid synonym)", fields=errors)
+        raise ValidationFailed(gettext("同义词有误"), fields=errors)
     return clean
 
 
@@ -74,7 +75,7 @@ def _clean_expansions(value: Any, errors: dict[str, list[str]]) -> list[str]:
     )
     if not out or len(out) > MAX_EXPANSIONS or any(len(v) > 128 for v in out):
         errors["expansions"] = [
-            f"1到{MAX_EXPANSIONS}个词，每个不超过128字 (1 to {MAX_EXPANSIONS} words, 128 characters each)"
+            gettext("1到%(MAX_EXPANSIONS)s个词，每个不超过128字") % {"MAX_EXPANSIONS": MAX_EXPANSIONS}
         ]
     return out
 
@@ -83,7 +84,7 @@ def _clean_category(value: Any, errors: dict[str, list[str]]) -> str | None:
     if value in (None, ""):
         return None
     if not Category.objects.filter(code=str(value)).exists():
-        errors["category"] = ["分类不存在 (no such category)"]
+        errors["category"] = [gettext("分类不存在")]
     return str(value)
 
 
@@ -94,7 +95,7 @@ def _save(synonym: Synonym) -> None:
             synonym.save()
     except IntegrityError:
         raise DuplicateSynonym(
-            f"同义词表已有 {synonym.term} (the term is taken)", fields={"term": ["已存在 (taken)"]}
+            gettext("同义词表已有 %(term)s") % {"term": synonym.term}, fields={"term": [gettext("已存在")]}
         ) from None
 
 
@@ -102,7 +103,7 @@ def get_synonym(synonym_id: int, *, for_update: bool = False) -> Synonym:
     qs = Synonym.objects.select_for_update() if for_update else Synonym.objects
     synonym = qs.filter(pk=synonym_id).first()
     if synonym is None:
-        raise NotFound("同义词不存在 (no such synonym)")
+        raise NotFound(gettext("同义词不存在"))
     return synonym
 
 

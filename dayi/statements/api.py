@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 
 from dayi.api import SIGNED_IN, signed_in
@@ -61,9 +62,9 @@ def statement_response(s: queries.Statement, file_format: str) -> HttpResponseBa
 def get_statement(request: HttpRequest, params: Query[StatementParams]) -> HttpResponseBase:
     actor = signed_in(request)
     if params.format not in FORMATS:
-        raise ValidationFailed(fields={"format": ["应为 json, csv, pdf 之一 (one of these)"]})
+        raise ValidationFailed(fields={"format": [gettext("应为 json, csv, pdf 之一")]})
     if (params.institution is None) == (params.account is None):
-        raise ValidationFailed(fields={"institution": ["给出 institution 或 account 之一 (one of the two)"]})
+        raise ValidationFailed(fields={"institution": [gettext("给出 institution 或 account 之一")]})
     year, month = queries.parse_month(params.month)
     if params.account is not None:
         s = queries.visible_statement(actor, "account", params.account, year, month)

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
 
 from dayi.accounts.access import (
     Actor,
@@ -102,7 +103,7 @@ class Statement:
 def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
     """[first instant, first instant of the next month) in Asia/Shanghai."""
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise ValidationFailed(fields={"month": ["应为 YYYY-MM (expected YYYY-MM)"]})
+        raise ValidationFailed(fields={"month": [gettext("应为 YYYY-MM")]})
     start = dt.datetime(year, month, 1, tzinfo=SHANGHAI)
     after = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=SHANGHAI)
     return start, after
@@ -112,7 +113,7 @@ def parse_month(text: str) -> tuple[int, int]:
     try:
         year, month = (int(p) for p in text.split("-"))
     except ValueError:
-        raise ValidationFailed(fields={"month": ["应为 YYYY-MM (expected YYYY-MM)"]}) from None
+        raise ValidationFailed(fields={"month": [gettext("应为 YYYY-MM")]}) from None
     month_bounds(year, month)
     return year, month
 
@@ -216,7 +217,7 @@ def statement(
 ) -> Statement:
     """One customer's statement; ``providers`` limits it to the lines of those providers (None: all)."""
     if (institution_id is None) == (account_id is None):
-        raise ValidationFailed(fields={"institution": ["给出单位或课题组账户之一 (one of the two)"]})
+        raise ValidationFailed(fields={"institution": [gettext("给出单位或课题组账户之一")]})
     group = "account_id" if account_id is not None else "customer_institution_id"
     subject_id = account_id if account_id is not None else institution_id
     assert subject_id is not None  # one of the two, checked above
@@ -247,7 +248,7 @@ def visible_statement(actor: Actor, kind: str, subject_id: int, year: int, month
     members) sees all of it; a provider's instrument managers see only their own institution's lines.
     """
     if kind not in KINDS:
-        raise NotFound("没有这种对账单 (no such statement)")
+        raise NotFound(gettext("没有这种对账单"))
     providers = _scope(actor, kind, subject_id)
     key = "account_id" if kind == "account" else "institution_id"
     return statement(**{key: subject_id}, year=year, month=month, providers=providers)
@@ -255,7 +256,7 @@ def visible_statement(actor: Actor, kind: str, subject_id: int, year: int, month
 
 def _scope(actor: Actor, kind: str, subject_id: int) -> set[int] | None:
     if not actor.is_authenticated:
-        raise NotFound("对账单不存在 (no such statement)")
+        raise NotFound(gettext("对账单不存在"))
     if kind == "institution":
         exists = Institution.objects.filter(pk=subject_id).exists()
         if exists and (
@@ -275,7 +276,7 @@ def _scope(actor: Actor, kind: str, subject_id: int) -> set[int] | None:
     group = "account_id" if kind == "account" else "customer_institution_id"
     if exists and managed and Order.objects.filter(**{group: subject_id}, provider_id__in=managed).exists():
         return managed
-    raise NotFound("对账单不存在 (no such statement)")
+    raise NotFound(gettext("对账单不存在"))
 
 
 def customers_for(actor: Actor) -> dict[str, list[tuple[int, str]]]:

@@ -22,6 +22,7 @@ from typing import IO, Any
 from django.db.models import DecimalField, IntegerField, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext, override
 
 from dayi.accounts.access import Actor, oversees_institution, require_signed_in
 from dayi.booking.models import UsageRecord
@@ -35,7 +36,8 @@ from dayi.statements.queries import SHANGHAI
 
 DONE = (OrderStatus.COMPLETED, OrderStatus.CHARGED, OrderStatus.SETTLED)
 FORMATS = ("json", "csv", "xlsx")
-MODE_CODES = {m.value: m.label for m in ServiceMode}
+with override("zh-hans"):  # the national form's Chinese words, in whatever language it is asked for
+    MODE_CODES = {m.value: str(m.label) for m in ServiceMode}
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,9 @@ def service_orders(
     """The provider's completed orders, for its admins and managers (and admins above); else 404."""
     require_signed_in(actor.user)
     if not Institution.objects.filter(pk=institution_id).exists():
-        raise NotFound("单位不存在 (no such institution)")
+        raise NotFound(gettext("单位不存在"))
     if not oversees_institution(actor, institution_id):
-        raise NotFound("单位不存在 (no such institution)")
+        raise NotFound(gettext("单位不存在"))
     hours = (
         UsageRecord.objects.filter(booking=OuterRef("booking_id"), superseded=False)
         .order_by()
@@ -142,7 +144,9 @@ def row(o: Order) -> dict[str, Any]:
 
 def check_format(file_format: str) -> None:
     if file_format not in FORMATS:
-        raise ValidationFailed(fields={"format": [f"应为 {', '.join(FORMATS)} 之一 (one of these)"]})
+        raise ValidationFailed(
+            fields={"format": [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(FORMATS)}]}
+        )
 
 
 def headers() -> list[str]:

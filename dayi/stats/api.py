@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 
 from dayi.api import SIGNED_IN, current_actor, page_bounds, signed_in
@@ -115,11 +116,11 @@ def _period(year: int | None, month: int | None) -> tuple[int, int | None]:
     errors: dict[str, list[str]] = {}
     year = year or timezone.now().astimezone(dashboard.SHANGHAI).year
     if not 2000 <= year <= 2100:
-        errors["year"] = ["应在2000到2100之间 (2000 to 2100)"]
+        errors["year"] = [gettext("应在2000到2100之间")]
     if month is not None and not 1 <= month <= 12:
-        errors["month"] = ["应在1到12之间 (1 to 12)"]
+        errors["month"] = [gettext("应在1到12之间")]
     if errors:
-        raise ValidationFailed("统计期间有误 (invalid period)", fields=errors)
+        raise ValidationFailed(gettext("统计期间有误"), fields=errors)
     return year, month
 
 
@@ -176,7 +177,7 @@ def idle_list(request: HttpRequest, params: Query[IdleParams]) -> dict[str, Any]
     scope = _scope(params)
     idle.check_idle_scope(actor, scope)
     if params.threshold is not None and params.threshold < 0:
-        raise ValidationFailed(fields={"threshold": ["不能为负 (must not be negative)"]})
+        raise ValidationFailed(fields={"threshold": [gettext("不能为负")]})
     now = timezone.now()
     count, items, threshold = idle.idle_instruments(
         scope, now=now, threshold=params.threshold, offset=offset, limit=limit

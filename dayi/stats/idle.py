@@ -20,6 +20,8 @@ import zoneinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from dayi.accounts.access import (
     Actor,
     administers_platform,
@@ -87,7 +89,7 @@ def check_idle_scope(actor: Actor, scope: Scope) -> None:
             return
     elif not scope.institution and is_national_admin(actor):
         return  # an admin of a national platform reads the whole network
-    raise Forbidden("只有该范围的管理员可以查看闲置清单 (only the scope's admins may see the idle list)")
+    raise Forbidden(gettext("只有该范围的管理员可以查看闲置清单"))
 
 
 # --- the idle list ---------------------------------------------------------------------------------------
@@ -196,17 +198,17 @@ def _idle_item(row: dict[str, Any]) -> dict[str, Any]:
 def _clean_purchase(category: str, region: str, value: Decimal) -> None:
     errors: dict[str, list[str]] = {}
     if not (category.isdigit() and len(category) in (2, 4, 6)):
-        errors["category"] = ["应为2、4或6位分类代码 (a 2, 4 or 6 digit category code)"]
+        errors["category"] = [gettext("应为2、4或6位分类代码")]
     elif not Category.objects.filter(code=category).exists():
-        errors["category"] = ["没有这个分类 (no such category)"]
+        errors["category"] = [gettext("没有这个分类")]
     if not (region.isdigit() and len(region) == 6):
-        errors["region"] = ["应为六位行政区划代码 (a six-digit region code)"]
+        errors["region"] = [gettext("应为六位行政区划代码")]
     elif not Region.objects.filter(code=region).exists():
-        errors["region"] = ["没有这个行政区划 (no such region)"]
+        errors["region"] = [gettext("没有这个行政区划")]
     if value < 0 or value > Decimal("1e12"):
-        errors["value"] = ["原值应在0到一万亿元之间 (0 to a trillion yuan)"]
+        errors["value"] = [gettext("原值应在0到一万亿元之间")]
     if errors:
-        raise ValidationFailed("拟购置信息有误 (the planned purchase is not valid)", fields=errors)
+        raise ValidationFailed(gettext("拟购置信息有误"), fields=errors)
 
 
 def _hours_by_instrument(ids: list[int], first: dt.date, end: dt.date) -> dict[int, Decimal]:

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 def hours(**options: Any) -> models.DecimalField:
@@ -32,8 +33,8 @@ def money(**options: Any) -> models.DecimalField:
 
 
 class PeriodKind(models.TextChoices):
-    MONTH = "month", "月"
-    YEAR = "year", "年"
+    MONTH = "month", _("月")
+    YEAR = "year", _("年")
 
 
 class FigureColumns(models.Model):
@@ -180,8 +181,8 @@ class IdleNotice(models.Model):
 
 
 class TransferStatus(models.TextChoices):
-    PROPOSED = "proposed", "已提议"
-    WITHDRAWN = "withdrawn", "已撤回"
+    PROPOSED = "proposed", _("已提议")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class TransferProposal(models.Model):

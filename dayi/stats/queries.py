@@ -26,6 +26,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dayi.booking.models import Booking, UsageRecord
 from dayi.core.errors import ValidationFailed
@@ -170,17 +171,17 @@ class Scope:
     def validate(self) -> None:
         errors: dict[str, list[str]] = {}
         if self.region and not (self.region.isdigit() and len(self.region) == 6):
-            errors["region"] = ["应为六位行政区划代码 (a six-digit region code)"]
+            errors["region"] = [gettext("应为六位行政区划代码")]
         elif self.region and not Region.objects.filter(code=self.region).exists():
-            errors["region"] = ["没有这个行政区划 (no such region)"]
+            errors["region"] = [gettext("没有这个行政区划")]
         if self.category and not (self.category.isdigit() and len(self.category) in (2, 4, 6)):
-            errors["category"] = ["应为2、4或6位分类代码 (a 2, 4 or 6 digit category code)"]
+            errors["category"] = [gettext("应为2、4或6位分类代码")]
         if self.institution and not Institution.objects.filter(pk=self.institution).exists():
-            errors["institution"] = ["没有这个单位 (no such institution)"]
+            errors["institution"] = [gettext("没有这个单位")]
         if self.platform and not Platform.objects.filter(code=self.platform).exists():
-            errors["platform"] = [f"平台 {self.platform} 不存在 (no such platform)"]
+            errors["platform"] = [gettext("平台 %(platform)s 不存在") % {"platform": self.platform}]
         if errors:
-            raise ValidationFailed("统计范围有误 (invalid scope)", fields=errors)
+            raise ValidationFailed(gettext("统计范围有误"), fields=errors)
 
     @property
     def region_prefix(self) -> str | None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, require_signed_in
 from dayi.accounts.access.stats import may_notify_idle, may_propose_transfer, may_receive_transfer
@@ -36,7 +37,7 @@ def _instrument(instrument_id: int) -> Instrument:
         .first()
     )
     if instrument is None:
-        raise NotFound("仪器不存在 (no such instrument)")
+        raise NotFound(gettext("仪器不存在"))
     return instrument
 
 
@@ -108,7 +109,7 @@ def notify_idle(actor: Actor, instrument_id: int, *, message: str = "", now: dt.
     require_signed_in(actor.user)
     instrument = _instrument(instrument_id)
     if not may_notify_idle(actor, instrument.institution_id):
-        raise Forbidden("只有该单位或其所属平台的管理员可以提醒 (only the holder's or its platforms' admins)")
+        raise Forbidden(gettext("只有该单位或其所属平台的管理员可以提醒"))
     hours, threshold = _check_idle(instrument, now=now)
     notice = IdleNotice.objects.create(
         instrument=instrument,
@@ -138,14 +139,12 @@ def propose_transfer(
     require_signed_in(actor.user)
     instrument = _instrument(instrument_id)
     if not may_propose_transfer(actor, instrument.institution_id):
-        raise Forbidden("只有该单位所属平台的管理员可以提议调剂 (only the holder's platform admins propose)")
+        raise Forbidden(gettext("只有该单位所属平台的管理员可以提议调剂"))
     target = Institution.objects.filter(pk=to_institution).first()
     if target is None or not may_receive_transfer(actor, target.pk):
-        raise ValidationFailed(
-            fields={"to_institution": ["须为您所管理平台的成员单位 (a member of your platforms)"]}
-        )
+        raise ValidationFailed(fields={"to_institution": [gettext("须为您所管理平台的成员单位")]})
     if target.pk == instrument.institution_id:
-        raise ValidationFailed(fields={"to_institution": ["不能调剂给原单位 (already its holder)"]})
+        raise ValidationFailed(fields={"to_institution": [gettext("不能调剂给原单位")]})
     _check_idle(instrument, now=now)
     try:
         with transaction.atomic():
@@ -157,9 +156,7 @@ def propose_transfer(
                 created=now,
             )
     except IntegrityError:  # stats_one_open_transfer: another admin proposed first
-        raise Conflict(
-            "该仪器已有待处理的调剂提议 (a transfer is already proposed)", code="duplicate"
-        ) from None
+        raise Conflict(gettext("该仪器已有待处理的调剂提议"), code="duplicate") from None
     audit.record(
         "stats.transfer_proposed",
         proposal,

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -659,7 +660,7 @@ def settle_month(request: HttpRequest, code: str, body: MonthIn) -> dict[str, An
     try:
         month = dt.date.fromisoformat(f"{body.month}-01")
     except ValueError:
-        raise ValidationFailed(fields={"month": ["应为 YYYY-MM (a month, YYYY-MM)"]}) from None
+        raise ValidationFailed(fields={"month": [gettext("应为 YYYY-MM")]}) from None
     result = services.settle_month(signed_in(request), code, month=month, now=timezone.now())
     return {"settled": result["settled"], "total": fmt(Decimal(str(result["total"])))}
 

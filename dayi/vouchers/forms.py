@@ -143,10 +143,10 @@ class SchemeForm(PageForm):
         else:
             set_choices(self, "funder", funders)
             set_choices(self, "region", regions or [])
-        set_choices(self, "modes", [(m.value, _(m.label)) for m in ServiceMode])
-        set_choices(self, "provider_rule", [(r.value, _(r.label)) for r in ProviderRule])
+        set_choices(self, "modes", [(m.value, m.label) for m in ServiceMode])
+        set_choices(self, "provider_rule", [(r.value, r.label) for r in ProviderRule])
         set_choices(self, "provider_platform", [("", "—"), *platforms])
-        set_choices(self, "mode", [(m.value, _(m.label)) for m in RedemptionMode])
+        set_choices(self, "mode", [(m.value, m.label) for m in RedemptionMode])
 
     @staticmethod
     def initial_from(scheme: VoucherScheme) -> dict[str, Any]:
@@ -173,8 +173,8 @@ class RecognitionForm(PageForm):
     def __init__(self, *args: Any, schemes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         set_choices(self, "scheme", schemes)
-        set_choices(self, "payer", [(p.value, _(p.label)) for p in Payer])
-        set_choices(self, "mode", [(m.value, _(m.label)) for m in RedemptionMode])
+        set_choices(self, "payer", [(p.value, p.label) for p in Payer])
+        set_choices(self, "mode", [(m.value, m.label) for m in RedemptionMode])
 
 
 class BarForm(PageForm):

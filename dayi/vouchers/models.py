@@ -25,6 +25,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from dayi.orders.models import money
 
@@ -33,16 +34,16 @@ class RedemptionMode(models.TextChoices):
     """Who is paid. 通兑: the company pays its share, the provider redeems the rest from the scheme.
     通用: the company pays the provider in full and the scheme reimburses the company."""
 
-    TONGDUI = "tongdui", "通兑"
-    TONGYONG = "tongyong", "通用"
+    TONGDUI = "tongdui", _("通兑")
+    TONGYONG = "tongyong", _("通用")
 
 
 class ProviderRule(models.TextChoices):
     """Which providers a scheme's vouchers may pay."""
 
-    LISTED = "listed", "入库服务机构"
-    PLATFORM = "platform", "平台成员单位"
-    REGION = "region", "本地区服务机构"
+    LISTED = "listed", _("入库服务机构")
+    PLATFORM = "platform", _("平台成员单位")
+    REGION = "region", _("本地区服务机构")
 
 
 class VoucherScheme(models.Model):
@@ -110,8 +111,8 @@ class VoucherScheme(models.Model):
 
 
 class Payer(models.TextChoices):
-    ISSUER = "issuer", "发券方"
-    PROVIDER = "provider", "服务机构所在方"
+    ISSUER = "issuer", _("发券方")
+    PROVIDER = "provider", _("服务机构所在方")
 
 
 class Recognition(models.Model):
@@ -141,9 +142,9 @@ class Recognition(models.Model):
 
 
 class ApplicationStatus(models.TextChoices):
-    SUBMITTED = "submitted", "已提交"
-    APPROVED = "approved", "已批准"
-    REJECTED = "rejected", "已驳回"
+    SUBMITTED = "submitted", _("已提交")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
 
 
 class VoucherApplication(models.Model):
@@ -178,10 +179,10 @@ class VoucherApplication(models.Model):
 
 
 class VoucherStatus(models.TextChoices):
-    ACTIVE = "active", "可用"
-    SPENT = "spent", "已用完"
-    EXPIRED = "expired", "已过期"
-    CANCELLED = "cancelled", "已作废"
+    ACTIVE = "active", _("可用")
+    SPENT = "spent", _("已用完")
+    EXPIRED = "expired", _("已过期")
+    CANCELLED = "cancelled", _("已作废")
 
 
 class Voucher(models.Model):
@@ -249,9 +250,9 @@ class VoucherUse(models.Model):
 
 
 class ClaimStatus(models.TextChoices):
-    SUBMITTED = "submitted", "待审核"
-    SETTLED = "settled", "已兑付"
-    REJECTED = "rejected", "已驳回"
+    SUBMITTED = "submitted", _("待审核")
+    SETTLED = "settled", _("已兑付")
+    REJECTED = "rejected", _("已驳回")
 
 
 class RedemptionClaim(models.Model):
@@ -322,12 +323,12 @@ class RelatedParties(models.Model):
 
 
 class VoucherEntryKind(models.TextChoices):
-    RESERVE = "reserve", "预留"
-    APPLY = "apply", "抵扣"
-    RELEASE = "release", "释放"
-    CLAIM = "claim", "申请兑付"
-    SETTLE = "settle", "结算"
-    REJECT = "reject", "驳回"
+    RESERVE = "reserve", _("预留")
+    APPLY = "apply", _("抵扣")
+    RELEASE = "release", _("释放")
+    CLAIM = "claim", _("申请兑付")
+    SETTLE = "settle", _("结算")
+    REJECT = "reject", _("驳回")
 
 
 class VoucherLedgerEntry(models.Model):
@@ -375,9 +376,9 @@ class VoucherLedgerEntry(models.Model):
 
 
 class ListingStatus(models.TextChoices):
-    PENDING = "pending", "公示中"
-    APPROVED = "approved", "已入库"
-    DELISTED = "delisted", "已移出"
+    PENDING = "pending", _("公示中")
+    APPROVED = "approved", _("已入库")
+    DELISTED = "delisted", _("已移出")
 
 
 class VoucherListing(models.Model):
@@ -414,7 +415,7 @@ class VoucherListing(models.Model):
 
 
 class CreditEntryKind(models.TextChoices):
-    DELISTED = "delisted", "移出服务机构库"
+    DELISTED = "delisted", _("移出服务机构库")
 
 
 class ProviderCreditEntry(models.Model):

@@ -98,7 +98,7 @@ def _scheme_page(
         "f": pages.figures(scheme),
         "eligible_regions": pages.region_names(scheme.eligible_regions),
         "categories": [(c, categories.get(c, "")) for c in scheme.categories],
-        "modes": [_(ServiceMode(m).label) for m in scheme.modes if m in ServiceMode.values],
+        "modes": [str(ServiceMode(m).label) for m in scheme.modes if m in ServiceMode.values],
         "listings": pages.listings(scheme),
         "recognitions": pages.recognitions(scheme),
         "is_officer": acts_for_scheme(actor, scheme.code),

@@ -139,7 +139,7 @@ def test_hours_the_customer_recorded_alone_are_no_evidence(
     services.apply_voucher_to_order(act(cathy), order.pk, voucher.number, now=NOW + dt.timedelta(hours=4))
     with pytest.raises(RuleViolation) as err:
         services.claim_redemption(act(people["alice"]), order.pk, now=NOW + dt.timedelta(hours=4))
-    assert err.value.rule == "no_usage_evidence" and "customer alone" in err.value.message
+    assert err.value.rule == "no_usage_evidence" and "仅由客户本人录入" in err.value.message
 
 
 def test_hours_the_staff_recorded_are_evidence(

@@ -81,7 +81,7 @@ def test_it_refuses_a_large_company_when_the_scheme_is_for_smes(
     big = company(2, is_sme=False)
     with pytest.raises(RuleViolation) as err:
         _apply(people["root"], scheme, big)
-    assert err.value.rule == "not_eligible_company" and "SME" in err.value.message
+    assert err.value.rule == "not_eligible_company" and "中小企业" in err.value.message
 
 
 # --- approval ---

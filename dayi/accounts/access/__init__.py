@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dayi.accounts.models import Role, User
 from dayi.core.errors import Forbidden, NotAuthenticated, NotFound
@@ -160,7 +161,7 @@ def fetch(qs: QuerySet[M], message: str, *, for_update: bool = False, **lookup: 
 def require_signed_in(user: Any) -> Actor:
     actor = actor_for(user)
     if not actor.is_authenticated:
-        raise NotAuthenticated("请先登录 (sign in first)")
+        raise NotAuthenticated(gettext("请先登录"))
     return actor
 
 
@@ -207,7 +208,7 @@ def administered_platforms(actor: Actor) -> QuerySet[Platform]:
 
 def check_platform_admin(actor: Actor, platform: Platform) -> None:
     if not administers_platform(actor, platform):
-        raise Forbidden("只有该平台的管理员可以这样做 (only the platform's admins may do this)")
+        raise Forbidden(gettext("只有该平台的管理员可以这样做"))
 
 
 # --- institutions: operating ------------------------------------------------------------------------------
@@ -231,9 +232,7 @@ def operates(actor: Actor, institution_id: int | None, power: str) -> bool:
 
 def check_operates(actor: Actor, institution_id: int | None, power: str) -> None:
     if not operates(actor, institution_id, power):
-        raise Forbidden(
-            "只有该单位或其授权的平台可以这样做 (only the institution, or whom it delegated, may do this)"
-        )
+        raise Forbidden(gettext("只有该单位或其授权的平台可以这样做"))
 
 
 def operated_institution_ids(actor: Actor, power: str) -> set[int] | None:
@@ -255,7 +254,7 @@ def administers_institution(actor: Actor, institution_id: int | None) -> bool:
 
 def check_institution_admin(actor: Actor, institution_id: int | None) -> None:
     if not administers_institution(actor, institution_id):
-        raise Forbidden("只有该单位的管理员可以这样做 (only the institution's admins may do this)")
+        raise Forbidden(gettext("只有该单位的管理员可以这样做"))
 
 
 def administered_institution_ids(actor: Actor) -> set[int] | None:
@@ -270,9 +269,7 @@ def manages_instruments_of(actor: Actor, institution_id: int | None) -> bool:
 
 def check_instrument_manager(actor: Actor, institution_id: int | None) -> None:
     if not manages_instruments_of(actor, institution_id):
-        raise Forbidden(
-            "只有该单位的仪器管理员可以这样做 (only the institution's instrument managers may do this)"
-        )
+        raise Forbidden(gettext("只有该单位的仪器管理员可以这样做"))
 
 
 def managed_institution_ids(actor: Actor) -> set[int] | None:
@@ -304,9 +301,7 @@ def oversees_institution(actor: Actor, institution_id: int | None) -> bool:
 
 def check_oversees_institution(actor: Actor, institution_id: int | None) -> None:
     if not oversees_institution(actor, institution_id):
-        raise Forbidden(
-            "只有该单位或其所属平台的管理员可以查看 (only the institution or its platforms may see this)"
-        )
+        raise Forbidden(gettext("只有该单位或其所属平台的管理员可以查看"))
 
 
 def overseen_institution_ids(actor: Actor) -> set[int] | None:

@@ -15,6 +15,7 @@ alike (deny by default). Pages and API handlers call these before anything else.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import (
     Actor,
@@ -47,19 +48,17 @@ def manages_any_instruments(actor: Actor) -> bool:
 
 def check_booking_manager(actor: Actor, booking: Booking) -> None:
     if not manages_instrument_of(actor, booking):
-        raise Forbidden("只有该仪器的管理员可以这样做 (only the instrument's managers may do this)")
+        raise Forbidden(gettext("只有该仪器的管理员可以这样做"))
 
 
 def check_booker_or_manager(actor: Actor, booking: Booking) -> None:
     if not is_booker(actor, booking) and not manages_instrument_of(actor, booking):
-        raise Forbidden("只有预约人或仪器管理员可以这样做 (only the booker or the instrument's managers)")
+        raise Forbidden(gettext("只有预约人或仪器管理员可以这样做"))
 
 
 def check_usage_manager(actor: Actor, record: UsageRecord) -> None:
     if not manages_instrument_of(actor, record):
-        raise Forbidden(
-            "只有该仪器的管理员可以这样做 (only the managers of the instrument's institution may do this)"
-        )
+        raise Forbidden(gettext("只有该仪器的管理员可以这样做"))
 
 
 # --- what an actor may see -------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def access_booking(actor: Actor, booking_id: int, *, for_update: bool = False) -
     require_signed_in(actor.user)
     return fetch(
         visible_bookings(actor).select_related("instrument", "user"),
-        "预约不存在 (no such booking)",
+        gettext("预约不存在"),
         for_update=for_update,
         pk=booking_id,
     )
@@ -109,7 +108,7 @@ def access_usage(actor: Actor, record_id: int, *, for_update: bool = False) -> U
     require_signed_in(actor.user)
     return fetch(
         visible_usage(actor).select_related("instrument", "user", "booking"),
-        "使用记录不存在 (no such usage record)",
+        gettext("使用记录不存在"),
         for_update=for_update,
         pk=record_id,
     )

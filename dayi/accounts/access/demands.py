@@ -4,6 +4,7 @@ that were suggested or quote."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, administers_institution, operated_institution_ids, operates
 from dayi.core.errors import NotFound
@@ -30,7 +31,7 @@ def access_demand(actor: Actor, demand_id: int, *, for_update: bool = False) -> 
     qs = visible_demands(actor).filter(pk=demand_id)
     demand = (qs.select_for_update(of=("self",)) if for_update else qs).first()
     if demand is None:
-        raise NotFound("需求不存在 (no such demand)")
+        raise NotFound(gettext("需求不存在"))
     return demand
 
 

@@ -29,7 +29,7 @@ def get_listed_instrument(
         qs = qs.filter(retired__isnull=True)
     instrument = qs.filter(pk=instrument_id).first()
     if instrument is None:
-        raise NotFound("仪器不存在 (no such instrument)")
+        raise NotFound(gettext("仪器不存在"))
     return instrument
 
 
@@ -39,7 +39,7 @@ def access_instrument(actor: Actor, instrument_id: int, *, for_update: bool = Fa
     require_signed_in(actor.user)
     instrument = get_listed_instrument(instrument_id, for_update=for_update)
     if not operates(actor, instrument.institution_id, "instruments"):
-        raise NotFound("仪器不存在或您无权管理 (no such instrument, or not yours to manage)")
+        raise NotFound(gettext("仪器不存在或您无权管理"))
     return instrument
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, administers_institution, require_signed_in
 from dayi.core.errors import Forbidden, NotFound
@@ -26,7 +27,7 @@ def keeps_account(actor: Actor, account: Account) -> bool:
 
 def check_keeper(actor: Actor, account: Account) -> None:
     if not keeps_account(actor, account):
-        raise Forbidden("只有课题组负责人或单位管理员可以这样做 (only the PI or the institution's admins)")
+        raise Forbidden(gettext("只有课题组负责人或单位管理员可以这样做"))
 
 
 def confirms_top_ups_of(actor: Actor, institution_id: int) -> bool:
@@ -67,9 +68,9 @@ def may_decide_top_up(actor: Actor, top_up: TopUp) -> bool:
 
 def check_may_decide_top_up(actor: Actor, top_up: TopUp) -> None:
     if top_up.requested_by_id == actor.user.pk:
-        raise Forbidden("不能确认自己申请的充值 (the requester cannot decide their own top-up)")
+        raise Forbidden(gettext("不能确认自己申请的充值"))
     if not may_decide_top_up(actor, top_up):
-        raise Forbidden("只有该单位的财务人员可以确认充值 (only the institution's finance officers)")
+        raise Forbidden(gettext("只有该单位的财务人员可以确认充值"))
 
 
 def visible_accounts(actor: Actor) -> QuerySet[Account]:
@@ -96,7 +97,7 @@ def access_account(actor: Actor, account_id: int, *, for_update: bool = False) -
     require_signed_in(actor.user)
     account = visible_accounts(actor).filter(pk=account_id).first()
     if account is None:
-        raise NotFound("账户不存在 (no such account)")
+        raise NotFound(gettext("账户不存在"))
     if for_update:
         # The visibility query has DISTINCT (no FOR UPDATE there): lock the row by its key.
         account = Account.objects.select_for_update().get(pk=account.pk)
@@ -116,7 +117,7 @@ def visible_top_ups(actor: Actor) -> QuerySet[TopUp]:
 def access_top_up(actor: Actor, top_up_id: int, *, for_update: bool = False) -> TopUp:
     require_signed_in(actor.user)
     if not visible_top_ups(actor).filter(pk=top_up_id).exists():
-        raise NotFound("充值申请不存在 (no such top-up)")
+        raise NotFound(gettext("充值申请不存在"))
     qs = TopUp.objects.select_related("account")
     if for_update:
         # Locks the top-up row (not the account's): two officers deciding at once queue here.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, operated_institution_ids, operates, require_signed_in
 from dayi.core.errors import NotFound
@@ -30,7 +31,7 @@ def access_order(actor: Actor, order_id: int, *, for_update: bool = False) -> Or
     qs = qs.select_for_update(of=("self",)) if for_update else qs.select_related("instrument")
     order = qs.first()
     if order is None:
-        raise NotFound("订单不存在 (no such order)")
+        raise NotFound(gettext("订单不存在"))
     return order
 
 

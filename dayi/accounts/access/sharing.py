@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from dayi.accounts.access import Actor, manages_instruments_of
 from dayi.core.errors import RuleViolation
 from dayi.directory.models import Instrument, ShareMode
@@ -18,9 +20,9 @@ def sharing_refusal(actor: Actor, instrument: Instrument) -> str | None:
     if manages_instruments_of(actor, instrument.institution_id):
         return None
     if instrument.share_mode == ShareMode.NONE:
-        return "该仪器不对外共享 (this instrument is not shared)"
+        return gettext("该仪器不对外共享")
     if instrument.share_mode == ShareMode.INTERNAL and actor.institution_id != instrument.institution_id:
-        return "该仪器仅限本单位使用 (shared inside its institution only)"
+        return gettext("该仪器仅限本单位使用")
     return None
 
 

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from dayi.accounts.access import (
     Actor,
@@ -66,7 +67,7 @@ def officer_schemes(actor: Actor) -> QuerySet[VoucherScheme]:
 
 def check_officer(actor: Actor, scheme: VoucherScheme) -> None:
     if not acts_for_scheme(actor, scheme.code):
-        raise Forbidden("只有该券种的经办人员可以这样做 (only the scheme's voucher officers may do this)")
+        raise Forbidden(gettext("只有该券种的经办人员可以这样做"))
 
 
 def _officer_funders(actor: Actor) -> set[int]:
@@ -107,7 +108,7 @@ def administers_scheme(actor: Actor, scheme: VoucherScheme) -> bool:
 
 def check_scheme_admin(actor: Actor, scheme: VoucherScheme) -> None:
     if not administers_scheme(actor, scheme):
-        raise Forbidden("只有该券种的经办人员或资助方平台管理员可以这样做 (only its officers or admins may)")
+        raise Forbidden(gettext("只有该券种的经办人员或资助方平台管理员可以这样做"))
 
 
 def visible_ledger_entries(actor: Actor) -> QuerySet[VoucherLedgerEntry]:
@@ -185,7 +186,7 @@ def access_voucher(actor: Actor, number: str, *, for_update: bool = False) -> Vo
     nothing to others)."""
     return fetch(
         visible_vouchers(actor).select_related("scheme"),
-        "创新券不存在 (no such voucher)",
+        gettext("创新券不存在"),
         for_update=for_update,
         number=number,
     )
@@ -205,7 +206,7 @@ def access_application(actor: Actor, application_id: int, *, for_update: bool = 
     require_signed_in(actor.user)
     return fetch(
         visible_applications(actor).select_related("scheme"),
-        "申请不存在 (no such application)",
+        gettext("申请不存在"),
         for_update=for_update,
         pk=application_id,
     )
@@ -258,7 +259,7 @@ def access_voucher_order(actor: Actor, order_id: int) -> Order:
     )
     order = qs.filter(pk=order_id).first()
     if order is None:
-        raise NotFound("订单不存在 (no such order)")
+        raise NotFound(gettext("订单不存在"))
     return order
 
 
@@ -296,7 +297,7 @@ def access_claim(actor: Actor, claim_id: int, *, for_update: bool = False) -> Re
     require_signed_in(actor.user)
     return fetch(
         visible_claims(actor).select_related("scheme"),
-        "兑付申请不存在 (no such claim)",
+        gettext("兑付申请不存在"),
         for_update=for_update,
         pk=claim_id,
     )

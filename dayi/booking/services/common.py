@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, manages_instruments_of
 from dayi.booking import events
@@ -40,7 +41,7 @@ def lock_instrument(instrument_id: int) -> Instrument:
         .first()
     )
     if instrument is None:
-        raise NotFound("仪器不存在 (no such instrument)")
+        raise NotFound(gettext("仪器不存在"))
     return instrument
 
 
@@ -50,9 +51,7 @@ def policy_of(instrument: Instrument) -> BookingPolicy:
     except PolicyInvalid:
         # Policies are validated when written; one broken behind our back makes the instrument unbookable.
         logger.error("instrument %s has an invalid booking policy", instrument.pk)
-        raise broken(
-            "instrument_unavailable", "该仪器的预约规则有误，暂不可预约 (its booking policy is broken)"
-        ) from None
+        raise broken("instrument_unavailable", gettext("该仪器的预约规则有误，暂不可预约")) from None
 
 
 def manages(actor: Actor, instrument: Instrument) -> bool:

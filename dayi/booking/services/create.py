@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, require_signed_in
@@ -50,26 +51,27 @@ def _check_input(start: dt.datetime, end: dt.datetime, mode: str) -> None:
     errors: dict[str, list[str]] = {}
     for key, value in (("start", start), ("end", end)):
         if value.tzinfo is None:
-            errors[key] = ["须带时区偏移，如 +08:00 (give the offset, e.g. +08:00)"]
+            errors[key] = [gettext("须带时区偏移，如 +08:00")]
     if not errors and end <= start:
-        errors["end"] = ["结束须晚于开始 (end must be after start)"]
+        errors["end"] = [gettext("结束须晚于开始")]
     if mode not in ServiceMode.values:
-        errors["mode"] = [f"应为 {', '.join(ServiceMode.values)} 之一 (one of these)"]
+        errors["mode"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(ServiceMode.values)}]
     if errors:
-        raise ValidationFailed("预约信息有误 (invalid booking)", fields=errors)
+        raise ValidationFailed(gettext("预约信息有误"), fields=errors)
 
 
 def _check_offered(r: Request) -> None:
     inst = r.instrument
     if inst.status not in WORKING_STATUSES:
         raise broken(
-            "instrument_unavailable", f"仪器当前状态为 {inst.get_status_display()}，暂停预约 (not working)"
+            "instrument_unavailable",
+            gettext("仪器当前状态为 %(value)s，暂停预约") % {"value": inst.get_status_display()},
         )
     refusal = sharing_refusal(r.actor, inst)  # the one share-mode rule, also asked by sample orders
     if refusal is not None:
         raise broken("instrument_unavailable", refusal)
     if r.mode not in inst.modes:
-        raise broken("mode_not_offered", f"该仪器不提供 {r.mode} 服务方式 (this service mode is not offered)")
+        raise broken("mode_not_offered", gettext("该仪器不提供 %(mode)s 服务方式") % {"mode": r.mode})
 
 
 def _check_shape(r: Request) -> None:
@@ -77,17 +79,18 @@ def _check_shape(r: Request) -> None:
     if not (timeline.aligned(r.start, r.zone, p) and timeline.aligned(r.end, r.zone, p)):
         raise _misaligned(r)
     if minutes < p.min_minutes:
-        raise broken("too_short", f"至少预约 {p.min_minutes} 分钟 (at least {p.min_minutes} minutes)")
+        raise broken("too_short", gettext("至少预约 %(min_minutes)s 分钟") % {"min_minutes": p.min_minutes})
     if p.max_minutes is not None and minutes > p.max_minutes:
-        raise broken("too_long", f"最多预约 {p.max_minutes} 分钟 (at most {p.max_minutes} minutes)")
+        raise broken("too_long", gettext("最多预约 %(max_minutes)s 分钟") % {"max_minutes": p.max_minutes})
     if r.start < r.now + p.min_notice_minutes * MINUTE:
         raise broken(
             "notice_too_short",
-            f"须提前 {p.min_notice_minutes} 分钟预约 (book {p.min_notice_minutes} min ahead)",
+            gettext("须提前 %(min_notice_minutes)s 分钟预约") % {"min_notice_minutes": p.min_notice_minutes},
         )
     if r.start > r.now + dt.timedelta(days=p.max_advance_days):
         raise broken(
-            "too_far_ahead", f"最多提前 {p.max_advance_days} 天预约 (at most {p.max_advance_days} days ahead)"
+            "too_far_ahead",
+            gettext("最多提前 %(max_advance_days)s 天预约") % {"max_advance_days": p.max_advance_days},
         )
 
 
@@ -113,11 +116,13 @@ def _opening_around(
 
 def _check_open(r: Request, opening: list[timeline.Interval], closed: list[timeline.Interval]) -> None:
     if timeline.containing(opening, r.start, r.end) is None:
-        raise broken("outside_opening_hours", "预约时间超出开放时间 (outside the opening hours)")
+        raise broken("outside_opening_hours", gettext("预约时间超出开放时间"))
     clash = timeline.overlapping(closed, r.start, r.end)
     if clash:
         raise broken(
-            "closed", f"仪器在 {_fmt(clash[0], r.zone)} 至 {_fmt(clash[1], r.zone)} 停用 (closed then)"
+            "closed",
+            gettext("仪器在 %(value)s 至 %(value2)s 停用")
+            % {"value": _fmt(clash[0], r.zone), "value2": _fmt(clash[1], r.zone)},
         )
 
 
@@ -130,14 +135,12 @@ def _check_warmup(
     if timeline.containing(opening, begin, r.end) is None:
         raise broken(
             "warmup_outside_opening_hours",
-            f"须预热 {warmup} 分钟，预热时间 {_fmt(begin, r.zone)} 起超出开放时间"
-            " (the warm-up must fall within opening hours)",
+            gettext("须预热 %(warmup)s 分钟，预热时间 %(begin)s 起超出开放时间")
+            % {"warmup": warmup, "begin": _fmt(begin, r.zone)},
         )
     clash = timeline.overlapping(closed, begin, r.start)
     if clash:
-        raise broken(
-            "closed", f"预热时间与停用时段冲突 (the warm-up falls in a closure from {_fmt(clash[0], r.zone)})"
-        )
+        raise broken("closed", gettext("预热时间与停用时段冲突") % {"value": _fmt(clash[0], r.zone)})
 
 
 def _neighbours(r: Request) -> list[timeline.Interval]:
@@ -168,8 +171,8 @@ def _check_free(r: Request, occupied: timeline.Interval, neighbours: list[timeli
 def conflict(clash: timeline.Interval, zone: zoneinfo.ZoneInfo) -> BookingConflict:
     a, b = _fmt(clash[0], zone), _fmt(clash[1], zone)
     return BookingConflict(
-        f"与已占用时间 {a} 至 {b} 冲突 (clashes with the occupied time {a} – {b})",
-        fields={"start": [f"与 {a} 至 {b} 冲突 (clashes with {a} – {b})"]},
+        gettext("与已占用时间 %(a)s 至 %(b)s 冲突") % {"a": a, "b": b},
+        fields={"start": [gettext("与 %(a)s 至 %(b)s 冲突") % {"a": a, "b": b}]},
         clash={"start": a, "end": b},
     )
 
@@ -180,12 +183,12 @@ def _check_qualified(r: Request) -> None:
     day = r.end.astimezone(r.zone).date()
     qualification = Qualification.objects.filter(user=r.actor.user, instrument=r.instrument).first()
     if qualification is None:
-        raise broken("not_qualified", "自主上机须先通过培训考核 (self-operation needs a qualification)")
+        raise broken("not_qualified", gettext("自主上机须先通过培训考核"))
     if qualification.revoked is not None:
         raise broken("not_qualified", _("您在该仪器上的上机资格已被撤销。"))
     if qualification.expires is not None and qualification.expires < day:
         raise broken(
-            "not_qualified", f"上机资格已于 {qualification.expires} 到期 (the qualification has expired)"
+            "not_qualified", gettext("上机资格已于 %(expires)s 到期") % {"expires": qualification.expires}
         )
 
 
@@ -210,8 +213,8 @@ def _check_quota(r: Request) -> None:
         if used > quota:
             raise broken(
                 "quota_exceeded",
-                f"本周已预约 {used - timeline.minutes_in(week, (r.start, r.end)):.0f} 分钟，"
-                f"每周限 {quota} 分钟 (the weekly quota of {quota} minutes would be exceeded)",
+                gettext("本周已预约 %(used)s 分钟，每周限 %(quota)s 分钟")
+                % {"used": f"{used - timeline.minutes_in(week, (r.start, r.end)):.0f}", "quota": quota},
             )
 
 
@@ -235,8 +238,8 @@ def _check_future(r: Request) -> None:
     if p.max_future_bookings is not None and len(held) + 1 > p.max_future_bookings:
         raise broken(
             "future_bookings_exceeded",
-            f"您在该仪器上已有 {len(held)} 个未结束的预约，最多 {p.max_future_bookings} 个"
-            f" (at most {p.max_future_bookings} future bookings per user)",
+            gettext("您在该仪器上已有 %(held)s 个未结束的预约，最多 %(limit)s 个")
+            % {"held": len(held), "limit": p.max_future_bookings},
         )
     if p.max_future_minutes is not None:
         used = sum((end - max(start, r.now)).total_seconds() / 60 for start, end in held)
@@ -244,8 +247,8 @@ def _check_future(r: Request) -> None:
         if used + wanted > p.max_future_minutes:
             raise broken(
                 "future_hours_exceeded",
-                f"您在该仪器上已预约 {used / 60:.1f} 小时未来机时，最多 {p.max_future_minutes / 60:.1f} 小时"
-                f" (at most {p.max_future_minutes} future minutes per user)",
+                gettext("您在该仪器上已预约 %(used)s 小时未来机时，最多 %(limit)s 小时")
+                % {"used": f"{used / 60:.1f}", "limit": f"{p.max_future_minutes / 60:.1f}"},
             )
 
 
@@ -264,7 +267,7 @@ def _refused_insert(
     """The domain error for a constraint the insert broke (read after the transaction rolled back)."""
     constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", "")
     if constraint == "booking_request_key_unique":
-        return DuplicateRequest("该 Idempotency-Key 已用于另一请求 (key already used)")
+        return DuplicateRequest(gettext("该 Idempotency-Key 已用于另一请求"))
     if constraint != "booking_no_overlap":
         return exc
     clash = (
@@ -289,9 +292,7 @@ def _replay(
         mode,
     )
     if not same:
-        raise DuplicateRequest(
-            "该 Idempotency-Key 已用于另一请求 (the Idempotency-Key was used for another request)"
-        )
+        raise DuplicateRequest(gettext("该 Idempotency-Key 已用于另一请求"))
     return existing
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, system_actor
 from dayi.accounts.access.bookings import (
@@ -47,7 +48,7 @@ def _move(booking: Booking, allowed: list[str], **changes: Any) -> Booking:
     won = Booking.objects.filter(pk=booking.pk, status__in=allowed).update(**changes)
     if not won:
         current = Booking.objects.filter(pk=booking.pk).values_list("status", flat=True).first()
-        raise InvalidState(f"预约当前状态为 {current}，不能这样做 (the booking is {current})")
+        raise InvalidState(gettext("预约当前状态为 %(current)s，不能这样做") % {"current": current})
     for key, value in changes.items():
         setattr(booking, key, value)
     return booking
@@ -56,9 +57,9 @@ def _move(booking: Booking, allowed: list[str], **changes: Any) -> Booking:
 def _reason(reason: str, *, required: bool) -> str:
     reason = (reason or "").strip()
     if required and not reason:
-        raise ValidationFailed(fields={"reason": ["请说明原因 (give a reason)"]})
+        raise ValidationFailed(fields={"reason": [gettext("请说明原因")]})
     if len(reason) > 2000:
-        raise ValidationFailed(fields={"reason": ["不超过2000字 (at most 2000 characters)"]})
+        raise ValidationFailed(fields={"reason": [gettext("不超过2000字")]})
     return reason
 
 
@@ -109,7 +110,7 @@ def cancel_booking(actor: Actor, booking_id: int, *, reason: str = "", now: dt.d
     check_booker_or_manager(actor, booking)
     reason = _reason(reason, required=not is_booker(actor, booking))
     if now >= booking.end:
-        raise InvalidState("预约已结束，不能取消 (the booking is over)")
+        raise InvalidState(gettext("预约已结束，不能取消"))
     deadline = booking.start - policy_of(booking.instrument).cancel_deadline_minutes * MINUTE
     late = booking.status == BookingStatus.CONFIRMED and now > deadline
     before = state(booking)
@@ -139,11 +140,11 @@ def shorten_booking(
     check_booking_manager(actor, booking)
     reason = _reason(reason, required=True)
     if end.tzinfo is None:
-        raise ValidationFailed(fields={"end": ["须带时区偏移，如 +08:00 (give the offset)"]})
+        raise ValidationFailed(fields={"end": [gettext("须带时区偏移，如 +08:00")]})
     instrument = lock_instrument(booking.instrument_id)
     booking.refresh_from_db(fields=["end", "occupied", "status"])  # as of the lock
     if not max(booking.start, now) < end < booking.end:
-        message = "新的结束时间须早于原结束、晚于开始和现在 (before the end, after the start and now)"
+        message = gettext("新的结束时间须早于原结束、晚于开始和现在")
         raise ValidationFailed(fields={"end": [message]})
     turnaround = booking.occupied.upper - booking.end
     freed = (end + turnaround, booking.occupied.upper)
@@ -221,7 +222,7 @@ def check_in(actor: Actor, booking_id: int, *, now: dt.datetime) -> Booking:
     booking = access_booking(actor, booking_id)
     check_booker_or_manager(actor, booking)
     if not booking.occupied.lower <= now < booking.end:
-        raise InvalidState("不在可签到时间内 (check in between the warm-up start and the end)")
+        raise InvalidState(gettext("不在可签到时间内"))
     before = state(booking)
     _move(
         booking, [BookingStatus.CONFIRMED], status=BookingStatus.IN_PROGRESS, checked_in_at=now, updated=now
@@ -270,7 +271,7 @@ def check_out(actor: Actor, booking_id: int, *, now: dt.datetime) -> UsageRecord
     # Read after the update won: the check-in may have happened after this request read the booking.
     started = Booking.objects.values_list("checked_in_at", flat=True).get(pk=booking.pk) or booking.start
     if now <= started:
-        raise InvalidState("签退时间须晚于签到时间 (check out after checking in)")
+        raise InvalidState(gettext("签退时间须晚于签到时间"))
     booking.checked_in_at = started
     end = now if by_manager else min(now, max(checkout_cap(booking), started + MINUTE))
     usage = new_usage(
@@ -338,7 +339,10 @@ def _no_show(booking: Booking, *, actor_user: Any, now: dt.datetime) -> Booking:
     """Mark the no-show and release the rest of the slot: occupied shrinks to end now."""
     policy = policy_of(booking.instrument)
     if now < booking.start + policy.no_show_minutes * MINUTE:
-        raise InvalidState(f"开始后 {policy.no_show_minutes} 分钟未签到才算爽约 (too early for a no-show)")
+        raise InvalidState(
+            gettext("开始后 %(no_show_minutes)s 分钟未签到才算爽约")
+            % {"no_show_minutes": policy.no_show_minutes}
+        )
     instrument = lock_instrument(booking.instrument_id)
     booking.refresh_from_db(fields=["occupied"])  # as of the lock: a warm-up may have been given back
     lower, upper = booking.occupied.lower, booking.occupied.upper

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.bookings import access_managed_usage
@@ -35,7 +36,7 @@ def grant_qualification(
     instrument = access_instrument(actor, instrument_id)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise ValidationFailed(fields={"user": ["用户不存在 (no such user)"]})
+        raise ValidationFailed(fields={"user": [gettext("用户不存在")]})
     existing = Qualification.objects.select_for_update().filter(user=user, instrument=instrument).first()
     before = _qualification_state(existing) if existing else None
     if existing is None:
@@ -74,15 +75,15 @@ def grant_qualification(
 def _check_times(start: dt.datetime, end: dt.datetime, reason: str) -> str:
     errors: dict[str, list[str]] = {}
     if start.tzinfo is None or end.tzinfo is None:
-        errors["start"] = ["须带时区偏移 (give the offset)"]
+        errors["start"] = [gettext("须带时区偏移")]
     elif end <= start:
-        errors["end"] = ["结束须晚于开始 (end must be after start)"]
+        errors["end"] = [gettext("结束须晚于开始")]
     if not reason.strip():
-        errors["reason"] = ["请说明原因 (give a reason)"]
+        errors["reason"] = [gettext("请说明原因")]
     elif len(reason) > 2000:
-        errors["reason"] = ["不超过2000字 (at most 2000 characters)"]
+        errors["reason"] = [gettext("不超过2000字")]
     if errors:
-        raise ValidationFailed("使用记录有误 (invalid usage record)", fields=errors)
+        raise ValidationFailed(gettext("使用记录有误"), fields=errors)
     return reason.strip()
 
 
@@ -91,7 +92,7 @@ def _supersede(
 ) -> UsageRecord:
     """A manager's new record in place of ``old`` (locked by the caller): confirmed as written."""
     if old.superseded:
-        raise InvalidState("该记录已被更正 (this record was already corrected)")
+        raise InvalidState(gettext("该记录已被更正"))
     # The trigger lets exactly this change through (superseded false → true); the row lock taken by the
     # caller serialises two corrections (or a correction and a confirmation) of the same record.
     UsageRecord.objects.filter(pk=old.pk, superseded=False).update(superseded=True)
@@ -140,12 +141,12 @@ def confirm_usage(
     confirmation is a correction: a new, confirmed record superseding this one, with the reason."""
     record = access_managed_usage(actor, record_id, for_update=True)
     if record.superseded:
-        raise InvalidState("该记录已被更正，请确认新记录 (this record was superseded: confirm the new one)")
+        raise InvalidState(gettext("该记录已被更正，请确认新记录"))
     if end is not None and end != record.end:
         reason = _check_times(record.start, end, reason or "管理员确认更多机时 (a manager confirmed more)")
         return _supersede(actor, record, start=record.start, end=end, reason=reason, now=now)
     if record.confirmed:
-        raise InvalidState("该记录已确认 (this record is already confirmed)")
+        raise InvalidState(gettext("该记录已确认"))
     before = usage_state(record)
     # The one other change the trigger allows, once: the confirmation, from nothing to all three fields.
     UsageRecord.objects.filter(pk=record.pk, confirmed=False).update(
@@ -171,7 +172,7 @@ def record_usage(
     instrument = access_instrument(actor, instrument_id)
     reason = _check_times(start, end, reason)
     if not User.objects.filter(pk=user_id).exists():
-        raise ValidationFailed(fields={"user": ["用户不存在 (no such user)"]})
+        raise ValidationFailed(fields={"user": [gettext("用户不存在")]})
     usage = UsageRecord.objects.create(
         instrument=instrument,
         user_id=user_id,

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, administers_institution, require_signed_in
 from dayi.accounts.access.money import (
@@ -46,13 +47,13 @@ def open_account(actor: Actor, *, name: str, institution_id: int, pi_id: int, no
     institution = Institution.objects.filter(pk=institution_id).first()
     pi = User.objects.filter(pk=pi_id, is_active=True).first()
     if institution is None or pi is None:
-        raise NotFound("单位或负责人不存在 (no such institution or user)")
+        raise NotFound(gettext("单位或负责人不存在"))
     if not name.strip():
-        raise ValidationFailed(fields={"name": ["必填 (required)"]})
+        raise ValidationFailed(fields={"name": [gettext("必填")]})
     if pi.institution_id != institution.pk:
-        raise ValidationFailed(fields={"pi": ["负责人须属于该单位 (the PI must belong to the institution)"]})
+        raise ValidationFailed(fields={"pi": [gettext("负责人须属于该单位")]})
     if pi.pk != actor.user.pk and not administers_institution(actor, institution.pk):
-        raise Forbidden("只能为自己或本单位开户 (open an account for yourself or as the institution's admin)")
+        raise Forbidden(gettext("只能为自己或本单位开户"))
     account = Account.objects.create(name=name.strip(), institution=institution, pi=pi, created=now)
     audit.record(
         "account.open",
@@ -71,7 +72,7 @@ def add_member(actor: Actor, account_id: int, *, user_id: int, now: dt.datetime)
     check_keeper(actor, account)
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
-        raise NotFound("用户不存在 (no such user)")
+        raise NotFound(gettext("用户不存在"))
     account.members.add(user)
     audit.record(
         "account.add_member",
@@ -104,12 +105,12 @@ def request_top_up(
     value = checked_amount(amount, limit=TOP_UP_LIMIT)
     errors: dict[str, list[str]] = {}
     if value <= 0:
-        errors["amount"] = ["须大于零 (must be more than zero)"]
+        errors["amount"] = [gettext("须大于零")]
     if method not in TopUpMethod.values:
-        errors["method"] = [f"应为 {', '.join(TopUpMethod.values)} 之一 (one of these)"]
+        errors["method"] = [gettext("应为 %(choices)s 之一") % {"choices": ", ".join(TopUpMethod.values)}]
     reference = reference.strip()
     if not reference or len(reference) > 128 or "\x00" in reference:
-        errors["reference"] = ["须填写转账或经费卡号，128 字以内 (the transfer's or card's reference)"]
+        errors["reference"] = [gettext("须填写转账或经费卡号，128 字以内")]
     if errors:
         raise ValidationFailed(fields=errors)
     top_up = TopUp.objects.create(
@@ -140,7 +141,7 @@ def confirm_top_up(actor: Actor, top_up_id: int, *, now: dt.datetime) -> TopUp:
     top_up = access_top_up(actor, top_up_id, for_update=True)
     check_may_decide_top_up(actor, top_up)
     if top_up.status != TopUpStatus.PENDING:
-        raise InvalidState("该充值已处理 (this top-up has been decided)")
+        raise InvalidState(gettext("该充值已处理"))
     before = _top_up_state(top_up)
     entry = LedgerEntry.objects.create(
         account_id=top_up.account_id,
@@ -154,7 +155,7 @@ def confirm_top_up(actor: Actor, top_up_id: int, *, now: dt.datetime) -> TopUp:
         status=TopUpStatus.CONFIRMED, decided_by=actor.user, decided=now, entry=entry
     )
     if not won:
-        raise InvalidState("该充值已处理 (this top-up has been decided)")
+        raise InvalidState(gettext("该充值已处理"))
     Account.objects.filter(pk=top_up.account_id).update(balance=F("balance") + top_up.amount)
     top_up.refresh_from_db()
     _record_decision("account.top_up.confirm", top_up, actor, before, now=now)
@@ -167,13 +168,13 @@ def reject_top_up(actor: Actor, top_up_id: int, *, reason: str, now: dt.datetime
     check_may_decide_top_up(actor, top_up)
     reason = reason.strip()
     if not reason or "\x00" in reason:
-        raise ValidationFailed(fields={"reason": ["请说明驳回理由 (give the reason)"]})
+        raise ValidationFailed(fields={"reason": [gettext("请说明驳回理由")]})
     before = _top_up_state(top_up)
     won = TopUp.objects.filter(pk=top_up.pk, status=TopUpStatus.PENDING).update(
         status=TopUpStatus.REJECTED, decided_by=actor.user, decided=now, reason=reason[:2000]
     )
     if not won:
-        raise InvalidState("该充值已处理 (this top-up has been decided)")
+        raise InvalidState(gettext("该充值已处理"))
     top_up.refresh_from_db()
     _record_decision("account.top_up.reject", top_up, actor, before, now=now)
     return top_up
@@ -185,12 +186,12 @@ def reverse_top_up(actor: Actor, top_up_id: int, *, reason: str, now: dt.datetim
     money is already spent (the balance would go below zero)."""
     top_up = access_top_up(actor, top_up_id, for_update=True)
     if not confirms_top_ups_of(actor, top_up.account.institution_id):
-        raise Forbidden("只有该单位的财务人员可以冲正 (only the institution's finance officers)")
+        raise Forbidden(gettext("只有该单位的财务人员可以冲正"))
     reason = reason.strip()
     if not reason or "\x00" in reason:
-        raise ValidationFailed(fields={"reason": ["请说明冲正理由 (give the reason)"]})
+        raise ValidationFailed(fields={"reason": [gettext("请说明冲正理由")]})
     if top_up.status != TopUpStatus.CONFIRMED:
-        raise InvalidState("只能冲正已确认的充值 (only a confirmed top-up)")
+        raise InvalidState(gettext("只能冲正已确认的充值"))
     before = _top_up_state(top_up)
     debit(top_up.account_id, top_up.amount)  # InsufficientFunds when the money is spent
     entry = LedgerEntry.objects.create(
@@ -205,7 +206,7 @@ def reverse_top_up(actor: Actor, top_up_id: int, *, reason: str, now: dt.datetim
         status=TopUpStatus.REVERSED, reversal=entry, reason=reason[:2000]
     )
     if not won:
-        raise InvalidState("只能冲正已确认的充值 (only a confirmed top-up)")
+        raise InvalidState(gettext("只能冲正已确认的充值"))
     top_up.refresh_from_db()
     _record_decision("account.top_up.reverse", top_up, actor, before, now=now)
     return top_up
@@ -235,4 +236,4 @@ def debit(account_id: int, amount: Decimal) -> None:
     from dayi.orders.errors import InsufficientFunds
 
     if not Account.objects.filter(pk=account_id, balance__gte=amount).update(balance=F("balance") - amount):
-        raise InsufficientFunds("课题组账户余额不足 (the account's balance does not cover this charge)")
+        raise InsufficientFunds(gettext("课题组账户余额不足"))

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor, require_signed_in
 from dayi.accounts.access.money import chargeable_accounts
@@ -34,7 +35,7 @@ def describe_project(
     national service record), until the order is settled or closed."""
     order = access_order(actor, order_id)
     if order.customer_id != actor.user.pk:
-        raise Forbidden("只有下单人可以填写课题信息 (only the customer describes the project)")
+        raise Forbidden(gettext("只有下单人可以填写课题信息"))
     before = {"project": order.project, "funding_source": order.funding_source}
     # A conditional update: a settlement that commits first wins, and this answers invalid_state.
     changed = (
@@ -43,7 +44,7 @@ def describe_project(
         .update(project=project.strip()[:200], funding_source=funding_source.strip()[:100], updated=now)
     )
     if not changed:
-        raise Conflict("订单已结算或关闭 (the order is settled or closed)")
+        raise Conflict(gettext("订单已结算或关闭"))
     order.refresh_from_db()
     _record("order.describe_project", order, actor.user, now=now, before=before)
     return order
@@ -66,7 +67,7 @@ def quote_for(
     hours = None
     if mode != ServiceMode.SAMPLE:
         if start is None or end is None or end <= start:
-            raise ValidationFailed(fields={"end": ["按机时计价须给出起止时间 (give start and end)"]})
+            raise ValidationFailed(fields={"end": [gettext("按机时计价须给出起止时间")]})
         hours = pricing.hours_between(start, end)
     return pricing.quote(
         instrument, institution=institution, mode=mode, day=day, hours=hours, samples=samples, items=items
@@ -160,7 +161,7 @@ def create_booking_order(
 def _samples(data: dict[str, Any]) -> dict[str, Any]:
     count = data.get("count")
     if not isinstance(count, int) or count < 1:
-        raise ValidationFailed(fields={"samples.count": ["至少一个样品 (at least one sample)"]})
+        raise ValidationFailed(fields={"samples.count": [gettext("至少一个样品")]})
     disposal = data.get("return_or_dispose", "dispose")
     if disposal not in ("return", "dispose"):
         raise ValidationFailed(fields={"samples.return_or_dispose": ["应为 return 或 dispose"]})
@@ -178,9 +179,7 @@ def _member_account(actor: Actor, account_id: int | None) -> Account | None:
         return None
     account = chargeable_accounts(actor).filter(pk=account_id).first()
     if account is None:
-        raise ValidationFailed(
-            fields={"account": ["你不是该课题组账户的成员 (not a member of that account)"]}
-        )
+        raise ValidationFailed(fields={"account": [gettext("你不是该课题组账户的成员")]})
     return account
 
 
@@ -189,7 +188,7 @@ def _usable_account(actor: Actor, account_id: int | None) -> Account | None:
         return None
     account = chargeable_accounts(actor).filter(pk=account_id).first()
     if account is None:
-        raise NotFound("账户不存在或你不是其成员 (no such account, or you are not a member)")
+        raise NotFound(gettext("账户不存在或你不是其成员"))
     return account
 
 
@@ -266,9 +265,7 @@ def _create_sample_order(
     instrument = get_instrument(wanted["instrument_id"])
     check_may_use_instrument(actor, instrument)  # the share mode, as for a booking
     if ServiceMode.SAMPLE not in instrument.modes:
-        raise RuleViolation(
-            "mode_not_offered", "该仪器不提供送样检测 (no sample submission on this instrument)"
-        )
+        raise RuleViolation("mode_not_offered", gettext("该仪器不提供送样检测"))
     clean = wanted["samples"]
     items = wanted["items"]
     account = _usable_account(actor, wanted["account_id"])

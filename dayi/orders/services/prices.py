@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.directory import access_instrument
@@ -23,21 +24,25 @@ def _money(value: Any, key: str, errors: dict[str, list[str]]) -> Decimal:
         errors.setdefault(key, []).append('应为金额，如 "120.00" (an amount)')
         return Decimal(0)
     if amount < 0:
-        errors.setdefault(key, []).append("不能为负 (must not be negative)")
+        errors.setdefault(key, []).append(gettext("不能为负"))
     return amount
 
 
 def _rule(instrument_id: int, i: int, data: dict[str, Any], errors: dict[str, list[str]]) -> PriceRule:
     key = f"{i}"
     if data.get("unit") not in PriceUnit.values:
-        errors.setdefault(f"{key}.unit", []).append(f"应为 {', '.join(PriceUnit.values)} 之一 (one of these)")
+        errors.setdefault(f"{key}.unit", []).append(
+            gettext("应为 %(choices)s 之一") % {"choices": ", ".join(PriceUnit.values)}
+        )
     if data.get("user_class") not in UserClass.values:
-        errors.setdefault(f"{key}.user_class", []).append(f"应为 {', '.join(UserClass.values)} 之一")
+        errors.setdefault(f"{key}.user_class", []).append(
+            gettext("应为 %(choices)s 之一") % {"choices": ", ".join(UserClass.values)}
+        )
     if data.get("unit") == PriceUnit.ITEM and not data.get("item_name"):
-        errors.setdefault(f"{key}.item_name", []).append("按项收费须写明项目 (name the item)")
+        errors.setdefault(f"{key}.item_name", []).append(gettext("按项收费须写明项目"))
     until = data.get("valid_until")
     if until is not None and until <= data["valid_from"]:
-        errors.setdefault(f"{key}.valid_until", []).append("须晚于 valid_from (after valid_from)")
+        errors.setdefault(f"{key}.valid_until", []).append(gettext("须晚于 valid_from"))
     return PriceRule(
         instrument_id=instrument_id,
         unit=data.get("unit", ""),
@@ -60,7 +65,7 @@ def replace_prices(
     errors: dict[str, list[str]] = {}
     new = [_rule(instrument.pk, i, data, errors) for i, data in enumerate(rules)]
     if errors:
-        raise ValidationFailed("价目表有误 (the price list has invalid rates)", fields=errors)
+        raise ValidationFailed(gettext("价目表有误"), fields=errors)
     old = PriceRule.objects.filter(instrument=instrument)
     before = [audit.snapshot(r) for r in old]
     old.delete()
@@ -83,7 +88,7 @@ def _share(value: Any, key: str) -> Decimal:
     except InvalidOperation:
         share = Decimal(-1)
     if not Decimal(0) <= share <= Decimal(1):
-        raise ValidationFailed(fields={key: ["应在 0 到 1 之间 (a share from 0 to 1)"]})
+        raise ValidationFailed(fields={key: [gettext("应在 0 到 1 之间")]})
     return share
 
 

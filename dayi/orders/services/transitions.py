@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, check_operates, operates
@@ -37,7 +38,7 @@ def _move(order: Order, allowed: Sequence[str], to: str, *, now: dt.datetime, **
     won = Order.objects.filter(pk=order.pk, status__in=allowed).update(status=to, updated=now, **changes)
     if not won:
         raise InvalidState(
-            f"订单状态为 {order.status}，不能变为 {to} (an order that is {order.status} cannot become {to})"
+            gettext("订单状态为 %(status)s，不能变为 %(to)s") % {"status": order.status, "to": to}
         )
     order.refresh_from_db()
     return order
@@ -71,12 +72,12 @@ def _check_booking_closed(order: Order) -> None:
         return
     status = Booking.objects.values_list("status", flat=True).get(pk=order.booking_id)
     if status not in (BookingStatus.CANCELLED, BookingStatus.REJECTED):
-        raise InvalidState("请先取消或拒绝预约 (cancel or reject the booking first)")
+        raise InvalidState(gettext("请先取消或拒绝预约"))
 
 
 def _reason(reason: str) -> str:
     if not reason.strip():
-        raise ValidationFailed(fields={"reason": ["请说明原因 (give a reason)"]})
+        raise ValidationFailed(fields={"reason": [gettext("请说明原因")]})
     return reason.strip()
 
 
@@ -101,7 +102,7 @@ def reject_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) 
 def receive_samples(actor: Actor, order_id: int, *, now: dt.datetime) -> Order:
     order, before = _managed(actor, order_id)
     if order.kind != OrderKind.SAMPLE:
-        raise InvalidState("机时订单没有样品 (a booking order has no samples)")
+        raise InvalidState(gettext("机时订单没有样品"))
     _move(order, [S.ACCEPTED], S.SAMPLES_RECEIVED, now=now)
     _record("order.receive_samples", order, actor, before, now=now)
     return order
@@ -173,7 +174,7 @@ def cancel_order(actor: Actor, order_id: int, *, reason: str, now: dt.datetime) 
     """The customer may cancel before the service starts; the provider's managers too."""
     order = access_order(actor, order_id)
     if order.customer_id != actor.user.pk and not operates(actor, order.provider_id, "orders"):
-        raise Forbidden("只有下单人或仪器管理员可以取消 (only the customer or the managers may cancel)")
+        raise Forbidden(gettext("只有下单人或仪器管理员可以取消"))
     _check_booking_closed(order)
     before = audit.snapshot(order)
     _move(order, BEFORE_SERVICE, S.CANCELLED, now=now, reason=_reason(reason))
@@ -189,12 +190,12 @@ def correct_charge(
     order, before = _managed(actor, order_id)
     delta = checked_amount(amount, limit=ENTRY_LIMIT)
     if not delta:
-        raise ValidationFailed(fields={"amount": ["更正金额不能为零 (a correction is not zero)"]})
+        raise ValidationFailed(fields={"amount": [gettext("更正金额不能为零")]})
     won = Order.objects.filter(pk=order.pk, status=S.CHARGED, amount__gte=-delta).update(
         amount=F("amount") + delta, updated=now
     )
     if not won:
-        raise InvalidState("只能更正已计费订单，且金额不能为负 (only a charged order, never below zero)")
+        raise InvalidState(gettext("只能更正已计费订单，且金额不能为负"))
     order.refresh_from_db()
     _entry(order, EntryKind.CORRECTION, delta, actor, now=now, note=_reason(note))
     _record("order.correct", order, actor, before, now=now, reason=note)
@@ -273,14 +274,14 @@ def refund_order(actor: Actor, order_id: int, *, amount: Decimal | str, note: st
     order, before = _managed(actor, order_id)
     value = checked_amount(amount, limit=ENTRY_LIMIT)
     if value <= 0:
-        raise ValidationFailed(fields={"amount": ["须大于零 (must be more than zero)"]})
+        raise ValidationFailed(fields={"amount": [gettext("须大于零")]})
     reason = _reason(note)
     # Conditional: only a settled order, never refunding more than its amount (two refunds racing: one wins).
     won = Order.objects.filter(pk=order.pk, status=S.SETTLED, amount__gte=value).update(
         amount=F("amount") - value, updated=now
     )
     if not won:
-        raise InvalidState("只能退款已结算订单，且不超过其金额 (only a settled order, up to its amount)")
+        raise InvalidState(gettext("只能退款已结算订单，且不超过其金额"))
     order.refresh_from_db()
     _entry(order, EntryKind.CORRECTION, -value, actor, now=now, note=reason)
     # Only what the account itself paid goes back to it; the rest was paid outside Dayi (a correction

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.timezone import localdate
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.vouchers import acts_for_company, check_officer
@@ -43,20 +44,18 @@ def apply_for_voucher(
 ) -> VoucherApplication:
     """A company asks for a voucher; eligibility is checked at once."""
     if not acts_for_company(actor, company_id):
-        raise Forbidden("只有该企业的成员或管理员可以申请 (only the company's members or admins may apply)")
+        raise Forbidden(gettext("只有该企业的成员或管理员可以申请"))
     scheme = get_scheme(scheme_code)
     company = Institution.objects.filter(pk=company_id).first()
     if company is None:
-        raise ValidationFailed(fields={"company": ["单位不存在 (no such institution)"]})
+        raise ValidationFailed(fields={"company": [gettext("单位不存在")]})
     if provider_id is not None and not Institution.objects.filter(pk=provider_id).exists():
-        raise ValidationFailed(fields={"provider": ["服务机构不存在 (no such provider)"]})
+        raise ValidationFailed(fields={"provider": [gettext("服务机构不存在")]})
     amount = yuan(amount)
     if amount <= 0:
-        raise ValidationFailed(
-            "金额必须为正 (amount must be positive)", fields={"amount": ["must be positive"]}
-        )
+        raise ValidationFailed(gettext("金额必须为正"), fields={"amount": ["must be positive"]})
     if not purpose.strip():
-        raise ValidationFailed(fields={"purpose": ["请说明用途 (say what the voucher is for)"]})
+        raise ValidationFailed(fields={"purpose": [gettext("请说明用途")]})
     problem = eligibility_problem(scheme, company, today=localdate(now))
     if problem:
         raise RuleViolation("not_eligible_company", problem)
@@ -86,14 +85,14 @@ def _locked_application(application_id: int) -> VoucherApplication:
     try:
         return VoucherApplication.objects.select_for_update().get(pk=application_id)
     except VoucherApplication.DoesNotExist:
-        raise NotFound("申请不存在 (no such application)") from None
+        raise NotFound(gettext("申请不存在")) from None
 
 
 def _scheme_of(application_id: int) -> VoucherScheme:
     try:
         return VoucherApplication.objects.select_related("scheme").get(pk=application_id).scheme
     except VoucherApplication.DoesNotExist:
-        raise NotFound("申请不存在 (no such application)") from None
+        raise NotFound(gettext("申请不存在")) from None
 
 
 def approve_application(actor: Actor, application_id: int, *, now: dt.datetime) -> Voucher:
@@ -105,7 +104,7 @@ def approve_application(actor: Actor, application_id: int, *, now: dt.datetime) 
         scheme = VoucherScheme.objects.select_for_update().get(pk=scheme.pk)
         application = _locked_application(application_id)
         if application.status != ApplicationStatus.SUBMITTED:
-            raise Conflict("该申请已处理 (the application was already decided)")
+            raise Conflict(gettext("该申请已处理"))
         _check_cap(scheme, application)
         _reserve(scheme, application.amount)
         voucher = _issue(scheme, application, now=now)
@@ -167,13 +166,13 @@ def reject_application(
     check_officer(actor, scheme)
     if not reason.strip():
         raise ValidationFailed(
-            "驳回申请须说明理由 (a rejection needs a reason)",
-            fields={"reason": ["请说明理由 (give a reason)"]},
+            gettext("驳回申请须说明理由"),
+            fields={"reason": [gettext("请说明理由")]},
         )
     with transaction.atomic():
         application = _locked_application(application_id)
         if application.status != ApplicationStatus.SUBMITTED:
-            raise Conflict("该申请已处理 (the application was already decided)")
+            raise Conflict(gettext("该申请已处理"))
         application.status = ApplicationStatus.REJECTED
         application.reason = reason
         application.save(update_fields=["status", "reason"])
@@ -211,17 +210,17 @@ def cancel_voucher(actor: Actor, number: str, *, reason: str, now: dt.datetime) 
     already paid stays paid or is refused claim by claim."""
     voucher = Voucher.objects.select_related("scheme").filter(number=number).first()
     if voucher is None:
-        raise NotFound("创新券不存在 (no such voucher)")
+        raise NotFound(gettext("创新券不存在"))
     check_officer(actor, voucher.scheme)
     if not reason.strip():
         raise ValidationFailed(
-            "作废创新券须说明理由 (a cancellation needs a reason)",
-            fields={"reason": ["请说明作废理由 (give a reason)"]},
+            gettext("作废创新券须说明理由"),
+            fields={"reason": [gettext("请说明作废理由")]},
         )
     with transaction.atomic():
         closed = _close(voucher.pk, VoucherStatus.CANCELLED, actor, now, reason.strip())
         if closed is None:
-            raise Conflict("该券已作废或过期 (the voucher is already cancelled or expired)")
+            raise Conflict(gettext("该券已作废或过期"))
         audit.record(
             "voucher.cancel",
             closed,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.booking.models import UsageRecord, UsageSource
@@ -48,12 +49,12 @@ def in_region(region_code: str, eligible: list[str]) -> bool:
 def eligibility_problem(scheme: VoucherScheme, company: Institution, *, today: dt.date) -> str:
     """Why the company may not apply to the scheme, or "" when it may."""
     if not in_region(company.region_id, scheme.eligible_regions):
-        return f"企业所在地区 {company.region_id} 不在该券种范围内 (the company's region is not eligible)"
+        return gettext("企业所在地区 %(region_id)s 不在该券种范围内") % {"region_id": company.region_id}
     if scheme.sme_only and not company.is_sme:
-        return "该券种仅限中小企业 (the scheme is for SMEs only)"
+        return gettext("该券种仅限中小企业")
     if scheme.max_company_age_years is not None:
         if company.founded is None:
-            return "未登记企业成立日期 (the company's founding date is not on record)"
+            return gettext("未登记企业成立日期")
         limit = today.replace(year=today.year - scheme.max_company_age_years)
         if company.founded < limit:
             return (
@@ -61,7 +62,7 @@ def eligibility_problem(scheme: VoucherScheme, company: Institution, *, today: d
                 "(the company is older than the scheme allows)"
             )
     if not scheme.period_start <= today <= scheme.period_end:
-        return "不在券种受理期内 (outside the scheme's period)"
+        return gettext("不在券种受理期内")
     return ""
 
 
@@ -128,12 +129,12 @@ def route(scheme: VoucherScheme, provider: Institution) -> Route:
 def check_service_covered(scheme: VoucherScheme, order: Order) -> None:
     if scheme.modes and order.mode not in scheme.modes:
         raise RuleViolation(
-            "service_not_covered", f"该券种不支持 {order.mode} 服务方式 (the service mode is not covered)"
+            "service_not_covered", gettext("该券种不支持 %(mode)s 服务方式") % {"mode": order.mode}
         )
     category = order.instrument.category_id
     if scheme.categories and not any(category.startswith(code) for code in scheme.categories):
         raise RuleViolation(
-            "service_not_covered", f"该券种不支持 {category} 类仪器 (the instrument's class is not covered)"
+            "service_not_covered", gettext("该券种不支持 %(category)s 类仪器") % {"category": category}
         )
 
 
@@ -152,9 +153,9 @@ def related_problem(company: Institution, provider: Institution, scheme_ids: set
     Declared related parties count when declared for one of ``scheme_ids`` or for every scheme (by a
     party's own admin); another scheme's declaration is that scheme's business."""
     if company.pk == provider.pk:
-        return "服务机构与企业为同一法人 (the provider and the company are the same legal entity)"
+        return gettext("服务机构与企业为同一法人")
     if credit_code_root(company.credit_code) == credit_code_root(provider.credit_code):
-        return "双方统一社会信用代码主体标识相同 (the two share a credit code root)"
+        return gettext("双方统一社会信用代码主体标识相同")
     first, second = sorted((company.pk, provider.pk))
     declared = (
         RelatedParties.objects.filter(first_id=first, second_id=second)
@@ -162,7 +163,7 @@ def related_problem(company: Institution, provider: Institution, scheme_ids: set
         .first()
     )
     if declared is not None:
-        return f"双方已申报为关联方：{declared.reason} (declared related parties)"
+        return gettext("双方已申报为关联方：%(reason)s") % {"reason": declared.reason}
     return ""
 
 
@@ -192,7 +193,7 @@ def evidence_for(order: Order) -> dict[str, object]:
         .first()
     )
     if completion is None:
-        raise RuleViolation("no_usage_evidence", "订单没有检测结果记录 (the order has no result on record)")
+        raise RuleViolation("no_usage_evidence", gettext("订单没有检测结果记录"))
     return {"result": completion.reason, "recorded_by": completion.actor_id, "at": completion.at.isoformat()}
 
 
@@ -200,7 +201,7 @@ def _booking_evidence(order: Order) -> dict[str, object]:
     assert order.booking_id is not None
     records = list(UsageRecord.objects.filter(booking_id=order.booking_id, superseded=False))
     if not records:
-        raise RuleViolation("no_usage_evidence", "订单没有使用记录 (the order has no usage record)")
+        raise RuleViolation("no_usage_evidence", gettext("订单没有使用记录"))
     closed_by = set(
         AuditEvent.objects.filter(
             object_type="booking", object_id=str(order.booking_id), action="booking.check_out"
@@ -223,7 +224,7 @@ def _booking_evidence(order: Order) -> dict[str, object]:
     if not trusted:
         raise RuleViolation(
             "no_usage_evidence",
-            "使用记录仅由客户本人录入 (the usage record was entered by the customer alone)",
+            gettext("使用记录仅由客户本人录入"),
         )
     return {"usage_records": [r.pk for r in trusted], "hours": str(sum(r.hours for r in trusted))}
 
@@ -233,7 +234,7 @@ def _booking_evidence(order: Order) -> dict[str, object]:
 
 def check_not_claimed(order: Order) -> None:
     if RedemptionClaim.objects.filter(order=order).exists():
-        raise AlreadyClaimed("该订单已申请兑付 (the order was already claimed)")
+        raise AlreadyClaimed(gettext("该订单已申请兑付"))
     if order.kind != OrderKind.BOOKING or order.booking_id is None:
         return
     booking = order.booking
@@ -255,7 +256,8 @@ def check_not_claimed(order: Order) -> None:
 
 
 def notes_for(order: Order, *, payer: VoucherScheme, completed_at: dt.datetime | None) -> list[str]:
-    """Unusual patterns, shown beside a claim: not refusals, reasons to look twice."""
+    """Unusual patterns, shown beside a claim: not refusals, reasons to look twice. Stored with the claim, so
+    written in both languages like the other stored notes."""
     notes: list[str] = []
     if completed_at is not None and completed_at - order.created < QUICK_ORDER:
         minutes = int((completed_at - order.created).total_seconds() // 60)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Sum
 from django.utils.timezone import localdate
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.vouchers import (
@@ -44,14 +45,14 @@ def claim_redemption(actor: Actor, order_id: int, *, now: dt.datetime) -> Redemp
     uses = VoucherUse.objects.filter(order=order)
     first = uses.select_related("payer").first()
     if first is None:
-        raise Conflict("该订单未使用创新券 (no voucher paid this order)")
+        raise Conflict(gettext("该订单未使用创新券"))
     claimant_id = _check_claimant(actor, order, first.mode)
     if order.status not in CLAIMABLE:
-        raise Conflict("订单完成并计费后方可申请兑付 (claim once the order is completed and charged)")
+        raise Conflict(gettext("订单完成并计费后方可申请兑付"))
     deadline = uses.aggregate(d=Min("voucher__redeem_by"))["d"]
     if deadline is not None and localdate(now) > deadline:
         raise RuleViolation(
-            "deadline_passed", f"兑付截止日期 {deadline} 已过 (the redemption deadline passed)"
+            "deadline_passed", gettext("兑付截止日期 %(deadline)s 已过") % {"deadline": deadline}
         )
     assert order.customer_institution is not None
     schemes = set(uses.values_list("voucher__scheme_id", flat=True))
@@ -75,7 +76,7 @@ def claim_redemption(actor: Actor, order_id: int, *, now: dt.datetime) -> Redemp
                     actor=user_of(actor),
                 )
         except IntegrityError:  # the unique order: a parallel claim committed first
-            raise AlreadyClaimed("该订单已申请兑付 (the order was already claimed)") from None
+            raise AlreadyClaimed(gettext("该订单已申请兑付")) from None
         entry(VoucherEntryKind.CLAIM, first.payer, claim.amount, actor, now, order=order, claim=claim)
         audit.record(
             "redemption_claim.submit",
@@ -94,10 +95,10 @@ def _check_claimant(actor: Actor, order: Order, mode: str) -> int:
         company = order.customer_institution_id
         assert company is not None
         if not claims_for_company(actor, order):
-            raise Forbidden("通用模式由企业申请兑付 (in 通用 mode the company claims)")
+            raise Forbidden(gettext("通用模式由企业申请兑付"))
         return company
     if not claims_for_provider(actor, order):
-        raise Forbidden("通兑模式由服务机构申请兑付 (in 通兑 mode the provider claims)")
+        raise Forbidden(gettext("通兑模式由服务机构申请兑付"))
     return order.provider_id
 
 
@@ -113,11 +114,11 @@ def _completed_at(order: Order) -> dt.datetime | None:
 def _locked_claim(actor: Actor, claim_id: int) -> RedemptionClaim:
     claim = RedemptionClaim.objects.select_related("scheme").filter(pk=claim_id).first()
     if claim is None:
-        raise NotFound("兑付申请不存在 (no such claim)")
+        raise NotFound(gettext("兑付申请不存在"))
     check_officer(actor, claim.scheme)
     locked = RedemptionClaim.objects.select_for_update().select_related("scheme").get(pk=claim_id)
     if locked.status != ClaimStatus.SUBMITTED:
-        raise Conflict("该兑付申请已处理 (the claim was already decided)")
+        raise Conflict(gettext("该兑付申请已处理"))
     return locked
 
 
@@ -134,7 +135,7 @@ def _settle(claim: RedemptionClaim, actor: Actor, now: dt.datetime) -> None:
         settled=F("settled") + claim.amount
     )
     if not won:  # cannot happen while the ledger reconciles; refuse rather than pay what was not spent
-        raise Conflict("结算金额超过已使用金额 (settling more than was spent)")
+        raise Conflict(gettext("结算金额超过已使用金额"))
     RedemptionClaim.objects.filter(pk=claim.pk).update(status=ClaimStatus.SETTLED, decided=now)
     claim.refresh_from_db()
     entry(VoucherEntryKind.SETTLE, claim.scheme, claim.amount, actor, now, order=claim.order, claim=claim)
@@ -174,8 +175,8 @@ def reject_claim(actor: Actor, claim_id: int, *, reason: str, now: dt.datetime) 
     the company paid in full already and is simply not reimbursed."""
     if not reason.strip():
         raise ValidationFailed(
-            "驳回兑付申请须说明理由 (a rejected claim needs a reason)",
-            fields={"reason": ["请说明驳回理由 (give a reason)"]},
+            gettext("驳回兑付申请须说明理由"),
+            fields={"reason": [gettext("请说明驳回理由")]},
         )
     with transaction.atomic():
         claim = _locked_claim(actor, claim_id)
@@ -183,7 +184,7 @@ def reject_claim(actor: Actor, claim_id: int, *, reason: str, now: dt.datetime) 
             spent=F("spent") - claim.amount
         )
         if not won:
-            raise Conflict("驳回金额超过可退回金额 (rejecting more than can be returned)")
+            raise Conflict(gettext("驳回金额超过可退回金额"))
         RedemptionClaim.objects.filter(pk=claim.pk).update(
             status=ClaimStatus.REJECTED, reason=reason.strip(), decided=now
         )

@@ -10,6 +10,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext
+
 from dayi.accounts.access import Actor
 from dayi.core.errors import NotFound
 from dayi.orders.models import Order
@@ -29,7 +31,7 @@ def get_scheme(code: str) -> VoucherScheme:
     try:
         return VoucherScheme.objects.get(code=code)
     except VoucherScheme.DoesNotExist:
-        raise NotFound("券种不存在 (no such scheme)") from None
+        raise NotFound(gettext("券种不存在")) from None
 
 
 def entry(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from dayi.accounts.access import Actor, check_institution_admin
@@ -67,14 +68,14 @@ def create_scheme(actor: Actor, data: dict[str, Any], *, now: dt.datetime) -> Vo
     """A new scheme, by a superuser or a platform admin over the funding institution."""
     funder_id = data["funder"]
     if not may_set_up_scheme(actor, funder_id):
-        raise Forbidden("只有资助单位所在平台的管理员可以设立券种 (only the funder's platform admins may)")
+        raise Forbidden(gettext("只有资助单位所在平台的管理员可以设立券种"))
     if not Institution.objects.filter(pk=funder_id).exists():
-        raise ValidationFailed("资助单位不存在 (no such funder)", fields={"funder": ["not found"]})
+        raise ValidationFailed(gettext("资助单位不存在"), fields={"funder": ["not found"]})
     if not Region.objects.filter(pk=data["region"]).exists():
-        raise ValidationFailed("地区不存在 (no such region)", fields={"region": ["not found"]})
+        raise ValidationFailed(gettext("地区不存在"), fields={"region": ["not found"]})
     values = _clean({k: v for k, v in data.items() if k in EDITABLE})
     if VoucherScheme.objects.filter(code=data["code"]).exists():
-        raise Conflict("券种代码已存在 (the scheme code is taken)", code="duplicate")
+        raise Conflict(gettext("券种代码已存在"), code="duplicate")
     with transaction.atomic():
         scheme = VoucherScheme.objects.create(
             code=data["code"], funder_id=funder_id, region_id=data["region"], created=now, **values
@@ -107,7 +108,7 @@ def update_scheme(actor: Actor, code: str, changes: dict[str, Any], *, now: dt.d
     check_scheme_admin(actor, scheme)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
-        raise ValidationFailed(fields={k: ["不可修改 (not editable)"] for k in unknown})
+        raise ValidationFailed(fields={k: [gettext("不可修改")] for k in unknown})
     merged = {f: getattr(scheme, f) for f in EDITABLE if f != "provider_platform"}
     merged["provider_platform"] = scheme.provider_platform.code if scheme.provider_platform else None
     values = _clean({**merged, **changes})
@@ -119,7 +120,7 @@ def update_scheme(actor: Actor, code: str, changes: dict[str, Any], *, now: dt.d
             query = query.filter(reserved__lte=values["budget"] - F("spent"))
         if values and not query.update(**values):
             raise ValidationFailed(
-                "预算不能低于已预留与已使用之和 (the budget cannot fall below what is reserved and spent)",
+                gettext("预算不能低于已预留与已使用之和"),
                 fields={"budget": [f"≥ {scheme.reserved + scheme.spent}"]},
             )
         scheme.refresh_from_db()
@@ -145,10 +146,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         try:
             value = yuan(data[name])
         except (InvalidOperation, ValueError, TypeError):
-            fields[name] = ["应为金额 (a sum in yuan)"]
+            fields[name] = [gettext("应为金额")]
             return
         if value < 0 or (positive and value == 0):
-            fields[name] = ["须大于零 (must be positive)" if positive else "不能为负 (must not be negative)"]
+            fields[name] = [gettext("须大于零") if positive else gettext("不能为负")]
         out[name] = value
 
     money_field("budget", positive=False)
@@ -157,43 +158,45 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         try:
             ratio = Decimal(str(data["subsidy_ratio"]))
             if not Decimal(0) < ratio <= 1:
-                fields["subsidy_ratio"] = ["应在 (0, 1] 之间 (must be in (0, 1])"]
+                fields["subsidy_ratio"] = [gettext("应在 (0, 1] 之间")]
             out["subsidy_ratio"] = ratio
         except InvalidOperation:
-            fields["subsidy_ratio"] = ["应为小数 (a decimal)"]
+            fields["subsidy_ratio"] = [gettext("应为小数")]
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
-        fields["period_end"] = ["不能早于开始日期 (must not be before period_start)"]
+        fields["period_end"] = [gettext("不能早于开始日期")]
     for name in ("use_days", "redemption_days", "notice_days"):
         if name in data and (not isinstance(data[name], int) or data[name] < 1):
-            fields[name] = ["须为正整数 (a positive number of days)"]
+            fields[name] = [gettext("须为正整数")]
     _check_codes(data, out, fields)
     if fields:
-        raise ValidationFailed("券种参数无效 (invalid scheme)", fields=fields)
+        raise ValidationFailed(gettext("券种参数无效"), fields=fields)
     return out
 
 
 def _check_codes(data: dict[str, Any], out: dict[str, Any], fields: dict[str, list[str]]) -> None:
     regions = list(data.get("eligible_regions") or [])
     if regions and Region.objects.filter(pk__in=regions).count() != len(set(regions)):
-        fields["eligible_regions"] = ["含未知地区代码 (unknown region code)"]
+        fields["eligible_regions"] = [gettext("含未知地区代码")]
     modes = list(data.get("modes") or [])
     if any(m not in ServiceMode.values for m in modes):
-        fields["modes"] = [f"应为 {', '.join(ServiceMode.values)} (service modes)"]
+        fields["modes"] = [gettext("应为 %(choices)s") % {"choices": ", ".join(ServiceMode.values)}]
     categories = list(data.get("categories") or [])
     if categories and Category.objects.filter(pk__in=categories).count() != len(set(categories)):
-        fields["categories"] = ["含未知分类代码 (unknown category code)"]
+        fields["categories"] = [gettext("含未知分类代码")]
     if data.get("mode", RedemptionMode.TONGDUI) not in RedemptionMode.values:
         fields["mode"] = ["应为 tongdui 或 tongyong"]
     rule = data.get("provider_rule", ProviderRule.LISTED)
     if rule not in ProviderRule.values:
-        fields["provider_rule"] = [f"应为 {', '.join(ProviderRule.values)} 之一"]
+        fields["provider_rule"] = [
+            gettext("应为 %(choices)s 之一") % {"choices": ", ".join(ProviderRule.values)}
+        ]
     platform_code = data.get("provider_platform")
     platform = Platform.objects.filter(code=platform_code).first() if platform_code else None
     if platform_code and platform is None:
-        fields["provider_platform"] = ["平台不存在 (no such platform)"]
+        fields["provider_platform"] = [gettext("平台不存在")]
     if rule == ProviderRule.PLATFORM and platform is None:
-        fields.setdefault("provider_platform", ["按平台成员付费时须指明平台 (name the platform)"])
+        fields.setdefault("provider_platform", [gettext("按平台成员付费时须指明平台")])
     if "provider_platform" in data:
         out["provider_platform"] = platform
     out["eligible_regions"] = regions
@@ -209,7 +212,7 @@ def request_listing(actor: Actor, scheme_code: str, provider_id: int, *, now: dt
     check_institution_admin(actor, provider_id)
     scheme = get_scheme(scheme_code)
     if VoucherListing.objects.filter(scheme=scheme, provider_id=provider_id).exists():
-        raise Conflict("已申请入库 (the provider has already applied)", code="duplicate")
+        raise Conflict(gettext("已申请入库"), code="duplicate")
     with transaction.atomic():
         listing = VoucherListing.objects.create(
             scheme=scheme,
@@ -229,12 +232,12 @@ def approve_listing(actor: Actor, scheme_code: str, listing_id: int, *, now: dt.
     with transaction.atomic():
         listing = VoucherListing.objects.select_for_update().filter(pk=listing_id, scheme=scheme).first()
         if listing is None:
-            raise NotFound("入库申请不存在 (no such listing)")
+            raise NotFound(gettext("入库申请不存在"))
         if listing.status != ListingStatus.PENDING:
-            raise Conflict("该入库申请已处理 (the listing was already decided)", code="invalid_state")
+            raise Conflict(gettext("该入库申请已处理"), code="invalid_state")
         if now < listing.notice_until:
             raise Conflict(
-                "公示期未满 (the public notice period has not ended)",
+                gettext("公示期未满"),
                 code="invalid_state",
                 notice_until=listing.notice_until,
             )
@@ -320,13 +323,13 @@ def add_recognition(
     if mode not in RedemptionMode.values:
         fields["mode"] = ["应为 tongdui 或 tongyong"]
     if other.pk == scheme.pk:
-        fields["scheme"] = ["不能互认自身 (a scheme cannot recognise itself)"]
+        fields["scheme"] = [gettext("不能互认自身")]
     if fields:
-        raise ValidationFailed("互认参数无效 (invalid recognition)", fields=fields)
+        raise ValidationFailed(gettext("互认参数无效"), fields=fields)
     if payer == Payer.PROVIDER:
         check_officer(actor, other)
     if Recognition.objects.filter(scheme=scheme, accepts=other).exists():
-        raise Conflict("已存在该互认 (the recognition exists)", code="duplicate")
+        raise Conflict(gettext("已存在该互认"), code="duplicate")
     with transaction.atomic():
         recognition = Recognition.objects.create(
             scheme=scheme, accepts=other, payer=payer, mode=mode, created=now
@@ -357,22 +360,19 @@ def declare_related(
     all of them (an admin of either party declares: declaring oneself related only ever restricts)."""
     code = declaring_scheme(actor, scheme)
     if not may_declare_related(actor, first_id, second_id, code):
-        raise Forbidden(
-            "只有该创新券方案的经办人员或相关单位管理员可以申报"
-            " (the scheme's officers or the parties' admins only)"
-        )
+        raise Forbidden(gettext("只有该创新券方案的经办人员或相关单位管理员可以申报"))
     scheme_row = VoucherScheme.objects.filter(code=code).first() if code else None
     if code and scheme_row is None:
-        raise ValidationFailed(fields={"scheme": ["创新券方案不存在 (no such scheme)"]})
+        raise ValidationFailed(fields={"scheme": [gettext("创新券方案不存在")]})
     if first_id == second_id:
-        raise ValidationFailed(fields={"second": ["须为另一单位 (another institution)"]})
+        raise ValidationFailed(fields={"second": [gettext("须为另一单位")]})
     if Institution.objects.filter(pk__in=[first_id, second_id]).count() != 2:
-        raise ValidationFailed(fields={"institution": ["单位不存在 (no such institution)"]})
+        raise ValidationFailed(fields={"institution": [gettext("单位不存在")]})
     if not reason.strip():
-        raise ValidationFailed(fields={"reason": ["请说明关联关系 (say how they are related)"]})
+        raise ValidationFailed(fields={"reason": [gettext("请说明关联关系")]})
     first, second = sorted((first_id, second_id))
     if RelatedParties.objects.filter(first_id=first, second_id=second, scheme=scheme_row).exists():
-        raise Conflict("已申报 (already declared)", code="duplicate")
+        raise Conflict(gettext("已申报"), code="duplicate")
     with transaction.atomic():
         pair = RelatedParties.objects.create(
             first_id=first,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.timezone import localdate
+from django.utils.translation import gettext
 
 from dayi.accounts.access import Actor
 from dayi.accounts.access.vouchers import access_voucher, may_use_voucher_on
@@ -46,7 +47,7 @@ def apply_voucher_to_order(
     order = Order.objects.select_related("instrument", "provider", "customer_institution").filter(pk=order_id)
     found = order.first()
     if found is None:
-        raise NotFound("订单不存在 (no such order)")
+        raise NotFound(gettext("订单不存在"))
     voucher = get_voucher(actor, number)
     _check_may_use(actor, found, voucher, now=now)
     path = checks.route(voucher.scheme, found.provider)
@@ -70,17 +71,15 @@ def apply_voucher_to_order(
 
 def _check_may_use(actor: Actor, order: Order, voucher: Voucher, *, now: dt.datetime) -> None:
     if not may_use_voucher_on(actor, order, voucher):
-        raise Forbidden("只有订单的客户可以使用创新券 (only the order's customer may apply a voucher)")
+        raise Forbidden(gettext("只有订单的客户可以使用创新券"))
     if order.customer_institution_id != voucher.company_id:
-        raise RuleViolation("not_eligible_company", "订单不属于该券的企业 (the order is not the company's)")
+        raise RuleViolation("not_eligible_company", gettext("订单不属于该券的企业"))
     if voucher.status == VoucherStatus.CANCELLED:
-        raise Conflict("该券已作废 (the voucher was cancelled)")
+        raise Conflict(gettext("该券已作废"))
     if voucher.status == VoucherStatus.EXPIRED or localdate(now) > voucher.use_by:
         raise VoucherExpired()
     if order.status not in USABLE:
-        raise Conflict(
-            "服务完成后方可使用创新券 (a voucher pays a completed service: its amount is known then)"
-        )
+        raise Conflict(gettext("服务完成后方可使用创新券"))
     assert order.customer_institution is not None
     checks.check_not_related(order.customer_institution, order.provider, {voucher.scheme_id})
     checks.check_service_covered(voucher.scheme, order)
@@ -89,16 +88,16 @@ def _check_may_use(actor: Actor, order: Order, voucher: Voucher, *, now: dt.date
 def _share(order: Order, voucher: Voucher, path: checks.Route) -> tuple[Decimal, Decimal]:
     """What this voucher covers now, and what earlier uses covered. Read under the order's lock."""
     if RedemptionClaim.objects.filter(order=order).exists():
-        raise AlreadyClaimed("该订单已申请兑付 (the order was already claimed)")
+        raise AlreadyClaimed(gettext("该订单已申请兑付"))
     earlier = VoucherUse.objects.filter(order=order)
     if earlier.exclude(payer=path.payer, mode=path.mode).exists():
-        raise Conflict("该订单已由其他券种支付 (another scheme already pays this order)")
+        raise Conflict(gettext("该订单已由其他券种支付"))
     already = earlier.aggregate(total=Sum("amount"))["total"] or ZERO
     share = yuan(voucher.scheme.subsidy_ratio * order.amount) - already
     if path.mode == RedemptionMode.TONGDUI and order.status == OrderStatus.CHARGED:
         share = min(share, order_payable(order))  # never beyond what the customer still owes
     if share <= 0:
-        raise Conflict("该订单的补贴部分已由创新券支付 (the order's subsidised share is already covered)")
+        raise Conflict(gettext("该订单的补贴部分已由创新券支付"))
     if voucher.balance <= 0:
         raise VoucherExhausted()
     return min(share, voucher.balance), already
@@ -131,9 +130,7 @@ def _book(
             pk=path.payer.pk, budget__gte=F("reserved") + F("spent") + covered
         ).update(spent=F("spent") + covered)
         if not won:
-            raise BudgetExhausted(
-                f"付款券种 {path.payer.code} 预算不足 (the paying scheme's budget is spent)"
-            )
+            raise BudgetExhausted(gettext("付款券种 %(code)s 预算不足") % {"code": path.payer.code})
         entry(VoucherEntryKind.RESERVE, path.payer, covered, actor, now, voucher=voucher, order=order)
         entry(VoucherEntryKind.APPLY, path.payer, covered, actor, now, voucher=voucher, order=order)
     VoucherUse.objects.create(
