@@ -100,9 +100,7 @@ def _key(name: str) -> str:
     return " ".join(normalize(name).split())
 
 
-def build(
-    regions: list[tuple[str, str, str, str]], institutions: list[tuple[int, str, str]]
-) -> Gazetteer:
+def build(regions: list[tuple[str, str, str, str]], institutions: list[tuple[int, str, str]]) -> Gazetteer:
     """``regions``: (code, name, short name, English name) of provinces and prefectures; ``institutions``:
     (id, name, English name). A name shared by several (Taizhou: 泰州 and 台州) stands for all of them."""
     from dayi.network.models import region_prefix
