@@ -349,14 +349,14 @@ def booking_policy(kind: Kind, *, saturday: bool, advance: int, no_show: int) ->
 
 def _fees_note(kind: Kind, rate: int) -> str:
     unit = kind.fee_unit
-    academic, company = _round_fee(rate * 1.5), _round_fee(rate * 2)
+    academic, company = round_fee(rate * 1.5), round_fee(rate * 2)
     return (
         f"校内 {rate} 元/{unit}；校外高校及科研院所 {academic} 元/{unit}；企业 {company} 元/{unit}。"
         "参考价，以服务合同为准；可使用科技创新券。"
     )
 
 
-def _round_fee(value: float) -> int:
+def round_fee(value: float) -> int:
     return round(value / 10) * 10 if value >= 50 else max(1, round(value))
 
 
@@ -462,7 +462,7 @@ def _instrument(ctx: _InstrumentContext, index: int, kind_index: int, holder: in
     )
     modes = _modes(rng, kind, share_mode)
     unit = _one(rng, UNITS_UNIVERSITY if inst.kind == "university" else UNITS_INSTITUTE)
-    rate = _round_fee(rng.uniform(*kind.fee))
+    rate = round_fee(rng.uniform(*kind.fee))
     row: dict[str, Any] = {
         "institution": holder,
         "inventory_no": f"{year}-{serial:04d}",
@@ -492,6 +492,7 @@ def _instrument(ctx: _InstrumentContext, index: int, kind_index: int, holder: in
         "unit": unit,
         "timezone": "Asia/Shanghai",
         "booking_policy": policy,
+        "rate": rate,  # not a column: the internal rate of the price list (dayi.demo.prices)
     }
     row["search_words"] = _memo(ctx, ("words", kind_index, maker_index, model_index), lambda: ctx.words(row))
     return row

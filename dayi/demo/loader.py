@@ -24,7 +24,7 @@ from psycopg import sql
 from dayi.accounts.models import RoleGrant, User
 from dayi.core import audit
 from dayi.core.errors import Conflict
-from dayi.demo import money, usage, vouchers
+from dayi.demo import evaluation, money, prices, usage, vouchers
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, RegionInfo, generate
 from dayi.demo.models import DemoInstitution, DemoLoad, DemoPlatform, DemoUser
 from dayi.directory.models import Category, Expert, Instrument
@@ -74,6 +74,7 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     clock.lap("network", None)
     _copy_instruments(data, ids, now)
     clock.lap("instruments", None)
+    clock.lap("prices", prices.load(data, ids))
     _write_experts(data, ids)
     _write_users(data, platforms, ids)
     clock.lap("experts and users", None)
@@ -81,6 +82,8 @@ def load(*, seed: int, instruments: int, now: dt.datetime, with_digest: bool = F
     clock.lap("top-ups", money.load(now=now))
     clock.lap("usage", usage.load(seed, instruments, now=now))
     refreshed = clock.lap("statistics", usage.refresh_statistics(now, instruments))
+    if refreshed:  # the evaluation reads the refreshed statistics
+        clock.lap("evaluation", evaluation.load(now=now))
     digest_value = clock.lap("digest", digest()) if with_digest else ""
     seconds = clock.total()
     row = DemoLoad.objects.create(
@@ -468,7 +471,13 @@ DIGEST_QUERIES = [
 def sign_ins() -> list[dict[str, str]]:
     """The demo users as they are in the database: username, password, role and scope."""
     rows = []
-    users = User.objects.filter(demo_mark__isnull=False).select_related("institution").order_by("pk")
+    # The generated users that only hold usage records (dayi.demo.usage) cannot sign in: not listed.
+    users = (
+        User.objects.filter(demo_mark__isnull=False)
+        .exclude(password__startswith="!")  # noqa: S106 - Django's mark of an unusable password
+        .select_related("institution")
+        .order_by("pk")
+    )
     grants = {
         g.user_id: g
         for g in RoleGrant.objects.filter(user__in=users).select_related("platform", "institution")

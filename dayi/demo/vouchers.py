@@ -29,12 +29,13 @@ from django.utils import timezone
 from dayi.accounts.access import Actor, actor_for
 from dayi.accounts.models import Role, RoleGrant, User
 from dayi.core import audit
+from dayi.core.money import fmt
 from dayi.demo.generate import DEMO_PASSWORD, DemoData, new_credit_code
 from dayi.demo.models import DemoInstitution, DemoUser
 from dayi.directory.models import Instrument
 from dayi.network.models import Institution, Membership, MembershipStatus, Platform
 from dayi.orders import services as orders
-from dayi.orders.models import LedgerEntry, Order
+from dayi.orders.models import LedgerEntry, Order, PriceRule, PriceUnit, UserClass
 from dayi.vouchers import services
 from dayi.vouchers.models import ProviderCreditEntry, RedemptionClaim, Voucher, VoucherLedgerEntry
 
@@ -102,12 +103,27 @@ SCHEMES = (
 
 COMPANIES_PER_SCHEME = {"sh2026": 4, "zj2026": 3}
 PROVIDERS_PER_SCHEME = 3
-RESULTS = (
-    "检测报告 {n}：比表面积 {v} m²/g，孔容 0.{w} cm³/g",
-    "检测报告 {n}：XRD 物相分析，主相为锐钛矿型 TiO₂（{v}%）",
-    "检测报告 {n}：LC-MS 杂质谱，检出 {w} 个未知杂质峰",
-    "检测报告 {n}：SEM 形貌与 EDS 元素分布图 {w} 幅",
-)
+# What a report of each middle class finds ({v}, {w}: generated figures); the report names the instrument,
+# so a report always matches the instrument that made it.
+FINDINGS = {
+    "0101": "形貌像 {w} 幅，EDS 元素分布图 {w} 幅",
+    "0102": "检出目标化合物 {w} 种，附质谱图",
+    "0103": "物相分析：主相含量 {v}‰，附衍射图谱",
+    "0104": "光谱 {w} 条，特征峰归属见附表",
+    "0105": "色谱纯度 99.{w}%，检出杂质峰 {w} 个",
+    "0106": "谱图 {w} 张，结构归属见附表",
+    "0109": "热分析曲线 {w} 条，起始分解温度 {v} ℃",
+    "0110": "检测数据 {w} 组，附原始数据文件",
+    "0205": "比表面积 {v} m²/g，孔容 0.{w} cm³/g",
+}
+FINDING = "测试数据 {w} 组，附原始数据与图谱"
+
+
+def report_for(instrument: Instrument, number: str, rng: random.Random) -> str:
+    """The report of a sample order, naming the instrument and a finding of its class."""
+    finding = FINDINGS.get(instrument.category_id[:4], FINDING)
+    text = finding.format(v=rng.randrange(50, 900), w=rng.randrange(2, 9))
+    return f"检测报告 {number}：{instrument.name}（{instrument.model}），{text}"
 
 
 def clear_ledgers() -> None:
@@ -410,6 +426,22 @@ def _one_line(description: str, amount: str) -> dict[str, str]:
     }
 
 
+def _priced_line(instrument: Instrument, count: int) -> dict[str, str] | None:
+    """The quote line a company gets from the instrument's price list (dayi.demo.prices), if it has one."""
+    rule = PriceRule.objects.filter(
+        instrument=instrument, unit=PriceUnit.SAMPLE, user_class=UserClass.ENTERPRISE
+    ).first()
+    if rule is None:
+        return None
+    return {
+        "description": "送样检测 (per sample)",
+        "unit": PriceUnit.SAMPLE,
+        "quantity": str(count),
+        "unit_price": fmt(rule.amount),
+        "amount": fmt(rule.amount * count),
+    }
+
+
 def _delivered(
     plan: _Plan,
     company: Institution,
@@ -423,7 +455,9 @@ def _delivered(
     the order and when it was done. Every fifth is completed minutes after it was placed (a pattern the
     officer is shown)."""
     instrument = plan.instruments[provider.pk][n % len(plan.instruments[provider.pk])]
-    amount = Decimal(rng.randrange(80, 1200) * 10)
+    count = rng.randrange(1, 6)
+    line = _priced_line(instrument, count) or _one_line(instrument.name, f"{rng.randrange(80, 1200) * 10}.00")
+    amount = Decimal(line["amount"])
     member = plan.members[company.pk]
     order = Order.objects.create(
         kind="sample",
@@ -433,16 +467,14 @@ def _delivered(
         customer=member.user,
         customer_institution=company,
         provider=provider,
-        samples={"count": rng.randrange(1, 6), "kind": "粉末", "return_or_dispose": "dispose"},
+        samples={"count": count, "kind": "粉末", "return_or_dispose": "dispose"},
         description="演示订单（生成数据）",
-        quote={"amount": str(amount), "lines": [_one_line(instrument.name, str(amount))]},
+        quote={"amount": str(amount), "lines": [line]},
         created=at,
         updated=at,
     )
     done = at + (dt.timedelta(minutes=4) if n % 5 == 0 else dt.timedelta(days=2, hours=3))
-    report = rng.choice(RESULTS).format(
-        n=f"DEMO-{at:%Y%m}-{n:03d}", v=rng.randrange(50, 900), w=rng.randrange(2, 9)
-    )
+    report = report_for(instrument, f"DEMO-{at:%Y%m}-{n:03d}", rng)
     staff = plan.provider_admins[provider.pk]
     orders.complete_order(staff, order.pk, now=done, note=report)
     return orders.charge_order(staff, order.pk, now=done), done

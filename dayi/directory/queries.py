@@ -9,13 +9,13 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext
 
 from dayi.core.errors import ValidationFailed
 from dayi.core.money import fmt
-from dayi.directory.models import Category, Expert, Instrument, ServiceMode, Status
+from dayi.directory.models import Category, Expert, Instrument, ServiceMode, ShareMode, Status
 from dayi.network.models import Platform, Region, region_prefix
 from dayi.network.queries import platform_institution_ids
 from dayi.search import geo, ranking
@@ -27,6 +27,29 @@ SORTS = {
     "name": ["name", "id"],
     "updated": ["-updated", "-id"],
 }
+
+
+# The value facet's bands, yuan, both ends included (the filters' min_value and max_value): the national
+# rule opens every instrument of 500,000 yuan and more; a purchase over 2 million is reviewed against
+# duplicates; 5 and 10 million split the large ones.
+VALUE_BANDS: tuple[tuple[Decimal | None, Decimal | None], ...] = (
+    (None, Decimal("499999.99")),
+    (Decimal("500000"), Decimal("1999999.99")),
+    (Decimal("2000000"), Decimal("4999999.99")),
+    (Decimal("5000000"), Decimal("9999999.99")),
+    (Decimal("10000000"), None),
+)
+
+
+def band_key(low: Decimal | None, high: Decimal | None) -> str:
+    """A band as the facet names it: ``500000-1999999.99``, ``-499999.99``, ``10000000-``."""
+    return f"{'' if low is None else low}-{'' if high is None else high}"
+
+
+def _value_band() -> Case:
+    """The index of the band an instrument's value falls in (0 … 4)."""
+    whens = [When(original_value__lte=high, then=Value(n)) for n, (_, high) in enumerate(VALUE_BANDS) if high]
+    return Case(*whens, default=Value(len(VALUE_BANDS) - 1), output_field=IntegerField())
 
 
 @dataclass
@@ -145,11 +168,12 @@ def _child_prefix_length(code: str | None, lengths: tuple[int, ...]) -> int:
 
 def count_and_facets(f: InstrumentFilters) -> tuple[int, dict[str, dict[str, dict[str, Any]]]]:
     """How many instruments match, and their counts per category and per region one level below the
-    active filter, from one grouped query.
+    active filter, per share mode and per value band (``VALUE_BANDS``), from one grouped query.
 
     A facet narrows within the other filters and its own (a category filter of 01 counts its middle
-    classes 0101, 0102 …), so the count and both facets share one WHERE clause: the database reads the
-    matches once, grouped by (category key, region key), and the sums are taken over those few groups.
+    classes 0101, 0102 …), so the count and the facets share one WHERE clause: the database reads the
+    matches once, grouped by (category key, region key, share mode, value band), and the sums are taken
+    over those few groups.
     """
     f.validate()
     cat_len = _child_prefix_length(f.category, (2, 4, 6))
@@ -157,17 +181,23 @@ def count_and_facets(f: InstrumentFilters) -> tuple[int, dict[str, dict[str, dic
     groups = (
         listed()
         .filter(filter_q(f))
-        .annotate(ck=Substr("category_id", 1, cat_len), rk=Substr("region_id", 1, region_len))
-        .values("ck", "rk")
+        .annotate(
+            ck=Substr("category_id", 1, cat_len), rk=Substr("region_id", 1, region_len), vb=_value_band()
+        )
+        .values("ck", "rk", "share_mode", "vb")
         .annotate(n=Count("id"))
         .order_by()
     )
     cat_counts: dict[str, int] = {}
     region_counts: dict[str, int] = {}
+    share_counts = dict.fromkeys(ShareMode.values, 0)
+    band_counts = [0] * len(VALUE_BANDS)
     for g in groups:
         cat_counts[g["ck"]] = cat_counts.get(g["ck"], 0) + g["n"]
         region = g["rk"].ljust(6, "0")
         region_counts[region] = region_counts.get(region, 0) + g["n"]
+        share_counts[g["share_mode"]] = share_counts.get(g["share_mode"], 0) + g["n"]
+        band_counts[g["vb"]] += g["n"]
     cat_names = dict(Category.objects.filter(code__in=list(cat_counts)).values_list("code", "name"))
     reg_names = dict(Region.objects.filter(code__in=list(region_counts)).values_list("code", "name"))
 
@@ -175,8 +205,37 @@ def count_and_facets(f: InstrumentFilters) -> tuple[int, dict[str, dict[str, dic
         order = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         return {key: {"count": n, "name": names.get(key, "")} for key, n in order}
 
-    facet_counts = {"category": ranked(cat_counts, cat_names), "region": ranked(region_counts, reg_names)}
+    facet_counts = {
+        "category": ranked(cat_counts, cat_names),
+        "region": ranked(region_counts, reg_names),
+        "share_mode": {
+            mode: {"count": share_counts[mode], "name": str(label)} for mode, label in ShareMode.choices
+        },
+        "value": {
+            band_key(low, high): {
+                "count": n,
+                "name": _band_name(low, high),
+                "min_value": None if low is None else fmt(low),
+                "max_value": None if high is None else fmt(high),
+            }
+            for (low, high), n in zip(VALUE_BANDS, band_counts, strict=True)
+        },
+    }
     return sum(cat_counts.values()), facet_counts
+
+
+def _band_name(low: Decimal | None, high: Decimal | None) -> str:
+    """In 万元 (10,000 yuan), as the national forms count values: 50万–200万元."""
+
+    def wan(v: Decimal) -> str:
+        return f"{(v + Decimal('0.01')) / 10000:.0f}万" if v % 1 else f"{v / 10000:.0f}万"
+
+    if low is None and high is not None:
+        return f"{wan(high)}元以下"
+    if high is None and low is not None:
+        return f"{wan(low)}元及以上"
+    assert low is not None and high is not None
+    return f"{wan(low)}–{wan(high)}元"
 
 
 def facets(f: InstrumentFilters) -> dict[str, dict[str, dict[str, Any]]]:

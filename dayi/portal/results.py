@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -108,6 +108,7 @@ def page_context(f: queries.InstrumentFilters, page_number: str | None) -> dict[
         "prev_url": page_url(f, page.previous_page_number()) if page.has_previous() else None,
         "next_url": page_url(f, page.next_page_number()) if page.has_next() else None,
         "facets": facet_groups(f),
+        "value_keep": kept_params(f, "min_value", "max_value"),
         "active": active_filters(f),
         "broader": broader_searches(f) if paginator.count == 0 else [],
     }
@@ -197,7 +198,50 @@ def facet_groups(f: queries.InstrumentFilters) -> list[dict[str, Any]]:
         groups.append({"key": kind, "title": title, "options": options})
     groups.append(_choice_group(f, "mode", _("服务方式"), mode_counts(f)))
     groups.append(_choice_group(f, "status", _("运行状态"), status_counts(f)))
+    share = {mode: row["count"] for mode, row in counts["share_mode"].items()}
+    groups.append(_choice_group(f, "share_mode", _("共享方式"), share))
+    groups.append(value_group(f, counts["value"]))
     return groups
+
+
+def value_group(f: queries.InstrumentFilters, counts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The value bands (``queries.VALUE_BANDS``) under the other filters; a chosen band toggles off."""
+    options = []
+    for low, high in queries.VALUE_BANDS:
+        current = f.min_value == low and f.max_value == high
+        n = counts[queries.band_key(low, high)]["count"]
+        if n or current:
+            target = {"min_value": None if current else low, "max_value": None if current else high}
+            options.append(
+                {"name": band_label(low, high), "count": n, "url": url(f, **target), "current": current}
+            )
+    return {"key": "value", "title": _("原值"), "options": options, "range": True}
+
+
+def band_label(low: Decimal | None, high: Decimal | None) -> str:
+    """A band in 万元 in Chinese, in millions of yuan in English (the numbers are given in both units)."""
+
+    def whole(v: Decimal | None, unit: int) -> str:
+        yuan = Decimal(0) if v is None else (v + Decimal("0.01") if v % 1 else v)
+        return f"{(yuan / unit).normalize():f}"
+
+    numbers = {
+        "low_wan": whole(low, 10_000),
+        "high_wan": whole(high, 10_000),
+        "low_m": whole(low, 1_000_000),
+        "high_m": whole(high, 1_000_000),
+    }
+    if low is None:
+        return _("%(high_wan)s万元以下") % numbers
+    if high is None:
+        return _("%(low_wan)s万元及以上") % numbers
+    return _("%(low_wan)s万–%(high_wan)s万元") % numbers
+
+
+def kept_params(f: queries.InstrumentFilters, *leave_out: str) -> list[tuple[str, str]]:
+    """The search's parameters but ``leave_out``, as hidden inputs for a form that sets those."""
+    params = parse_qsl(url(f).partition("?")[2])
+    return [(k, v) for k, v in params if k not in leave_out]
 
 
 def _choice_group(

@@ -26,7 +26,8 @@ from django.db.models.functions import Greatest, Length, Lower
 from django.db.models.lookups import Contains, Exact, In, Range, Regex
 
 from dayi.directory.models import WORKING_STATUSES, Instrument
-from dayi.search import memo, synonyms
+from dayi.search import memo, places, synonyms
+from dayi.search.places import Scope
 from dayi.search.segment import normalize, query_tokens, subwords
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -59,13 +60,19 @@ class Group:
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    text: str
+    text: str  # the query without the places and holders it names (those are ``scopes``)
     groups: tuple[Group, ...]
+    scopes: tuple[Scope, ...] = ()
 
     @property
     def blank(self) -> bool:
         """Nothing searchable: only punctuation, symbols, emoji or control characters."""
-        return not self.groups and not self.name_like
+        return not self.groups and not self.name_like and not self.scopes
+
+    @property
+    def only_scopes(self) -> bool:
+        """The query names places or holders and nothing else (浙江大学, 嘉兴)."""
+        return bool(self.scopes) and not self.groups and not self.name_like and not self.model_like
 
     @property
     def tsquery(self) -> str:
@@ -153,22 +160,30 @@ def _groups(text: str, rings: synonyms.Rings) -> list[Group]:
 
 
 @lru_cache(maxsize=2048)
-def _parse(text: str, rings: synonyms.Rings) -> ParsedQuery:
-    return ParsedQuery(text, tuple(_groups(text, rings)))
+def _parse(text: str, rings: synonyms.Rings, gazetteer: places.Gazetteer) -> ParsedQuery:
+    scopes, rest, pos = [], [], 0
+    for start, end, scope in gazetteer.find(text):
+        rest.append(text[pos:start])
+        scopes.append(scope)
+        pos = end
+    rest.append(text[pos:])
+    words = " ".join(" ".join(rest).split())
+    return ParsedQuery(words, tuple(_groups(words, rings)), tuple(dict.fromkeys(scopes)))
 
 
 def parse(q: str | None) -> ParsedQuery:
     text = " ".join(normalize(q or "").split())
-    return _parse(text, synonyms.rings())
+    return _parse(text, synonyms.rings(), places.gazetteer())
 
 
 # --- the match ---------------------------------------------------------------------------------------
 
 
 class WordsVector(Func):
-    """``to_tsvector('simple', search_words)``: exactly the expression the GIN index holds."""
+    """``dayi_words_vector(search_words)``, to_tsvector('simple', …) with its true cost (migration 0006 of
+    search): exactly the expression the GIN index holds."""
 
-    template = "to_tsvector('simple'::regconfig, %(expressions)s)"
+    template = "dayi_words_vector(%(expressions)s)"
     output_field = SearchVectorField()
 
 
@@ -191,17 +206,46 @@ def _check_lexemes(p: ParsedQuery) -> None:
                     raise AssertionError(f"unsafe lexeme {lexeme!r}")
 
 
+def _words_match(tsquery: str) -> Q:
+    return Q(Matches(WordsVector(F("search_words")), WordsQuery(Value(tsquery))))
+
+
+def scopes_q(p: ParsedQuery) -> Q:
+    """Every place or holder the query names: its regions or holders, or a record that says its name.
+
+    The record's text is asked in a subquery, which PostgreSQL runs once through the full-text index and
+    hashes; OR-ed inline it would recompute to_tsvector on every row that the other conditions bring.
+    """
+    q = Q()
+    for scope in p.scopes:
+        found = scope.q()
+        form = _form(scope.text, typed=True)
+        if form is not None:
+            said = ParsedQuery(scope.text, (Group((form,)),))
+            _check_lexemes(said)
+            found |= Q(pk__in=Instrument.objects.filter(_words_match(said.tsquery)).values("pk"))
+        q &= found
+    return q
+
+
 def strict_q(p: ParsedQuery) -> Q:
-    """The words through the full-text index; a model fragment through the model's trigram index.
+    """The words through the full-text index; a model fragment through the model's trigram index; the
+    places and holders the query names (``scopes_q``).
 
     The name's trigram index is left out while there are words: a trigram match is lossy, so PostgreSQL
     rechecks the whole condition on each row it brings, recomputing to_tsvector(search_words) (about
     40 µs a row: 300 ms for a long Chinese name matching 5,000 records).
     """
+    if p.only_scopes:
+        return scopes_q(p)
+    return _strict_words_q(p) & scopes_q(p)
+
+
+def _strict_words_q(p: ParsedQuery) -> Q:
     q = Q(pk__in=[])
     if p.groups:
         _check_lexemes(p)
-        q |= Q(Matches(WordsVector(F("search_words")), WordsQuery(Value(p.tsquery))))
+        q |= _words_match(p.tsquery)
     if p.model_like:
         q |= Q(Contains(Lower("model"), p.model_like))
     if p.name_like and not p.groups:
@@ -220,13 +264,18 @@ def fuzzy_q(p: ParsedQuery) -> Q:
         q |= Q(TrigramWordSimilar(Lower("name"), p.text))
         q |= Q(TrigramWordSimilar(Lower("name_en"), p.text))
         q |= Q(TrigramWordSimilar(Lower("model"), p.text))
-    return q
+    return q & scopes_q(p)
 
 
 def is_fuzzy(p: ParsedQuery) -> bool:
-    """True when the words match no listed instrument at all: then the query is read as a typo."""
+    """True when the words match no listed instrument at all: then the query is read as a typo.
+
+    The words alone are asked: an electron microscope that no holder in 嘉兴 has is not a typo.
+    """
+    if p.only_scopes:
+        return False
     found = memo.remember(
-        ("strict-match", p), Instrument.objects.filter(strict_q(p), retired__isnull=True).exists
+        ("strict-match", p), Instrument.objects.filter(_strict_words_q(p), retired__isnull=True).exists
     )
     return not found
 
@@ -337,6 +386,15 @@ def _score(p: ParsedQuery, *, fuzzy: bool) -> Any:
     return score
 
 
+def in_scopes(p: ParsedQuery) -> Case:
+    """1: the instrument lies in every place and belongs to every holder the query names (not only says
+    the name in its text)."""
+    inside = Q()
+    for scope in p.scopes:
+        inside &= scope.q()
+    return Case(When(inside, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
 def working() -> Case:
     return Case(
         When(status__in=WORKING_STATUSES, then=Value(1)), default=Value(0), output_field=IntegerField()
@@ -348,5 +406,8 @@ def ranked(qs: QuerySet[Instrument], text: str) -> tuple[QuerySet[Instrument], l
     p = parse(text)
     if p.blank:
         return qs, ["-updated", "-id"]
+    if p.only_scopes:  # a place or a holder alone: its own instruments, then records that name it
+        qs = qs.annotate(rank_in_scope=in_scopes(p), rank_working=working())
+        return qs, ["-rank_in_scope", "-rank_working", "-updated", "-id"]
     qs = qs.annotate(rank_exact=_exact(p), rank_working=working(), rank_score=_score(p, fuzzy=is_fuzzy(p)))
     return qs, ["-rank_exact", "-rank_working", "-rank_score", Length("name").asc(), "-updated", "-id"]

@@ -58,6 +58,10 @@ def _load_userdict() -> None:
             continue
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
         jieba.add_word(normalize(parts[0]), freq=freq)
+    from dayi.search.makers import chinese_words  # plain data: no Django models are imported
+
+    for name in chinese_words():
+        jieba.add_word(normalize(name), freq=3000)
 
 
 _load_userdict()
