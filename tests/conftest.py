@@ -117,22 +117,35 @@ def make_instrument(
 
 # The data migrations' loaders, in dependency order, with the model each fills.
 REFERENCE_LOADERS = [
-    ("dayi.network.migrations.0002_load_regions", "load_regions", "network.Region"),
-    ("dayi.directory.migrations.0002_load_categories", "load_categories", "directory.Category"),
-    ("dayi.search.migrations.0002_load_synonyms", "load_synonyms", "search.Synonym"),
+    # A reference table, and the data migrations that fill it, in order.
     (
-        "dayi.evaluation.migrations.0002_load_national_results",
-        "load_national_results",
+        "network.Region",
+        [
+            ("dayi.network.migrations.0002_load_regions", "load_regions"),
+            ("dayi.network.migrations.0006_region_english_names", "name_regions"),
+        ],
+    ),
+    ("directory.Category", [("dayi.directory.migrations.0002_load_categories", "load_categories")]),
+    (
+        "search.Synonym",
+        [
+            ("dayi.search.migrations.0002_load_synonyms", "load_synonyms"),
+            ("dayi.search.migrations.0005_maker_aliases", "load_makers"),
+        ],
+    ),
+    (
         "evaluation.NationalResult",
+        [("dayi.evaluation.migrations.0002_load_national_results", "load_national_results")],
     ),
 ]
 
 
 def reload_reference_data() -> None:
     """Refill, with the migrations' own loaders, each reference table an earlier flush emptied."""
-    for module, loader, label in REFERENCE_LOADERS:
+    for label, loaders in REFERENCE_LOADERS:
         if not django_apps.get_model(label).objects.exists():
-            getattr(importlib.import_module(module), loader)(django_apps, None)
+            for module, loader in loaders:
+                getattr(importlib.import_module(module), loader)(django_apps, None)
 
 
 def _refill_after_flush(sender: Any, **kwargs: Any) -> None:

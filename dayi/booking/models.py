@@ -225,11 +225,11 @@ class UsageRecord(models.Model):
 
 
 class TrainingStatus(models.TextChoices):
-    REQUESTED = "requested", "待安排"
-    SCHEDULED = "scheduled", "已安排"
-    PASSED = "passed", "已通过"
-    FAILED = "failed", "未通过"
-    CANCELLED = "cancelled", "已取消"
+    REQUESTED = "requested", _("待安排")
+    SCHEDULED = "scheduled", _("已安排")
+    PASSED = "passed", _("已通过")
+    FAILED = "failed", _("未通过")
+    CANCELLED = "cancelled", _("已取消")
 
 
 OPEN_TRAINING = [TrainingStatus.REQUESTED, TrainingStatus.SCHEDULED]
@@ -278,8 +278,8 @@ class TrainingRequest(models.Model):
 
 
 class ProblemStatus(models.TextChoices):
-    OPEN = "open", "待处理"
-    RESOLVED = "resolved", "已解决"
+    OPEN = "open", _("待处理")
+    RESOLVED = "resolved", _("已解决")
 
 
 class ProblemReport(models.Model):
