@@ -45,6 +45,8 @@ def test_a_manager_moves_a_booking_and_books_for_a_user_on_a_phone(
     booking = book_now(people, "eve", analyser, local(d, "10:00"), local(d, "11:00"))
     manager = tabs(PHONE)
     page = manager.sign_in("alice")
+    if page.locator("[data-nav-toggle]").is_visible():  # the navigation folds behind its button on a phone
+        page.locator("[data-nav-toggle]").click()
     page.get_by_role("link", name="今日安排").first.click()
     page.get_by_role("link", name="7 天内").click()
     row = page.locator(f"#day-{booking.pk}")

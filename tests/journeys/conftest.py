@@ -49,15 +49,22 @@ BROWSER_MARKS = [
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Any]:
+def _no_connections_left(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """At the end of the session, before pytest-django drops the test database, close what is left open
+    (not earlier: other modules' live servers keep their connections until then)."""
+    yield
+    with django_db_blocker.unblock():
+        _close_other_connections()
+
+
+@pytest.fixture(scope="module")  # not the session: a running sync Playwright refuses to start another
+def browser(_no_connections_left: None) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield chromium
         chromium.close()
-    with django_db_blocker.unblock():
-        _close_other_connections()  # before pytest-django drops the test database
 
 
 class Site:
