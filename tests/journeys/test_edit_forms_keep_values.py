@@ -8,7 +8,9 @@ rows it edits are compared before and after.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -16,11 +18,14 @@ from typing import Any
 import pytest
 from django.forms.models import model_to_dict
 
-from dayi.directory.models import Instrument
+from dayi.booking import timeline
+from dayi.booking.policy import WORKING_WEEK, BookingPolicy, parse_policy
+from dayi.directory.models import Expert, Instrument
 from dayi.evaluation import queries as evaluation_queries
 from dayi.evaluation.models import ManualInput
-from dayi.network.models import Platform
+from dayi.network.models import Institution, Platform
 from dayi.orders.models import InstrumentCharges, PriceRule
+from dayi.vouchers.models import VoucherScheme
 from tests.journeys.conftest import BROWSER_MARKS, Site, Tab
 
 pytestmark = BROWSER_MARKS
@@ -39,6 +44,34 @@ def an_instrument_of_zju() -> Instrument:
 
 def instrument_record(pk: int) -> dict[str, Any]:
     return model_to_dict(Instrument.objects.get(pk=pk), exclude=["search_words"])
+
+
+def row(model: Any, **lookup: Any) -> dict[str, Any]:
+    """One row as its form edits it (``updated`` moves on every save; it is not what the form shows)."""
+    return model_to_dict(model.objects.get(**lookup), exclude=["updated", "search_words"])
+
+
+def meaning(raw: dict[str, Any], zone: zoneinfo.ZoneInfo) -> BookingPolicy:
+    """What booking rules mean: the editor writes a closure in local time ("2027-01-01T00:00", naive
+    meaning the instrument's zone) and spells out the limits left empty, so the stored JSON differs."""
+    policy = parse_policy(raw)
+
+    def aware(moment: dt.datetime) -> dt.datetime:
+        return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+
+    closures = tuple(dataclasses.replace(c, start=aware(c.start), end=aware(c.end)) for c in policy.closures)
+    return dataclasses.replace(policy, closures=closures)
+
+
+def booking_rules(pk: int) -> BookingPolicy:
+    instrument = Instrument.objects.get(pk=pk)
+    return meaning(instrument.booking_policy, timeline.zone_of(instrument))
+
+
+def default_booking_rules(pk: int) -> BookingPolicy:
+    # none stored means the working week: the editor shows it, and saving it unchanged may store it
+    raw = Institution.objects.get(pk=pk).default_booking_policy or WORKING_WEEK
+    return meaning(raw, zoneinfo.ZoneInfo(timeline.DEFAULT_ZONE))
 
 
 def price_list(pk: int) -> list[dict[str, Any]]:
@@ -62,10 +95,19 @@ def evaluation_settings() -> list[Any]:
 
 @pytest.fixture(scope="module")
 def dated(site: Site, django_db_blocker: Any) -> Instrument:
-    """An instrument with an in-service date and price rows with effective dates (committed)."""
+    """An instrument with an in-service date and price rows with effective dates, and an expert of its
+    institution (committed)."""
     with django_db_blocker.unblock():
         instrument = an_instrument_of_zju()
         _dates_on(instrument)
+        if not Expert.objects.filter(institution_id=instrument.institution_id, retired__isnull=True).exists():
+            Expert.objects.create(
+                name="陈教授",
+                institution_id=instrument.institution_id,
+                title="教授",
+                fields_of_expertise=["材料表征", "催化"],
+                contact="chen@zju.edu.cn",
+            )
     return instrument
 
 
@@ -124,6 +166,22 @@ def test_saving_every_edit_form_unchanged_changes_nothing(
     platform_admin.sign_in("cn-admin")
     save_unchanged(platform_admin, f"/evaluations/config/cn/{YEAR}/", evaluation_settings)
     save_unchanged(platform_admin, f"/evaluations/inputs/cn/{YEAR}/", evaluation_settings)
+
+    # ... and the pages issue 12 added: booking rules, an institution's default ones, the institution and
+    # the platform, a voucher scheme's terms and an expert
+    zju = instrument.institution_id
+    save_unchanged(
+        manager, f"/manage/instruments/{instrument.pk}/booking-rules/", lambda: booking_rules(instrument.pk)
+    )
+    save_unchanged(admin, f"/manage/institutions/{zju}/booking-rules/", lambda: default_booking_rules(zju))
+    save_unchanged(admin, f"/manage/network/institutions/{zju}/", lambda: row(Institution, pk=zju))
+    save_unchanged(platform_admin, "/manage/network/platforms/cn/", lambda: row(Platform, code="cn"))
+    officer = open_tab(language=language)
+    officer.sign_in("sh-voucher")
+    save_unchanged(officer, "/vouchers/schemes/sh2026/terms/", lambda: row(VoucherScheme, code="sh2026"))
+    expert = Expert.objects.filter(institution_id=zju, retired__isnull=True).order_by("pk").first()
+    assert expert is not None, "``dated`` gives 浙江大学 an expert"
+    save_unchanged(admin, f"/manage/experts/{expert.pk}/edit/", lambda: row(Expert, pk=expert.pk))
 
     # Then the dates are still there (the snapshots compared everything; this says what broke before)
     assert Instrument.objects.get(pk=instrument.pk).in_service_date == IN_SERVICE
