@@ -165,6 +165,18 @@ def see_it_in_my_bookings(tab: Tab, world: World) -> None:
     assert world.instrument.name in row.inner_text()
 
 
+def report_a_fault(tab: Tab, world: World) -> None:
+    tab.go(f"/instruments/{world.instrument.pk}/")
+    tab.page.locator(f"main a[href='/instruments/{world.instrument.pk}/report-problem/']").click()
+    tab.page.wait_for_url("**/report-problem/")
+    tab.page.locator("main form textarea").fill(
+        said(tab, "样品台无法归零", "The stage does not return to zero")
+    )
+    tab.page.locator("main form button.primary").click()
+    tab.page.wait_for_url(f"**/instruments/{world.instrument.pk}/")
+    assert tab.page.locator(".messages .msg.success").is_visible()
+
+
 def submit_samples(tab: Tab, world: World) -> None:
     tab.go(f"/instruments/{world.instrument.pk}/samples/")
     tab.page.fill("#id_count", "3")
@@ -179,12 +191,33 @@ def see_my_orders(tab: Tab, world: World) -> None:
     assert tab.page.locator("main a[href*='/orders/']").count() >= 1
 
 
+def see_my_statements(tab: Tab, world: World) -> None:
+    tab.go("/statements/")
+    assert tab.page.locator("main h1").inner_text() == said(tab, "对账单", "Statements")
+    assert tab.page.locator("#choice option").count() >= 1
+
+
 def approve_a_booking(tab: Tab, world: World) -> None:
     tab.go("/manage/bookings/")
     row = tab.page.locator(f"#manage-{world.pending[tab.language]}")
     row.get_by_role("button", name=said(tab, "批准", "Approve")).click()
     row.get_by_role("button", name=said(tab, "批准", "Approve")).wait_for(state="detached")
     assert Booking.objects.get(pk=world.pending[tab.language]).status == "confirmed"
+
+
+def open_my_day(tab: Tab, world: World) -> None:
+    tab.go("/manage/day/")
+    assert tab.page.locator("main h1").inner_text() == said(tab, "今日安排", "Today's schedule")
+    assert tab.page.locator("#schedule").is_visible()
+
+
+def preview_the_booking_rules(tab: Tab, world: World) -> None:
+    tab.go(f"/manage/instruments/{world.instrument.pk}/booking-rules/")
+    # the preview is drawn from the form's rules (open all day in ``world``) without saving them
+    days = tab.page.locator("#rules-preview ul.rules-preview li")
+    days.first.wait_for()
+    assert days.count() == 7
+    assert "00:00" in days.first.inner_text()
 
 
 def edit_an_instrument(tab: Tab, world: World) -> None:
@@ -198,6 +231,17 @@ def edit_an_instrument(tab: Tab, world: World) -> None:
     assert Instrument.objects.get(pk=world.instrument.pk).contact == contact
 
 
+def invite_someone(tab: Tab, world: World) -> None:
+    tab.go("/manage/people/")
+    email = f"new-colleague-{tab.language}@zju.edu.cn"
+    invite = tab.page.locator("form[action*='/invite/']")
+    invite.locator("input[name=email]").fill(email)
+    invite.locator("input[name=display_name]").fill(said(tab, "新同事", "New colleague"))
+    invite.locator("button.primary").click()
+    tab.page.wait_for_load_state()
+    assert tab.page.locator("main section[aria-labelledby=invitations-title]", has_text=email).is_visible()
+
+
 def from_the_menu(tab: Tab, zh: str, en: str, path: str) -> None:
     """Follow the navigation's link named ``zh`` (``en`` in English) from the home page to ``path``."""
     tab.go("/")
@@ -208,6 +252,19 @@ def from_the_menu(tab: Tab, zh: str, en: str, path: str) -> None:
 def open_the_network_page(tab: Tab, world: World) -> None:
     from_the_menu(tab, "平台成员与授权", "Platforms and delegations", "/manage/network/")
     assert tab.page.locator("main h1").is_visible()
+
+
+def open_the_platforms_page(tab: Tab, world: World) -> None:
+    tab.go("/manage/network/platforms/")
+    assert tab.page.locator("main h1").inner_text() == said(tab, "平台管理", "Platforms")
+    assert tab.page.locator("main a[href='/manage/network/platforms/cn/']").count() >= 1
+
+
+def open_the_scheme_terms(tab: Tab, world: World) -> None:
+    tab.go("/vouchers/schemes/sh2026/")
+    tab.page.locator("main a[href='/vouchers/schemes/sh2026/terms/']").first.click()
+    tab.page.wait_for_url("**/terms/")
+    assert tab.page.locator("main form button.primary").is_visible()
 
 
 def open_the_voucher_queue(tab: Tab, world: World) -> None:
@@ -241,13 +298,19 @@ JOURNEYS = (
     Journey(
         "researcher",
         "pku-researcher",
-        (search_and_open_an_instrument, open_the_calendar, book_an_hour, see_it_in_my_bookings),
+        (
+            search_and_open_an_instrument,
+            open_the_calendar,
+            book_an_hour,
+            see_it_in_my_bookings,
+            report_a_fault,
+        ),
     ),
-    Journey("company", "sme-user", (submit_samples, see_my_orders), phone=True),
-    Journey("instrument-manager", "zju-manager", (approve_a_booking,)),
-    Journey("institution-admin", "zju-admin", (edit_an_instrument,)),
-    Journey("platform-admin", "cn-admin", (open_the_network_page,)),
-    Journey("voucher-officer", "sh-voucher", (open_the_voucher_queue,), phone=True),
+    Journey("company", "sme-user", (submit_samples, see_my_orders, see_my_statements), phone=True),
+    Journey("instrument-manager", "zju-manager", (approve_a_booking, open_my_day, preview_the_booking_rules)),
+    Journey("institution-admin", "zju-admin", (edit_an_instrument, invite_someone)),
+    Journey("platform-admin", "cn-admin", (open_the_network_page, open_the_platforms_page)),
+    Journey("voucher-officer", "sh-voucher", (open_the_voucher_queue, open_the_scheme_terms), phone=True),
     Journey("finance-officer", "zju-finance", (confirm_a_top_up,)),
 )
 
