@@ -31,6 +31,8 @@ from dayi.statements.api import service_records_file, statement_response
 def pick(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request.user)
     kind, subject, month = (request.GET.get(k, "") for k in ("kind", "id", "month"))
+    if not (kind and subject):  # without JavaScript the form sends only the choice, "kind:id"
+        kind, _colon, subject = request.GET.get("choice", "").partition(":")
     if kind in queries.KINDS and subject.isdigit() and month:
         return redirect("statements:show", kind=kind, subject_id=int(subject), period=month)
     default = timezone.localtime(timezone.now(), queries.SHANGHAI).strftime("%Y-%m")

@@ -125,9 +125,12 @@ def test_a_company_member_reads_the_companys_statement_from_the_menu(
     home = client_of(cathy).get("/orders/").content.decode()
     assert 'href="/statements/"' in home
     picker = client_of(cathy).get("/statements/").content.decode()
-    assert f'value="institution:{sme.pk}"' in picker
-
+    assert f'value="institution:{sme.pk}" selected' in picker  # its only customer: chosen already
     month = timezone.localtime().strftime("%Y-%m")
+    # without JavaScript the form sends the choice alone
+    chosen = client_of(cathy).get("/statements/", {"choice": f"institution:{sme.pk}", "month": month})
+    assert chosen.status_code == 302 and chosen["Location"] == f"/statements/institution/{sme.pk}/{month}/"
+
     page = client_of(cathy).get(f"/statements/institution/{sme.pk}/{month}/")
     assert page.status_code == 200
     csv = client_of(cathy).get(f"/statements/institution/{sme.pk}/{month}/", {"format": "csv"})
