@@ -202,16 +202,11 @@ def manage_training(request: HttpRequest) -> HttpResponse:
     return _training_page(request, actor)
 
 
-def _training_instrument(actor: Actor, request_id: int) -> Any:
-    """The request through the access layer first: another institution's is not found."""
-    return access_managed_training(actor, request_id)
-
-
 @login_required
 @require_POST
 def schedule_training(request: HttpRequest, request_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    t = _training_instrument(actor, request_id)
+    t = access_managed_training(actor, request_id)  # first: another's is not found
     form = f.ScheduleForm(request.POST, prefix=f"s{t.pk}")
     zone = timeline.zone_of(t.instrument)
     done, error = _attempt(
@@ -235,7 +230,7 @@ def schedule_training(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def record_result(request: HttpRequest, request_id: int) -> HttpResponse:
     actor = actor_for(request.user)
-    t = _training_instrument(actor, request_id)
+    t = access_managed_training(actor, request_id)  # first: another's is not found
     form = f.ResultForm(request.POST, prefix=f"r{t.pk}")
     done, error = _attempt(
         form,

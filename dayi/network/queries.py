@@ -63,6 +63,11 @@ def region_path(code: str) -> list[Region]:
     return list(reversed(path))
 
 
+def institution_by_credit_code(code: str) -> Institution | None:
+    """The institution registered under a unified social credit code (spaces and case ignored), or None."""
+    return Institution.objects.filter(credit_code=code.strip().upper()).first()
+
+
 def institutions(
     *,
     q: str | None = None,

@@ -119,7 +119,7 @@ def request_join(request: HttpRequest) -> HttpResponse:
         )
     if not form.is_valid():
         return _page(request, join_form=form, status=422)
-    target = Institution.objects.filter(credit_code=form.cleaned_data["credit_code"].strip().upper()).first()
+    target = queries.institution_by_credit_code(form.cleaned_data["credit_code"])
     if target is None:
         form.add_error("credit_code", _("没有登记这个信用代码的单位"))
         return _page(request, join_form=form, status=422)

@@ -30,6 +30,7 @@ from dayi.core.errors import DayiError, Forbidden
 from dayi.core.pages import is_htmx, shown_in_place
 from dayi.directory.models import Category, ServiceMode
 from dayi.network.models import Institution
+from dayi.network.queries import institution_by_credit_code
 from dayi.orders.views import order_page
 from dayi.vouchers import pages, queries, services
 from dayi.vouchers.forms import (
@@ -655,7 +656,7 @@ def bar_provider(request: HttpRequest, code: str) -> HttpResponse:
     form = BarForm(request.POST)
     provider = None
     if form.is_valid():
-        provider = Institution.objects.filter(credit_code=form.cleaned_data["credit_code"]).first()
+        provider = institution_by_credit_code(form.cleaned_data["credit_code"])
         if provider is None:
             form.add_error("credit_code", _("没有登记这个信用代码的单位"))
     if provider is None:
